@@ -1,0 +1,100 @@
+import type { ServerTimings } from "../results/mod.ts";
+
+/** One chat message. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** What a benchmark asks a backend to generate. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  /** JSON schema the output must follow, sent as a constraint where the backend supports it. */
+  jsonSchema?: Record<string, unknown> | null;
+}
+
+/** Monotonic timestamps (ms, `performance.now()` clock) of one request, stamped on arrival. */
+export interface ChatTiming {
+  /** Just before the request was sent (or the engine was called). */
+  sentAt: number;
+  /** Arrival of the first chunk holding non-empty content or reasoning; null when none came. */
+  firstContentAt: number | null;
+  /** Arrival of the last chunk holding content (usage and [DONE] frames excluded). */
+  lastContentAt: number | null;
+  /** When the response was fully consumed. */
+  endAt: number;
+}
+
+/** Where token counts came from (DESIGN.md: server usage first, then the tokenizer). */
+export type TokenCountSource = "server" | "tokenizer" | "engine";
+
+/** What a backend returns for one request. */
+export interface ChatResult {
+  text: string;
+  reasoning: string;
+  timing: ChatTiming;
+  promptTokens: number | null;
+  outputTokens: number | null;
+  tokenCountSource: TokenCountSource | null;
+  finishReason: string | null;
+  serverTimings: ServerTimings | null;
+}
+
+/** Facts about the model a backend serves, from the server or the file. */
+export interface ModelFacts {
+  id: string;
+  format: "GGUF" | "MLX" | null;
+  quantization: string | null;
+  loaded: boolean | null;
+  maxContextLength: number | null;
+  /** Backend-specific extras (architecture, runtime, load config, file sha256, ...). */
+  details: Record<string, unknown>;
+}
+
+/** Processes whose memory counts as the model's (see lib/memory). */
+export interface ServingProcesses {
+  pids?: number[];
+  namePattern?: RegExp;
+}
+
+/** Per-call options of {@linkcode Backend.chat}. */
+export interface ChatOptions {
+  signal?: AbortSignal;
+}
+
+/** The one narrow interface every backend implements. */
+export interface Backend {
+  /** `<kind>:<model id>` */
+  readonly id: string;
+  readonly kind: "embedded" | "lmstudio" | "openai";
+  /** Facts about the served model. */
+  describe(): Promise<ModelFacts>;
+  /** Generate once, streaming, with arrival timestamps. Throws {@linkcode BackendError}. */
+  chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResult>;
+  /** Processes whose memory is the model's. */
+  servingProcesses(): ServingProcesses;
+  /** Release engines, files and connections. */
+  close(): Promise<void>;
+}
+
+/** A request that failed at the backend: transport, HTTP status, or engine error. */
+export class BackendError extends Error {
+  /** HTTP status when there was one. */
+  readonly status: number | null;
+  constructor(message: string, options?: ErrorOptions & { status?: number | null }) {
+    super(message, options);
+    this.name = "BackendError";
+    this.status = options?.status ?? null;
+  }
+}
+
+/** The loaded model is not the configured one (format, quantization or id). */
+export class ModelMismatchError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ModelMismatchError";
+  }
+}

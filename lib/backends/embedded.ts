@@ -1,0 +1,210 @@
+import type { Llama, LlamaContext, LlamaModel } from "node-llama-cpp";
+import {
+  type Backend,
+  BackendError,
+  type ChatOptions,
+  type ChatRequest,
+  type ChatResult,
+  type ModelFacts,
+  type ServingProcesses,
+} from "./_types.ts";
+
+/** Options for {@linkcode createEmbeddedBackend}. */
+export interface EmbeddedBackendOptions {
+  /** Id reported in records. @default the file name */
+  modelId?: string;
+  /** Threads for prompt and generation. @default navigator.hardwareConcurrency */
+  threads?: number;
+  /** Context size in tokens. @default 2048 */
+  contextSize?: number;
+  /** Batch size. @default node-llama-cpp's default */
+  batchSize?: number;
+  /** `auto`: Metal on macOS arm64, CPU elsewhere. @default "auto" */
+  gpu?: "auto" | "off" | "metal" | "cuda" | "vulkan";
+  /** Keep the KV cache between requests (prefix reuse). @default false */
+  reusePromptCache?: boolean;
+  /** Monotonic clock in ms. @default performance.now */
+  now?: () => number;
+  /** Extra node-llama-cpp context options (flash attention, KV cache types, ...). */
+  contextOptions?: Record<string, unknown>;
+}
+
+/** The embedded backend also exposes its engine for tokenizer and metadata access. */
+export interface EmbeddedBackend extends Backend {
+  readonly model: LlamaModel;
+  readonly context: LlamaContext;
+  /** Count tokens with the model's own tokenizer. */
+  countTokens(text: string): number;
+}
+
+const llamas = new Map<string, Promise<Llama>>();
+
+/** One shared llama.cpp binding per GPU setting per process. */
+export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promise<Llama> {
+  const resolved = gpu === "auto"
+    ? (Deno.build.os === "darwin" && Deno.build.arch === "aarch64" ? "metal" : false)
+    : gpu === "off"
+    ? false
+    : gpu;
+  const key = String(resolved);
+  let p = llamas.get(key);
+  if (!p) {
+    p = import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
+      getLlama({ gpu: resolved, build: "never", logLevel: LlamaLogLevel.error })
+    );
+    llamas.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * The embedded engine: node-llama-cpp in this process on a GGUF file. Requests run one at a time
+ * on one context sequence; by default the sequence is cleared before each request, so every
+ * request pays its full prefill (as the first request to a server would).
+ */
+export async function createEmbeddedBackend(
+  modelPath: string,
+  options: EmbeddedBackendOptions = {},
+): Promise<EmbeddedBackend> {
+  const { LlamaChatSession } = await import("node-llama-cpp");
+  const now = options.now ?? (() => performance.now());
+  const llama = await sharedLlama(options.gpu);
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath });
+  } catch (error) {
+    throw new BackendError(`llama.cpp cannot load ${modelPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
+  const context = await model.createContext({
+    contextSize: options.contextSize ?? 2048,
+    threads,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...options.contextOptions,
+  });
+  const sequence = context.getSequence();
+  const modelId = options.modelId ?? modelPath.split("/").pop()!;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function generate(request: ChatRequest, chatOptions: ChatOptions): Promise<ChatResult> {
+    const system = request.messages.filter((m) => m.role === "system").map((m) => m.content);
+    const turns = request.messages.filter((m) => m.role !== "system");
+    const last = turns.at(-1);
+    if (!last || last.role !== "user") {
+      throw new BackendError("The last message of a request must come from the user");
+    }
+    if (!options.reusePromptCache) await sequence.clearHistory();
+    const session = new LlamaChatSession({
+      contextSequence: sequence,
+      systemPrompt: system.join("\n") || undefined,
+      autoDisposeSequence: false,
+    });
+    try {
+      if (turns.length > 1) {
+        const history = session.getChatHistory();
+        for (const m of turns.slice(0, -1)) {
+          history.push(
+            m.role === "user" ? { type: "user", text: m.content } : { type: "model", response: [m.content] },
+          );
+        }
+        session.setChatHistory(history);
+      }
+      const grammar = request.jsonSchema
+        ? await llama.createGrammarForJsonSchema(request.jsonSchema as never)
+        : undefined;
+      let firstContentAt: number | null = null;
+      let lastContentAt: number | null = null;
+      let outputTokens = 0;
+      let promptTokens: number | null = null;
+      let finishReason: string | null = null;
+      const sentAt = now();
+      const meta = await session.promptWithMeta(last.content, {
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        seed: request.seed,
+        grammar,
+        signal: chatOptions.signal,
+        onToken(tokens) {
+          // At the first generated token the sequence holds exactly the evaluated prompt.
+          if (outputTokens === 0) promptTokens = sequence.nextTokenIndex;
+          outputTokens += tokens.length;
+        },
+        onTextChunk(chunk) {
+          const t = now();
+          if (chunk) {
+            firstContentAt ??= t;
+            lastContentAt = t;
+          }
+        },
+      });
+      const endAt = now();
+      finishReason = meta.stopReason === "maxTokens" ? "length" : meta.stopReason === "eogToken" ||
+          meta.stopReason === "stopGenerationTrigger"
+        ? "stop"
+        : meta.stopReason;
+      return {
+        text: meta.responseText,
+        reasoning: "",
+        timing: { sentAt, firstContentAt, lastContentAt, endAt },
+        promptTokens,
+        outputTokens,
+        tokenCountSource: "engine",
+        finishReason,
+        serverTimings: null,
+      };
+    } catch (error) {
+      if (error instanceof BackendError) throw error;
+      throw new BackendError(`llama.cpp generation failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      session.dispose({ disposeSequence: false });
+    }
+  }
+
+  return {
+    id: `embedded:${modelId}`,
+    kind: "embedded",
+    model,
+    context,
+    countTokens: (text: string) => model.tokenize(text).length,
+    describe(): Promise<ModelFacts> {
+      const general = (model.fileInfo.metadata.general ?? {}) as Record<string, unknown>;
+      return Promise.resolve({
+        id: modelId,
+        format: "GGUF",
+        quantization: null,
+        loaded: true,
+        maxContextLength: model.trainContextSize,
+        details: {
+          path: modelPath,
+          architecture: general.architecture ?? null,
+          name: general.name ?? null,
+          license: general.license ?? null,
+          file_type: general.file_type ?? null,
+          parameters: model.fileInsights.totalParameters ?? null,
+          size_bytes: model.size,
+          context_size: context.contextSize,
+          threads,
+          gpu: llama.gpu,
+          chat_wrapper: null,
+        },
+      });
+    },
+    chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResult> {
+      // One sequence: serialise requests so concurrent callers queue instead of interleaving.
+      const run = queue.then(() => generate(request, chatOptions));
+      queue = run.catch(() => {});
+      return run;
+    },
+    servingProcesses(): ServingProcesses {
+      return { pids: [Deno.pid] };
+    },
+    async close(): Promise<void> {
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { Experiment, ModelConfig } from "../config/mod.ts";
+import type { DownloadProgress } from "../download/mod.ts";
+import { createEmbeddedBackend } from "./embedded.ts";
+import { createLmStudioBackend } from "./lmstudio.ts";
+import { createOpenAiBackend, type TokenCounter } from "./openai.ts";
+import { resolveModelFile, type ResolvedModelFile } from "./_model_file.ts";
+import type { Backend } from "./_types.ts";
+
+/** Options for {@linkcode createBackend}. */
+export interface CreateBackendOptions {
+  /** Overrides the base URL of an lmstudio or openai model (the CLI's --base-url). */
+  baseUrl?: string;
+  /** Progress of a pinned model download. */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** @default Deno.env.get */
+  env?: (name: string) => string | undefined;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** A backend ready to serve a configured model, and how its model file was found (embedded). */
+export interface CreatedBackend {
+  backend: Backend;
+  modelFile: ResolvedModelFile | null;
+}
+
+async function ggufTokenCounter(path: string | undefined): Promise<TokenCounter | undefined> {
+  if (!path) return undefined;
+  const { sharedLlama } = await import("./embedded.ts");
+  const llama = await sharedLlama("off");
+  const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+  return { count: (text) => Promise.resolve(model.tokenize(text).length) };
+}
+
+/** Build the backend for a configured model. */
+export async function createBackend(
+  model: ModelConfig,
+  experiment: Experiment,
+  options: CreateBackendOptions = {},
+): Promise<CreatedBackend> {
+  const serving = model.memory
+    ? {
+      pids: model.memory.pids,
+      namePattern: model.memory.process_pattern ? new RegExp(model.memory.process_pattern, "i") : undefined,
+    }
+    : undefined;
+  switch (model.backend) {
+    case "embedded": {
+      const file = await resolveModelFile(model, {
+        env: options.env,
+        fetch: options.fetch,
+        onProgress: options.onDownloadProgress,
+      });
+      const backend = await createEmbeddedBackend(file.path, {
+        modelId: model.model_id,
+        threads: model.threads,
+        contextSize: model.context_size,
+        batchSize: model.batch_size,
+        gpu: model.gpu,
+        reusePromptCache: model.reuse_prompt_cache,
+      });
+      return { backend, modelFile: file };
+    }
+    case "lmstudio":
+      return {
+        backend: createLmStudioBackend(options.baseUrl ?? model.base_url ?? experiment.lmstudio.base_url, {
+          modelId: model.model_id,
+          format: model.format,
+          quantization: model.quantization,
+          timeoutMs: experiment.request_timeout_ms,
+          tokenCounter: await ggufTokenCounter(model.tokenizer_file),
+          serving,
+          fetch: options.fetch,
+        }),
+        modelFile: null,
+      };
+    case "openai":
+      return {
+        backend: createOpenAiBackend(options.baseUrl ?? model.base_url, {
+          modelId: model.model_id,
+          format: model.format,
+          quantization: model.quantization,
+          apiKey: model.api_key,
+          timeoutMs: experiment.request_timeout_ms,
+          tokenCounter: await ggufTokenCounter(model.tokenizer_file),
+          serving,
+          fetch: options.fetch,
+        }),
+        modelFile: null,
+      };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Backends: one narrow interface (`describe`, `chat` with arrival timestamps, `servingProcesses`)
+ * over three kinds: LM Studio, any OpenAI-compatible server, and the embedded llama.cpp engine.
+ * @module
+ */
+export {
+  type Backend,
+  BackendError,
+  type ChatMessage,
+  type ChatOptions,
+  type ChatRequest,
+  type ChatResult,
+  type ChatTiming,
+  type ModelFacts,
+  ModelMismatchError,
+  type ServingProcesses,
+  type TokenCountSource,
+} from "./_types.ts";
+export { normalizeServerTimings } from "./_server_timings.ts";
+export { streamChatCompletion, type StreamChatOptions } from "./_sse.ts";
+export {
+  createOpenAiBackend,
+  joinUrl,
+  type OpenAiBackendOptions,
+  type TokenCounter,
+} from "./openai.ts";
+export {
+  createLmStudioBackend,
+  factsFromV0,
+  factsFromV1,
+  LMSTUDIO_PROCESS_PATTERN,
+  type LmStudioBackend,
+  type LmStudioBackendOptions,
+  type LmStudioLoadConfig,
+  type LmStudioLoadResult,
+  sameQuantization,
+} from "./lmstudio.ts";
+export {
+  createEmbeddedBackend,
+  type EmbeddedBackend,
+  type EmbeddedBackendOptions,
+  sharedLlama,
+} from "./embedded.ts";
+export {
+  ModelFileError,
+  type ModelFileSpec,
+  resolveModelFile,
+  type ResolveModelFileOptions,
+  type ResolvedModelFile,
+} from "./_model_file.ts";
+export { createBackend, type CreateBackendOptions, type CreatedBackend } from "./factory.ts";

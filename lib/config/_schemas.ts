@@ -1,0 +1,155 @@
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const keyName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "must be lower-case letters, digits, _ . -");
+
+/** Model formats the framework distinguishes (GGUF for llama.cpp, MLX for Apple's MLX). */
+export const ModelFormatSchema = z.enum(["GGUF", "MLX"]);
+
+/** A pinned download: where to get a file and the sha256 it must have. */
+export const DownloadSchema = z.object({
+  url: z.url(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits"),
+}).strict();
+
+/** Which processes serve a model, for memory sampling. */
+export const MemoryTargetSchema = z.object({
+  /** Regular expression matched against process command lines. */
+  process_pattern: z.string().optional(),
+  /** Explicit process ids. */
+  pids: z.array(positiveInt).optional(),
+}).strict();
+
+const commonModelFields = {
+  name: z.string().min(1),
+  model_id: z.string().min(1),
+  format: ModelFormatSchema,
+  quantization: z.string().min(1),
+  context_length: positiveInt.optional(),
+  licence: z.string().optional(),
+  memory: MemoryTargetSchema.optional(),
+};
+
+/** The embedded llama.cpp engine (node-llama-cpp) on a local GGUF file. */
+export const EmbeddedModelSchema = z.object({
+  backend: z.literal("embedded"),
+  ...commonModelFields,
+  format: z.literal("GGUF"),
+  /** Explicit path to the GGUF file (absolute or relative to the project). */
+  path: z.string().optional(),
+  /** File name looked up in EDGE_BENCH_MODEL_DIR, then the user cache. */
+  file: z.string().min(1),
+  download: DownloadSchema.optional(),
+  /** Threads for generation. @default the number of logical cores */
+  threads: positiveInt.optional(),
+  /** GPU use: `auto` is Metal on Apple Silicon and off elsewhere. */
+  gpu: z.enum(["auto", "off", "metal", "cuda", "vulkan"]).default("auto"),
+  context_size: positiveInt.default(2048),
+  batch_size: positiveInt.optional(),
+  /** Keep the KV cache between requests (prefix reuse); off by default so prefill is measured. */
+  reuse_prompt_cache: z.boolean().default(false),
+}).strict();
+
+/** LM Studio load configuration sent with REST v1 `models/load` (or `lms load` flags). */
+export const LmStudioLoadSchema = z.object({
+  /** Load the model before its runs (and unload others) instead of asking the user. */
+  auto: z.boolean().default(false),
+  context_length: positiveInt.optional(),
+  eval_batch_size: positiveInt.optional(),
+  flash_attention: z.boolean().optional(),
+  offload_kv_cache_to_gpu: z.boolean().optional(),
+  unload_after: z.boolean().default(false),
+}).strict();
+
+/** A model served by LM Studio (OpenAI-compatible /v1 plus its REST API). */
+export const LmStudioModelSchema = z.object({
+  backend: z.literal("lmstudio"),
+  ...commonModelFields,
+  /** Overrides experiment.lmstudio.base_url and LMSTUDIO_BASE_URL. */
+  base_url: z.url().optional(),
+  load: LmStudioLoadSchema.optional(),
+  /** GGUF file of the same model for tokenizer-based counts when the server gives no usage. */
+  tokenizer_file: z.string().optional(),
+}).strict();
+
+/** Any OpenAI-compatible server: Ollama, llama-server, mlx_lm.server, vLLM. */
+export const OpenAiModelSchema = z.object({
+  backend: z.literal("openai"),
+  ...commonModelFields,
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:8080/v1`. */
+  base_url: z.url(),
+  api_key: z.string().optional(),
+  tokenizer_file: z.string().optional(),
+}).strict();
+
+/** One model entry: the discriminant `backend` picks the schema. */
+export const ModelSchema = z.discriminatedUnion("backend", [
+  EmbeddedModelSchema,
+  LmStudioModelSchema,
+  OpenAiModelSchema,
+]);
+
+/** configs/models.yaml */
+export const ModelsFileSchema = z.object({
+  models: z.record(keyName, ModelSchema).refine((m) => Object.keys(m).length > 0, {
+    message: "must define at least one model",
+  }),
+}).strict();
+
+/** A performance scenario (configs/scenarios.yaml). */
+export const ScenarioSchema = z.object({
+  description: z.string().min(1),
+  /** Prompt template file under data/; `{{input}}` is replaced by the input file's text. */
+  prompt_file: z.string().min(1),
+  system_prompt_file: z.string().optional(),
+  input_file: z.string().optional(),
+  max_tokens: positiveInt,
+  /** How an output is checked: `none`, or `json_schema` against `json_schema_file`. */
+  validate: z.enum(["none", "json_schema"]).default("none"),
+  json_schema_file: z.string().optional(),
+  /** Ask the server for schema-constrained output where it supports it. */
+  constrained: z.boolean().default(false),
+}).strict().refine((s) => s.validate !== "json_schema" || s.json_schema_file !== undefined, {
+  message: "validate: json_schema needs json_schema_file",
+  path: ["json_schema_file"],
+});
+
+/** configs/scenarios.yaml */
+export const ScenariosFileSchema = z.object({
+  scenarios: z.record(keyName, ScenarioSchema).refine((m) => Object.keys(m).length > 0, {
+    message: "must define at least one scenario",
+  }),
+}).strict();
+
+/** configs/experiment.yaml: methodology defaults (the seed: temperature 0, seed 42, 20 runs, 3 warm-ups). */
+export const ExperimentSchema = z.object({
+  name: z.string().min(1),
+  results_dir: z.string().min(1).default("results"),
+  seed: nonNegativeInt.default(42),
+  temperature: z.number().min(0).max(2).default(0),
+  runs: positiveInt.default(20),
+  warmup: nonNegativeInt.default(3),
+  request_timeout_ms: positiveInt.default(300_000),
+  memory: z.object({
+    interval_ms: positiveInt.default(100),
+  }).strict().default({ interval_ms: 100 }),
+  lmstudio: z.object({
+    base_url: z.url().default("http://localhost:1234"),
+    /** Refuse to run when the loaded model's format/quantization differ from the config. */
+    check_loaded: z.boolean().default(true),
+  }).strict().default({ base_url: "http://localhost:1234", check_loaded: true }),
+}).strict();
+
+/** Parsed experiment settings. */
+export type Experiment = z.output<typeof ExperimentSchema>;
+/** One parsed model entry. */
+export type ModelConfig = z.output<typeof ModelSchema>;
+/** Parsed embedded model entry. */
+export type EmbeddedModelConfig = z.output<typeof EmbeddedModelSchema>;
+/** Parsed LM Studio model entry. */
+export type LmStudioModelConfig = z.output<typeof LmStudioModelSchema>;
+/** Parsed OpenAI-compatible model entry. */
+export type OpenAiModelConfig = z.output<typeof OpenAiModelSchema>;
+/** Parsed scenario. */
+export type ScenarioConfig = z.output<typeof ScenarioSchema>;

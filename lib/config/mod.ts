@@ -1,0 +1,21 @@
+/**
+ * Configuration: zod schemas for experiment, models and scenarios, YAML loading with errors that
+ * name the file, field and value, registries, and a stable config hash.
+ * @module
+ */
+export { ConfigError, describeValue } from "./_errors.ts";
+export * from "./_schemas.ts";
+export { loadYamlFile, type ParseOptions, parseWithSchema } from "./load.ts";
+export { lookup, selectNames, UnknownNameError } from "./registry.ts";
+export { canonicalJson, configHash, sha256Hex } from "./hash.ts";
+export {
+  applyOverrides,
+  type ExperimentOverrides,
+  loadProjectConfig,
+  type LoadProjectConfigOptions,
+  PROJECT_ROOT,
+  type ProjectConfig,
+  type ResolvedScenario,
+  resolveProjectPath,
+  runConfigHash,
+} from "./project.ts";

@@ -1,0 +1,97 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { manifestFileName } from "./_names.ts";
+
+/** One execution of a configuration (a first run or a resumed one share the entry). */
+export const RunEntrySchema = z.object({
+  run_id: z.string().min(1),
+  kind: z.string().min(1),
+  status: z.enum(["running", "complete", "interrupted"]),
+  started_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  resumed_at: z.array(z.iso.datetime()).default([]),
+  /** Planned work, e.g. models, scenarios, runs, warmup. */
+  plan: z.record(z.string(), z.unknown()),
+  /** Result files of this run keyed by unit (`<model_key>/<scenario>`), relative to the manifest. */
+  files: z.record(z.string(), z.string()),
+  /** Hardware and software at start, then at each resume. */
+  environments: z.array(z.record(z.string(), z.unknown())),
+  notes: z.array(z.string()).default([]),
+});
+
+/** `experiment_config_<hash>.json`: the resolved config, its hash, and the runs made with it. */
+export const ManifestSchema = z.object({
+  schema_version: z.literal(1),
+  config_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  config: z.record(z.string(), z.unknown()),
+  runs: z.array(RunEntrySchema),
+});
+
+/** A parsed manifest. */
+export type Manifest = z.output<typeof ManifestSchema>;
+/** A parsed run entry. */
+export type RunEntry = z.output<typeof RunEntrySchema>;
+
+/** Read a manifest, or null when it does not exist. */
+export async function readManifest(dir: string, configHash: string): Promise<Manifest | null> {
+  const path = join(dir, manifestFileName(configHash));
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  return ManifestSchema.parse(JSON.parse(text));
+}
+
+/** Write a manifest atomically (temporary file, then rename). */
+export async function writeManifest(dir: string, manifest: Manifest): Promise<string> {
+  const path = join(dir, manifestFileName(manifest.config_hash));
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(ManifestSchema.parse(manifest), null, 2) + "\n");
+  await Deno.rename(tmp, path);
+  return path;
+}
+
+/** Every manifest in a results folder (unreadable ones are skipped and reported). */
+export async function listManifests(
+  dir: string,
+): Promise<{ manifests: Manifest[]; skipped: { file: string; message: string }[] }> {
+  const manifests: Manifest[] = [];
+  const skipped: { file: string; message: string }[] = [];
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { manifests, skipped };
+    throw error;
+  }
+  for (const e of entries) {
+    if (!e.isFile || !/^experiment_config_[0-9a-f]{64}\.json$/.test(e.name)) continue;
+    const file = join(dir, e.name);
+    try {
+      manifests.push(ManifestSchema.parse(JSON.parse(await Deno.readTextFile(file))));
+    } catch (error) {
+      skipped.push({ file, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { manifests, skipped };
+}
+
+/** The most recently updated unfinished run of a kind (optionally a given run id). */
+export function findResumableRun(
+  manifests: Manifest[],
+  kind: string,
+  runId?: string,
+): { manifest: Manifest; run: RunEntry } | null {
+  let best: { manifest: Manifest; run: RunEntry } | null = null;
+  for (const manifest of manifests) {
+    for (const run of manifest.runs) {
+      if (run.kind !== kind) continue;
+      if (runId !== undefined ? run.run_id !== runId : run.status === "complete") continue;
+      if (!best || run.updated_at > best.run.updated_at) best = { manifest, run };
+    }
+  }
+  return best;
+}

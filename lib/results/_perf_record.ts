@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+const ms = z.number().nonnegative().nullable();
+const count = z.number().int().nonnegative().nullable();
+
+/** Server-side timing fields normalised from llama-server `timings`, LM Studio `stats`, Ollama durations. */
+export const ServerTimingsSchema = z.object({
+  /** Which server vocabulary the numbers came from. */
+  source: z.enum(["llama-server", "lmstudio", "ollama", "engine"]),
+  /** Server's own time to first token (ms), when it reports one. */
+  ttft_ms: ms,
+  /** Prompt processing time (ms). */
+  prompt_ms: ms,
+  /** Generation time (ms). */
+  decode_ms: ms,
+  prompt_tokens: count,
+  output_tokens: count,
+  /** Prompt tokens served from the server's prompt cache. */
+  cached_prompt_tokens: count,
+  /** Server's own output tokens/s. */
+  output_tokens_per_s: z.number().nonnegative().nullable(),
+  /** The fields as the server sent them. */
+  raw: z.record(z.string(), z.unknown()),
+});
+
+/** One performance request: one JSONL line, warm-ups included and flagged (DESIGN.md "Contracts"). */
+export const PerfRecordSchema = z.object({
+  schema_version: z.literal(1),
+  kind: z.literal("perf"),
+  run_id: z.string().min(1),
+  config_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  model_key: z.string().min(1),
+  model_id: z.string().min(1),
+  backend: z.enum(["embedded", "lmstudio", "openai"]),
+  format: z.enum(["GGUF", "MLX"]),
+  quantization: z.string().min(1),
+  scenario: z.string().min(1),
+  /** 0-based index within warm-ups or within measured runs. */
+  repetition: z.number().int().nonnegative(),
+  warmup: z.boolean(),
+  seed: z.number().int().nonnegative(),
+  temperature: z.number().nonnegative(),
+  max_tokens: z.number().int().positive(),
+  ttft_ms: ms,
+  e2e_ms: ms,
+  decode_ms: ms,
+  tpot_ms: ms,
+  output_tokens_per_s: z.number().nonnegative().nullable(),
+  e2e_tokens_per_s: z.number().nonnegative().nullable(),
+  prefill_tokens_per_s: z.number().nonnegative().nullable(),
+  prompt_tokens: count,
+  output_tokens: count,
+  token_count_source: z.enum(["server", "tokenizer", "engine"]).nullable(),
+  peak_rss_bytes: z.number().int().nonnegative().nullable(),
+  peak_footprint_bytes: z.number().int().nonnegative().nullable(),
+  peak_system_used_bytes: z.number().int().nonnegative().nullable(),
+  memory_samples: z.number().int().nonnegative(),
+  server_timings: ServerTimingsSchema.nullable(),
+  finish_reason: z.string().nullable(),
+  /** Scenario output check (JSON schema validity); null when the scenario has none. */
+  output_valid: z.boolean().nullable(),
+  output_text: z.string(),
+  error: z.string().nullable(),
+  host: z.string(),
+  git_commit: z.string().nullable(),
+  timestamp: z.iso.datetime(),
+});
+
+/** A performance record as written. */
+export type PerfRecord = z.output<typeof PerfRecordSchema>;
+/** Normalised server timings. */
+export type ServerTimings = z.output<typeof ServerTimingsSchema>;

@@ -1,0 +1,30 @@
+/**
+ * Results: the zod record schemas, JSONL files appended and flushed per record, the seed's file
+ * names, and run manifests (`experiment_config_<hash>.json`) that make `--resume` possible.
+ * @module
+ */
+export {
+  type PerfRecord,
+  PerfRecordSchema,
+  type ServerTimings,
+  ServerTimingsSchema,
+} from "./_perf_record.ts";
+export {
+  type JsonlContent,
+  type JsonlWarning,
+  JsonlWriter,
+  parseJsonl,
+  readJsonl,
+  type ReadJsonlOptions,
+} from "./_jsonl.ts";
+export { fileSafe, fileStamp, manifestFileName, perfFileName } from "./_names.ts";
+export {
+  findResumableRun,
+  listManifests,
+  type Manifest,
+  ManifestSchema,
+  readManifest,
+  type RunEntry,
+  RunEntrySchema,
+  writeManifest,
+} from "./_manifest.ts";

@@ -1,4 +1,11 @@
-import type { Llama, LlamaContext, LlamaModel } from "node-llama-cpp";
+import {
+  GgmlType,
+  type GgufFileInfo,
+  GgufFileType,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+} from "node-llama-cpp";
 import {
   type Backend,
   BackendError,
@@ -35,6 +42,25 @@ export interface EmbeddedBackend extends Backend {
   readonly context: LlamaContext;
   /** Count tokens with the model's own tokenizer. */
   countTokens(text: string): number;
+}
+
+/**
+ * The quantization of a GGUF file: `general.file_type` by name (`Q4_K_M`, `F16`), or, when the
+ * file does not say, the most common tensor type among its weight matrices (`F32`).
+ */
+export function ggufQuantization(info: GgufFileInfo): string | null {
+  const fileType = (info.metadata.general as { file_type?: number } | undefined)?.file_type;
+  if (typeof fileType === "number" && GgufFileType[fileType]) {
+    return GgufFileType[fileType].replace(/^(MOSTLY|ALL)_/, "");
+  }
+  const counts = new Map<string, number>();
+  for (const t of info.fullTensorInfo ?? []) {
+    if (t.dimensions.length < 2) continue;
+    const name = GgmlType[t.ggmlType] ?? String(t.ggmlType);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return top ? top[0] : null;
 }
 
 const llamas = new Map<string, Promise<Llama>>();
@@ -111,6 +137,19 @@ export async function createEmbeddedBackend(
         }
         session.setChatHistory(history);
       }
+      // Refuse rather than let the chat session silently drop part of the prompt to make it fit.
+      const rendered = session.chatWrapper.generateContextState({
+        chatHistory: [...session.getChatHistory(), { type: "user", text: last.content }, {
+          type: "model",
+          response: [],
+        }],
+      }).contextText.tokenize(model.tokenizer).length;
+      if (rendered + request.maxTokens > context.contextSize) {
+        throw new BackendError(
+          `Prompt of ${rendered} tokens plus max_tokens ${request.maxTokens} exceeds the context size ` +
+            `${context.contextSize}: raise context_size for this model or shorten the scenario`,
+        );
+      }
       const grammar = request.jsonSchema
         ? await llama.createGrammarForJsonSchema(request.jsonSchema as never)
         : undefined;
@@ -175,7 +214,7 @@ export async function createEmbeddedBackend(
       return Promise.resolve({
         id: modelId,
         format: "GGUF",
-        quantization: null,
+        quantization: ggufQuantization(model.fileInfo),
         loaded: true,
         maxContextLength: model.trainContextSize,
         details: {
@@ -188,6 +227,8 @@ export async function createEmbeddedBackend(
           size_bytes: model.size,
           context_size: context.contextSize,
           threads,
+          flash_attention: context.flashAttention,
+          batch_size: context.batchSize,
           gpu: llama.gpu,
           chat_wrapper: null,
         },

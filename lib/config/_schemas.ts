@@ -46,6 +46,8 @@ export const EmbeddedModelSchema = z.object({
   /** GPU use: `auto` is Metal on Apple Silicon and off elsewhere. */
   gpu: z.enum(["auto", "off", "metal", "cuda", "vulkan"]).default("auto"),
   context_size: positiveInt.default(2048),
+  /** Flash attention: `auto` leaves llama.cpp's choice (on where supported, which on a CPU can make prefill 5x slower). */
+  flash_attention: z.enum(["auto", "on", "off"]).default("auto"),
   batch_size: positiveInt.optional(),
   /** Keep the KV cache between requests (prefix reuse); off by default so prefill is measured. */
   reuse_prompt_cache: z.boolean().default(false),

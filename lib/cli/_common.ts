@@ -1,0 +1,88 @@
+// deno-lint-ignore-file no-console
+/** Shared command-line plumbing: errors to exit codes, a progress bar, number formatting. */
+import { ConfigError, UnknownNameError } from "../config/mod.ts";
+
+/** Exit code for bad input (config, flags, names): nothing was written. */
+export const EXIT_USAGE = 2;
+
+/** A bad command-line flag value: names the flag and the value. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parse an integer flag, or throw a UsageError naming it. */
+export function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) {
+    throw new UsageError(`Flag --${name} must be an integer: current value is ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** Run a CLI main: input errors exit 2 with one clear line, others exit 1. */
+export async function runMain(main: () => Promise<number>): Promise<never> {
+  try {
+    Deno.exit(await main());
+  } catch (error) {
+    if (
+      error instanceof ConfigError || error instanceof UnknownNameError || error instanceof UsageError ||
+      (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
+    ) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(EXIT_USAGE);
+    }
+    console.error(`error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    Deno.exit(1);
+  }
+}
+
+/** A one-line progress bar on stderr, drawn only on a terminal. */
+export class ProgressBar {
+  #enabled = Deno.stderr.isTerminal();
+  #encoder = new TextEncoder();
+  #label = "";
+  #last = 0;
+
+  start(label: string): void {
+    this.#label = label;
+  }
+
+  update(done: number, total: number, note = ""): void {
+    if (!this.#enabled) return;
+    const now = performance.now();
+    if (done < total && now - this.#last < 50) return;
+    this.#last = now;
+    const width = 28;
+    const filled = total ? Math.round((done / total) * width) : 0;
+    const bar = "█".repeat(filled) + "░".repeat(width - filled);
+    const line = `\r${this.#label} ${bar} ${done}/${total} ${note}`.slice(0, (Deno.consoleSize?.().columns ?? 120) - 1);
+    Deno.stderr.writeSync(this.#encoder.encode(`${line}\x1b[K`));
+  }
+
+  done(): void {
+    if (this.#enabled) Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+  }
+}
+
+/** Format a number with fixed decimals, or `n/a`. */
+export function fmt(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
+}
+
+/** `value [95% CI: low, high]` */
+export function fmtCi(
+  estimate: { value: number | null; ci95: [number, number] | null },
+  digits = 1,
+  unit = "",
+): string {
+  const ci = estimate.ci95 ? ` [95% CI: ${fmt(estimate.ci95[0], digits)}, ${fmt(estimate.ci95[1], digits)}]` : "";
+  return `${fmt(estimate.value, digits)}${unit}${ci}`;
+}
+
+/** Bytes in MiB (2^20 bytes) with one decimal. */
+export function fmtMib(bytes: number | null | undefined): string {
+  return bytes === null || bytes === undefined ? "n/a" : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

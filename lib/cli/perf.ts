@@ -1,0 +1,190 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task perf --models <keys|all> --scenarios <names|all> --runs N --warmup N --seed N
+ *  [--resume [RUN_ID]] [--base-url URL] [--results-dir DIR] [--config-dir DIR] [--no-load]`
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import { powerWarnings } from "../env/mod.ts";
+import type { Environment } from "../env/mod.ts";
+import { executePerf, type PerfEvent, type PerfSummary, preparePerf, summarizePerf } from "../perf/mod.ts";
+import { fmt, fmtCi, fmtMib, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+
+const HELP = `Usage: deno task perf [options]
+
+  --models <keys|all>      model keys from configs/models.yaml (default: stories260k)
+  --scenarios <names|all>  scenarios from configs/scenarios.yaml (default: all)
+  --runs N                 measured requests per scenario (default: experiment.yaml, 20)
+  --warmup N               warm-up requests, recorded but excluded (default: 3)
+  --seed N                 sampling seed (default: 42)
+  --resume [RUN_ID]        continue the latest unfinished run (or RUN_ID) from its records
+  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --results-dir DIR        where JSONL records and the manifest go (default: results/)
+  --config-dir DIR         folder with experiment.yaml, models.yaml, scenarios.yaml
+  --no-load                never load/unload LM Studio models, even when load.auto is set
+  --help`;
+
+const OPTIONS = {
+  models: { type: "string" },
+  scenarios: { type: "string" },
+  runs: { type: "string" },
+  warmup: { type: "string" },
+  seed: { type: "string" },
+  resume: { type: "boolean" },
+  "base-url": { type: "string" },
+  "results-dir": { type: "string" },
+  "config-dir": { type: "string" },
+  "no-load": { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+const RULE = "─".repeat(48);
+
+/** The seed's summary block. */
+export function summaryBlock(s: PerfSummary, durationMs: number, path: string): string {
+  return [
+    "",
+    `RESULTS SUMMARY  ${s.model_key} / ${s.scenario}`,
+    RULE,
+    `TTFT:           ${fmtCi(s.ttft_ms.mean, 1, " ms")}`,
+    `Output t/s:     ${fmtCi(s.output_tokens_per_s.mean, 1)}`,
+    `E2E latency:    ${fmtCi(s.e2e_ms.mean, 1, " ms")}`,
+    `Peak RAM:       ${fmtMib(s.peak_rss_bytes)}`,
+    `Success rate:   ${fmt(s.success_rate === null ? null : s.success_rate * 100, 1)}% (${s.succeeded}/${s.n}, ${s.warmups} warm-up(s) excluded)`,
+    ...(s.output_valid ? [`Valid JSON:     ${fmtCi({ value: s.output_valid.value === null ? null : s.output_valid.value * 100, ci95: s.output_valid.ci95 ? [s.output_valid.ci95[0] * 100, s.output_valid.ci95[1] * 100] : null }, 1, "%")}`] : []),
+    `Token counts:   ${s.token_count_sources.join(", ")}`,
+    `Duration:       ${fmt(durationMs / 1000, 1)}s`,
+    RULE,
+    `[Saved] Results saved to ${path}`,
+  ].join("\n");
+}
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const values = parseArgsWithResumeId(args);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const baseUrl = values["base-url"];
+  if (baseUrl !== undefined && !URL.canParse(baseUrl)) {
+    throw new UsageError(`Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`);
+  }
+  const prepared = await preparePerf({
+    models: values.models,
+    scenarios: values.scenarios,
+    overrides: {
+      runs: intFlag("runs", values.runs),
+      warmup: intFlag("warmup", values.warmup),
+      seed: intFlag("seed", values.seed),
+    },
+    resume: values.resume,
+    configDir: values["config-dir"],
+    resultsDir: values["results-dir"],
+  });
+  if (prepared.resumed && (values.models || values.scenarios || values.runs || values.warmup || values.seed)) {
+    console.error("note: --resume continues the run with its recorded config; --models/--scenarios/--runs/--warmup/--seed are ignored");
+  }
+  const { plan } = prepared;
+  console.log("=".repeat(60));
+  console.log("EDGE SLM PERFORMANCE BENCHMARK");
+  console.log("=".repeat(60));
+  const modelKeys = [...new Set(plan.units.map((u) => u.modelKey))];
+  console.log(`Models (${modelKeys.length}):`);
+  for (const k of modelKeys) {
+    const m = plan.models[k];
+    console.log(`  - ${m.name} [${m.format}] (${k}, backend ${m.backend})`);
+  }
+  console.log(`Scenarios: [${[...new Set(plan.units.map((u) => u.scenario))].map((s) => `'${s}'`).join(", ")}]`);
+  console.log(`Runs: ${plan.experiment.runs}  Warm-up: ${plan.experiment.warmup}  Seed: ${plan.experiment.seed}  Temperature: ${plan.experiment.temperature}`);
+  console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
+  console.log(`Config hash: ${plan.configHash}`);
+
+  const bar = new ProgressBar();
+  const unitStart = new Map<string, number>();
+  const controller = new AbortController();
+  const onSignal = () => {
+    console.error("\nInterrupted: finishing the current request, then stopping (resume with --resume)");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  const onEvent = (e: PerfEvent) => {
+    switch (e.type) {
+      case "model_start":
+        if (e.model.backend === "lmstudio") {
+          console.log("");
+          console.log("⚠️  IMPORTANT: make sure this model is loaded in LM Studio:");
+          console.log(`    ID: ${e.model.model_id}`);
+          console.log(`    Expected format: ${e.model.format} ${e.model.quantization}`);
+        }
+        break;
+      case "model_ready":
+        console.log(`\n[Check] ${e.modelKey}: ${e.facts.id} ${e.facts.format ?? "?"} ${e.facts.quantization ?? ""} is ready ✓` +
+          (e.loadTimeMs !== null ? ` (loaded in ${fmt(e.loadTimeMs / 1000, 1)} s)` : ""));
+        break;
+      case "model_failed":
+        console.error(`\n[Refused] ${e.modelKey}: ${e.error.message}`);
+        break;
+      case "unit_start":
+        unitStart.set(`${e.unit.modelKey}/${e.unit.scenario}`, performance.now());
+        bar.start(`${e.unit.modelKey}/${e.unit.scenario}`);
+        if (e.alreadyDone) console.log(`[Resume] ${e.unit.modelKey}/${e.unit.scenario}: ${e.alreadyDone}/${e.planned} already recorded`);
+        bar.update(e.alreadyDone, e.planned);
+        break;
+      case "rewarm":
+        console.log(`[Resume] re-warming the engine with ${e.requests} unrecorded request(s)`);
+        break;
+      case "request_done":
+        bar.update(e.done, e.planned, e.record.error ? `error: ${e.record.error.slice(0, 40)}` : `TTFT ${fmt(e.record.ttft_ms)} ms, ${fmt(e.record.output_tokens_per_s)} t/s`);
+        break;
+      case "unit_aborted":
+        bar.done();
+        console.error(`[Stopped] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
+        break;
+      case "unit_done": {
+        bar.done();
+        const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
+        const summary = summarizePerf(e.records, { seed: plan.experiment.seed });
+        console.log(summaryBlock(summary, performance.now() - started, relative(Deno.cwd(), e.path) || e.path));
+        console.log(`Scenario peak RSS (incl. warm-ups): ${fmtMib(e.scenarioPeak.peak_rss_bytes)}` +
+          (e.scenarioPeak.peak_system_used_bytes !== null ? `, system used: ${fmtMib(e.scenarioPeak.peak_system_used_bytes)}` : ""));
+        break;
+      }
+    }
+  };
+  const result = await executePerf(prepared, {
+    onEvent,
+    signal: controller.signal,
+    backend: {
+      baseUrl,
+      onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
+    },
+    allowLoad: !values["no-load"],
+  }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  for (const w of powerWarnings(result.environment as unknown as Environment)) console.error(`warning: ${w}`);
+  console.log("");
+  console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
+  if (!result.complete) {
+    for (const f of result.failures) console.error(`Incomplete: ${f.modelKey}: ${f.message}`);
+    console.error(`Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume'`);
+    return controller.signal.aborted ? 130 : 1;
+  }
+  return 0;
+}
+
+/** parseArgs with `--resume` optionally followed by a run id. */
+function parseArgsWithResumeId(args: string[]) {
+  const i = args.indexOf("--resume");
+  let resumeId: string | undefined;
+  const rest = [...args];
+  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) {
+    resumeId = rest[i + 1];
+    rest.splice(i + 1, 1);
+  }
+  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  return { ...values, resume: resumeId ?? values.resume };
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

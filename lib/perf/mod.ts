@@ -1,0 +1,26 @@
+/**
+ * The performance benchmark: the seed's scenarios run against a backend with warm-ups recorded
+ * but excluded, per-request timing per DESIGN.md, memory peaks, JSONL records and summaries.
+ * @module
+ */
+export { type RequestMetrics, requestMetrics } from "./_timing.ts";
+export { checkJsonOutput, type JsonOutputCheck, jsonSchemaErrors } from "./_json_check.ts";
+export {
+  type PerfEvent,
+  type PerfPlan,
+  type PerfRunOutcome,
+  type PerfUnit,
+  runPerf,
+  type RunPerfOptions,
+  unitKey,
+} from "./runner.ts";
+export { type PerfSummary, summarizePerf, type SummarizePerfOptions } from "./summary.ts";
+export {
+  executePerf,
+  type ExecutePerfOptions,
+  type PerfRequest,
+  type PerfSessionResult,
+  preparePerf,
+  type PreparePerfOptions,
+  type PreparedPerf,
+} from "./session.ts";

@@ -1,0 +1,245 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import {
+  applyOverrides,
+  ConfigError,
+  type Experiment,
+  ExperimentSchema,
+  type ExperimentOverrides,
+  loadProjectConfig,
+  type ModelConfig,
+  ModelSchema,
+  parseWithSchema,
+  PROJECT_ROOT,
+  type ResolvedScenario,
+  resolveProjectPath,
+  runConfigHash,
+  selectNames,
+} from "../config/mod.ts";
+import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
+import { captureEnvironment } from "../env/mod.ts";
+import {
+  fileStamp,
+  findResumableRun,
+  listManifests,
+  type Manifest,
+  PerfRecordSchema,
+  readJsonl,
+  readManifest,
+  type RunEntry,
+  writeManifest,
+} from "../results/mod.ts";
+import type { MemoryPeak } from "../memory/mod.ts";
+import { type PerfEvent, type PerfPlan, type PerfRunOutcome, runPerf, unitKey } from "./runner.ts";
+import { type PerfSummary, summarizePerf } from "./summary.ts";
+import { join } from "node:path";
+
+/** What the user asked for (the `deno task perf` flags). */
+export interface PerfRequest {
+  /** Comma-separated model keys or `all`. @default "stories260k" */
+  models?: string;
+  /** Comma-separated scenario names or `all`. @default "all" */
+  scenarios?: string;
+  overrides?: ExperimentOverrides;
+  /** Continue the latest unfinished run (true) or the run with this id. */
+  resume?: boolean | string;
+  /** Folder of the YAML configs. @default "<project>/configs" */
+  configDir?: string;
+  /** Results folder; overrides experiment.results_dir. */
+  resultsDir?: string;
+}
+
+/** A run ready to execute: nothing has been written yet. */
+export interface PreparedPerf {
+  plan: PerfPlan;
+  manifest: Manifest;
+  run: RunEntry;
+  resumed: boolean;
+}
+
+/** Options for {@linkcode preparePerf}. */
+export interface PreparePerfOptions {
+  /** @default Deno.env.get */
+  env?: (name: string) => string | undefined;
+  /** @default () => new Date() */
+  date?: () => Date;
+}
+
+function parseScenarios(file: string, raw: unknown): Record<string, ResolvedScenario> {
+  if (raw === null || typeof raw !== "object") {
+    throw new ConfigError(file, "config.scenarios", raw, "must be an object of resolved scenarios");
+  }
+  return raw as Record<string, ResolvedScenario>;
+}
+
+/**
+ * Resolve configs and flags (or a manifest, for --resume) into a plan. Throws ConfigError or
+ * UnknownNameError on bad input; writes nothing.
+ */
+export async function preparePerf(request: PerfRequest, options: PreparePerfOptions = {}): Promise<PreparedPerf> {
+  const date = options.date ?? (() => new Date());
+  if (request.resume) {
+    const dir = request.resultsDir
+      ? resolve(request.resultsDir)
+      : resolveProjectPath((await loadProjectConfig({ configDir: request.configDir, env: options.env })).experiment.results_dir);
+    const { manifests } = await listManifests(dir);
+    const found = findResumableRun(manifests, "perf", typeof request.resume === "string" ? request.resume : undefined);
+    if (!found) {
+      throw new ConfigError(
+        dir,
+        "runs",
+        typeof request.resume === "string" ? request.resume : "latest",
+        typeof request.resume === "string"
+          ? "has no perf run with this id"
+          : "has no unfinished perf run to resume",
+      );
+    }
+    const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
+    const cfg = found.manifest.config as Record<string, unknown>;
+    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, { pathPrefix: "config.experiment" });
+    const models: Record<string, ModelConfig> = {};
+    for (const [k, v] of Object.entries((cfg.models ?? {}) as Record<string, unknown>)) {
+      models[k] = parseWithSchema(v, ModelSchema, file, { pathPrefix: `config.models.${k}` });
+    }
+    const scenarios = parseScenarios(file, cfg.scenarios);
+    const units = (found.run.plan.units as { modelKey: string; scenario: string }[]) ?? [];
+    return {
+      plan: { runId: found.run.run_id, configHash: found.manifest.config_hash, experiment, models, scenarios, units, resultsDir: dir },
+      manifest: found.manifest,
+      run: found.run,
+      resumed: true,
+    };
+  }
+  const config = await loadProjectConfig({ configDir: request.configDir, env: options.env });
+  const experiment: Experiment = applyOverrides(config.experiment, request.overrides ?? {});
+  const modelKeys = selectNames("model", config.models, request.models ?? "stories260k");
+  const scenarioNames = selectNames("scenario", config.scenarios, request.scenarios ?? "all");
+  const models = Object.fromEntries(modelKeys.map((k) => [k, config.models[k]]));
+  const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, config.scenarios[s]]));
+  const configHash = await runConfigHash({ experiment, models, scenarios });
+  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(experiment.results_dir);
+  const now = date();
+  const runId = `perf_${fileStamp(now)}_${configHash.slice(0, 8)}`;
+  const units = modelKeys.flatMap((modelKey) => scenarioNames.map((scenario) => ({ modelKey, scenario })));
+  const existing = await readManifest(resultsDir, configHash).catch(() => null);
+  const manifest: Manifest = existing ?? {
+    schema_version: 1,
+    config_hash: configHash,
+    config: { experiment, models, scenarios },
+    runs: [],
+  };
+  const run: RunEntry = {
+    run_id: runId,
+    kind: "perf",
+    status: "running",
+    started_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    resumed_at: [],
+    plan: {
+      units,
+      models: modelKeys,
+      scenarios: scenarioNames,
+      runs: experiment.runs,
+      warmup: experiment.warmup,
+      seed: experiment.seed,
+      temperature: experiment.temperature,
+      records_planned: units.length * (experiment.runs + experiment.warmup),
+    },
+    files: {},
+    environments: [],
+    notes: [],
+  };
+  return {
+    plan: { runId, configHash, experiment, models, scenarios, units, resultsDir },
+    manifest,
+    run,
+    resumed: false,
+  };
+}
+
+/** Options for {@linkcode executePerf}. */
+export interface ExecutePerfOptions {
+  onEvent?: (event: PerfEvent) => void;
+  signal?: AbortSignal;
+  /** Backend options (base URL override, download progress). */
+  backend?: CreateBackendOptions;
+  /** Replace backend construction (tests). */
+  createBackend?: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
+  /** Load LM Studio models marked load.auto. @default true */
+  allowLoad?: boolean;
+  /** Capture hardware/software (skipped in some tests). @default captureEnvironment */
+  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  date?: () => Date;
+}
+
+/** What a finished (or stopped) perf session produced. */
+export interface PerfSessionResult extends PerfRunOutcome {
+  runId: string;
+  configHash: string;
+  manifestPath: string;
+  summaries: PerfSummary[];
+  environment: Record<string, unknown>;
+}
+
+/** Run a prepared plan: write the manifest first, run, then mark the run complete or interrupted. */
+export async function executePerf(prepared: PreparedPerf, options: ExecutePerfOptions = {}): Promise<PerfSessionResult> {
+  const { plan, manifest } = prepared;
+  const date = options.date ?? (() => new Date());
+  const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
+  const environment = await (options.captureEnvironment ??
+    (async (baseUrl) => (await captureEnvironment({ lmstudioBaseUrl: baseUrl ?? undefined, cwd: PROJECT_ROOT })) as unknown as Record<string, unknown>))(
+      usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
+    );
+  const git = (environment.git ?? {}) as { commit?: string | null };
+  let run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
+  if (!manifest.runs.includes(run)) manifest.runs.push(run);
+  const stamp = date().toISOString();
+  if (prepared.resumed) run.resumed_at.push(stamp);
+  run.status = "running";
+  run.updated_at = stamp;
+  run.environments.push(environment);
+  await Deno.mkdir(plan.resultsDir, { recursive: true });
+  const manifestPath = await writeManifest(plan.resultsDir, manifest);
+  const save = async () => {
+    run.updated_at = date().toISOString();
+    await writeManifest(plan.resultsDir, manifest);
+  };
+  let outcome: PerfRunOutcome;
+  try {
+    outcome = await runPerf(plan, {
+      createBackend: options.createBackend ??
+        ((_key, model) => createBackend(model, plan.experiment, options.backend)),
+      files: run.files,
+      onFileAssigned: async (unit, file) => {
+        run.files[unitKey(unit)] = file;
+        await save();
+      },
+      onEvent: options.onEvent,
+      host: hostname(),
+      gitCommit: git.commit ?? null,
+      allowLoad: options.allowLoad,
+      signal: options.signal,
+      date,
+    });
+  } catch (error) {
+    run.status = "interrupted";
+    run.notes.push(`stopped by error: ${(error as Error).message}`);
+    await save();
+    throw error;
+  }
+  run = manifest.runs.find((r) => r.run_id === plan.runId)!;
+  run.status = outcome.complete ? "complete" : "interrupted";
+  for (const f of outcome.failures) run.notes.push(`${f.modelKey}: ${f.message}`);
+  const summaries: PerfSummary[] = [];
+  for (const unit of plan.units) {
+    const file = outcome.files[unitKey(unit)];
+    if (!file) continue;
+    const records = (await readJsonl(join(plan.resultsDir, file), PerfRecordSchema)).records
+      .filter((r) => r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario);
+    if (records.length) summaries.push(summarizePerf(records, { seed: plan.experiment.seed }));
+  }
+  const peaks: Record<string, MemoryPeak> = outcome.scenarioPeaks;
+  run.plan = { ...run.plan, scenario_peaks: { ...(run.plan.scenario_peaks as object ?? {}), ...peaks } };
+  await save();
+  return { ...outcome, runId: plan.runId, configHash: plan.configHash, manifestPath, summaries, environment };
+}

@@ -1,0 +1,66 @@
+import type { PerfRecord } from "../results/mod.ts";
+import { summarize, type Summary, wilsonCi } from "../stats/mod.ts";
+
+/** Aggregate of one (model, scenario): measured requests only, warm-ups excluded. */
+export interface PerfSummary {
+  model_key: string;
+  scenario: string;
+  /** Measured (non-warm-up) requests recorded. */
+  n: number;
+  warmups: number;
+  /** Measured requests without error. */
+  succeeded: number;
+  success_rate: number | null;
+  /** Lower is better. */
+  ttft_ms: Summary;
+  /** Higher is better (1 / TPOT). */
+  output_tokens_per_s: Summary;
+  /** Lower is better. */
+  e2e_ms: Summary;
+  /** Higher is better. */
+  prefill_tokens_per_s: Summary;
+  /** Largest per-request peak RSS of the serving processes over measured requests. */
+  peak_rss_bytes: number | null;
+  /** Share of measured outputs passing the scenario's check, with a Wilson interval; null when none. */
+  output_valid: { value: number | null; ci95: [number, number] | null; n: number } | null;
+  token_count_sources: string[];
+}
+
+/** Options for {@linkcode summarizePerf}. */
+export interface SummarizePerfOptions {
+  /** Bootstrap seed. @default 42 */
+  seed?: number;
+}
+
+const finite = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
+/** Summarise the records of one unit (records of other units are ignored by key). */
+export function summarizePerf(
+  records: readonly PerfRecord[],
+  options: SummarizePerfOptions = {},
+): PerfSummary {
+  if (records.length === 0) throw new RangeError("summarizePerf() needs at least one record: current value is 0");
+  const { model_key, scenario } = records[0];
+  const mine = records.filter((r) => r.model_key === model_key && r.scenario === scenario);
+  const measured = mine.filter((r) => !r.warmup);
+  const ok = measured.filter((r) => r.error === null);
+  const opts = { seed: options.seed ?? 42 };
+  const checked = ok.filter((r) => r.output_valid !== null);
+  const valid = checked.length ? wilsonCi(checked.filter((r) => r.output_valid).length, checked.length) : null;
+  const peaks = finite(measured.map((r) => r.peak_rss_bytes));
+  return {
+    model_key,
+    scenario,
+    n: measured.length,
+    warmups: mine.length - measured.length,
+    succeeded: ok.length,
+    success_rate: measured.length ? ok.length / measured.length : null,
+    ttft_ms: summarize(finite(ok.map((r) => r.ttft_ms)), opts),
+    output_tokens_per_s: summarize(finite(ok.map((r) => r.output_tokens_per_s)), opts),
+    e2e_ms: summarize(finite(ok.map((r) => r.e2e_ms)), opts),
+    prefill_tokens_per_s: summarize(finite(ok.map((r) => r.prefill_tokens_per_s)), opts),
+    peak_rss_bytes: peaks.length ? Math.max(...peaks) : null,
+    output_valid: valid ? { value: valid.value, ci95: valid.ci95, n: checked.length } : null,
+    token_count_sources: [...new Set(ok.map((r) => r.token_count_source ?? "none"))],
+  };
+}

@@ -9,6 +9,8 @@ export interface StreamChatOptions {
   now?: () => number;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** Called with each non-empty content piece as it arrives. */
+  onContent?: (text: string, arrivedAt: number) => void;
 }
 
 interface Delta {
@@ -87,6 +89,7 @@ export async function streamChatCompletion(
       lastContentAt = arrivedAt;
       text += piece;
       reasoning += thought;
+      if (piece) options.onContent?.(piece, arrivedAt);
     }
     if (choice?.finish_reason) finishReason = choice.finish_reason;
     const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number } | null;

@@ -63,6 +63,8 @@ export interface ServingProcesses {
 /** Per-call options of {@linkcode Backend.chat}. */
 export interface ChatOptions {
   signal?: AbortSignal;
+  /** Called with each non-empty content piece and its arrival stamp, as it streams. */
+  onContent?: (text: string, arrivedAt: number) => void;
 }
 
 /** The one narrow interface every backend implements. */

@@ -175,6 +175,7 @@ export async function createEmbeddedBackend(
           if (chunk) {
             firstContentAt ??= t;
             lastContentAt = t;
+            chatOptions.onContent?.(chunk, t);
           }
         },
       });

@@ -97,6 +97,7 @@ export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptio
         now: options.now,
         signal,
         headers,
+        onContent: chatOptions.onContent,
       });
       if (result.outputTokens === null && options.tokenCounter) {
         result.outputTokens = await options.tokenCounter.count(result.reasoning + result.text);

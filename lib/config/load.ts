@@ -6,6 +6,8 @@ import { ConfigError } from "./_errors.ts";
 export interface ParseOptions {
   /** Prefix put before field paths in messages (e.g. `models`). @default "" */
   pathPrefix?: string;
+  /** Allowed values of discriminator fields, for messages (e.g. `{backend: [...]}`). @default {backend: [...]} */
+  discriminatorValues?: Record<string, string[]>;
 }
 
 /** Parse already-decoded data with a zod schema, turning the first issue into a {@linkcode ConfigError}. */
@@ -15,26 +17,33 @@ export function parseWithSchema<S extends z.ZodType>(
   file: string,
   options: ParseOptions = {},
 ): z.output<S> {
+  options = { discriminatorValues: { backend: ["embedded", "lmstudio", "openai"] }, ...options };
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue.path.map(String);
   const field = [options.pathPrefix, ...path].filter(Boolean).join(".");
-  const value = valueAt(data, path);
+  // A bad record key: the value to show is the key itself.
+  const value = issue.code === "invalid_key" ? path.at(-1) : valueAt(data, path);
   const more = result.error.issues.length > 1
     ? ` (and ${result.error.issues.length - 1} more issue(s))`
     : "";
-  throw new ConfigError(file, field, value, `${describeIssue(issue)}${more}`, {
+  throw new ConfigError(file, field, value, `${describeIssue(issue, options)}${more}`, {
     cause: result.error,
   });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, options: ParseOptions): string {
   if (issue.code === "unrecognized_keys") {
     return `has unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   }
+  if (issue.code === "invalid_key") {
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return `is not a valid name (${inner})`;
+  }
   if (issue.code === "invalid_union" && "discriminator" in issue) {
-    return `must be one of the known kinds (${issue.message})`;
+    const kinds = options.discriminatorValues?.[String(issue.discriminator)];
+    return kinds ? `must be one of ${kinds.join(", ")}` : "must be one of the known kinds";
   }
   return issue.message.startsWith("must") ? issue.message : `is invalid: ${issue.message}`;
 }

@@ -28,3 +28,4 @@ export {
   RunEntrySchema,
   writeManifest,
 } from "./_manifest.ts";
+export * from "./_eval_record.ts";

@@ -1,0 +1,114 @@
+/** Test helpers: paths to shared/, temporary folders, subprocess servers. */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+/** Project root. */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+/** The read-only shared folder beside the project (EDGE_BENCH_SHARED_DIR overrides). */
+export const SHARED: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ?? join(ROOT, "..", "shared");
+/** The shared GGUF models. */
+export const MODELS_DIR: string = Deno.env.get("EDGE_BENCH_MODEL_DIR") ?? join(SHARED, "models");
+/** stories260K.gguf */
+export const STORIES: string = join(MODELS_DIR, "stories260K.gguf");
+
+/** A running subprocess server on 127.0.0.1. */
+export interface ServerProcess {
+  baseUrl: string;
+  port: number;
+  pid: number;
+  child: Deno.ChildProcess;
+  /** SIGTERM (or the given signal) and wait for exit. */
+  stop(signal?: Deno.Signal): Promise<void>;
+}
+
+/** Start tests/helpers/lmstudio_like_server.ts and wait until it listens. */
+export async function startLmStudioLikeServer(extraArgs: string[] = []): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "tests/helpers/lmstudio_like_server.ts"), "--model", STORIES, ...extraArgs],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (!buffer.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("test server exited before listening");
+    buffer += value;
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  const { port } = JSON.parse(buffer.split("\n")[0]);
+  let stopped = false;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
+    child,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (stopped) return;
+      stopped = true;
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+      await child.status;
+    },
+  };
+}
+
+/** Run a CLI task script as a subprocess and capture its output. */
+export async function runCli(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, script), ...args],
+    env: { EDGE_BENCH_MODEL_DIR: MODELS_DIR, NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Write a config folder for a test: the project's experiment.yaml and scenarios.yaml, and a
+ * models.yaml holding the given YAML text (the project's own when omitted).
+ */
+export async function writeTestConfig(dir: string, modelsYaml?: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  for (const f of ["experiment.yaml", "scenarios.yaml", "models.yaml"]) {
+    await Deno.copyFile(join(ROOT, "configs", f), join(dir, f));
+  }
+  if (modelsYaml !== undefined) await Deno.writeTextFile(join(dir, "models.yaml"), modelsYaml);
+  return dir;
+}
+
+/** A models.yaml with one LM Studio model on a test server. */
+export function lmStudioModelsYaml(baseUrl: string, format = "GGUF", quantization = "F32"): string {
+  return `models:
+  test_lmstudio:
+    backend: lmstudio
+    name: stories260K behind an LM Studio-like test server
+    model_id: test/stories260k
+    format: ${format}
+    quantization: ${quantization}
+    base_url: ${baseUrl}
+`;
+}
+
+/** Read every JSON line of the perf files in a results folder. */
+export async function readPerfLines(dir: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.name.startsWith("perf_") || !e.name.endsWith(".jsonl")) continue;
+    for (const line of (await Deno.readTextFile(join(dir, e.name))).split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line));
+      } catch { /* truncated line */ }
+    }
+  }
+  return out;
+}

@@ -63,24 +63,56 @@ export function ggufQuantization(info: GgufFileInfo): string | null {
   return top ? top[0] : null;
 }
 
-const llamas = new Map<string, Promise<Llama>>();
+const llamas = new Map<string, { llama: Promise<Llama>; users: number }>();
 
-/** One shared llama.cpp binding per GPU setting per process. */
-export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promise<Llama> {
-  const resolved = gpu === "auto"
-    ? (Deno.build.os === "darwin" && Deno.build.arch === "aarch64" ? "metal" : false)
-    : gpu === "off"
-    ? false
-    : gpu;
-  const key = String(resolved);
-  let p = llamas.get(key);
-  if (!p) {
-    p = import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
-      getLlama({ gpu: resolved, build: "never", logLevel: LlamaLogLevel.error })
-    );
-    llamas.set(key, p);
+function gpuKey(gpu: EmbeddedBackendOptions["gpu"]): false | "metal" | "cuda" | "vulkan" {
+  if (gpu === "auto" || gpu === undefined) {
+    return Deno.build.os === "darwin" && Deno.build.arch === "aarch64" ? "metal" : false;
   }
-  return p;
+  return gpu === "off" ? false : gpu;
+}
+
+/**
+ * The llama.cpp binding for a GPU setting, shared by every backend of this process. Each call
+ * counts as a user until {@linkcode releaseLlama}; the binding is disposed with its last user
+ * (leaving it to process teardown can crash node-llama-cpp's finalizers under Deno).
+ */
+export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promise<Llama> {
+  const resolved = gpuKey(gpu);
+  const key = String(resolved);
+  let entry = llamas.get(key);
+  if (!entry) {
+    entry = {
+      llama: import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
+        getLlama({ gpu: resolved, build: "never", logLevel: LlamaLogLevel.error })
+      ),
+      users: 0,
+    };
+    llamas.set(key, entry);
+  }
+  entry.users++;
+  return entry.llama;
+}
+
+/**
+ * Give back a binding taken with {@linkcode sharedLlama}; the last user disposes it.
+ *
+ * node-llama-cpp's native objects (grammar evaluation states in particular) are finalized by
+ * the garbage collector; finalizing one after its binding is disposed, or during process
+ * teardown, crashes the process (SIGSEGV, seen under Deno 2.9). So the binding is disposed only
+ * after a forced collection, which needs `--v8-flags=--expose-gc` (every deno task passes it);
+ * without it the binding is kept for the life of the process.
+ */
+export async function releaseLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promise<void> {
+  const key = String(gpuKey(gpu));
+  const entry = llamas.get(key);
+  if (!entry || --entry.users > 0) return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  llamas.delete(key);
+  const llama = await entry.llama;
+  gc();
+  await llama.dispose();
 }
 
 /**
@@ -99,17 +131,27 @@ export async function createEmbeddedBackend(
   try {
     model = await llama.loadModel({ modelPath });
   } catch (error) {
+    await releaseLlama(options.gpu);
     throw new BackendError(`llama.cpp cannot load ${modelPath}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
-  const context = await model.createContext({
-    contextSize: options.contextSize ?? 2048,
-    threads,
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    ...options.contextOptions,
-  });
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      contextSize: options.contextSize ?? 2048,
+      threads,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...options.contextOptions,
+    });
+  } catch (error) {
+    await model.dispose();
+    await releaseLlama(options.gpu);
+    throw new BackendError(`llama.cpp cannot create a context for ${modelPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const sequence = context.getSequence();
   const modelId = options.modelId ?? modelPath.split("/").pop()!;
   let queue: Promise<unknown> = Promise.resolve();
@@ -247,6 +289,7 @@ export async function createEmbeddedBackend(
     async close(): Promise<void> {
       await context.dispose();
       await model.dispose();
+      await releaseLlama(options.gpu);
     },
   };
 }

@@ -26,6 +26,7 @@ export interface CreatedBackend {
 
 async function ggufTokenCounter(path: string | undefined): Promise<TokenCounter | undefined> {
   if (!path) return undefined;
+  // A vocabulary-only load (no weights); the binding stays for the process, which ends with Deno.exit.
   const { sharedLlama } = await import("./embedded.ts");
   const llama = await sharedLlama("off");
   const model = await llama.loadModel({ modelPath: path, vocabOnly: true });

@@ -39,6 +39,8 @@ export {
   createEmbeddedBackend,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
+  ggufQuantization,
+  releaseLlama,
   sharedLlama,
 } from "./embedded.ts";
 export {

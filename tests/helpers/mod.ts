@@ -24,7 +24,7 @@ export interface ServerProcess {
 /** Start tests/helpers/lmstudio_like_server.ts and wait until it listens. */
 export async function startLmStudioLikeServer(extraArgs: string[] = []): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "tests/helpers/lmstudio_like_server.ts"), "--model", STORIES, ...extraArgs],
+    args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, "tests/helpers/lmstudio_like_server.ts"), "--model", STORIES, ...extraArgs],
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -62,7 +62,7 @@ export async function runCli(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, script), ...args],
+    args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, script), ...args],
     env: { EDGE_BENCH_MODEL_DIR: MODELS_DIR, NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",

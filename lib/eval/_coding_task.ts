@@ -1,0 +1,89 @@
+import {
+  type HumanEvalSample,
+  loadHumanEval,
+  type ResolveDatasetOptions,
+  seededSample,
+} from "../datasets/mod.ts";
+import { extractCode, humanEvalProgram, runPythonSandboxed } from "../sandbox/mod.ts";
+import type { ResolvedTask } from "./_config.ts";
+import { type EvalSample, type EvalTask, renderTemplate, type Scorer } from "./task.ts";
+
+type Kind<K extends ResolvedTask["kind"]> = Extract<ResolvedTask, { kind: K }>;
+
+/** Sandbox settings of the coding scorer. */
+export interface CodeScorerOptions {
+  /** Wall-clock limit of one test run (ms). @default 10000 */
+  timeoutMs?: number;
+  /** Run without the sandbox (the CLI's --unsafe-no-sandbox). @default false */
+  allowUnsafe?: boolean;
+  /** Replaces the sandbox runner (tests). @default runPythonSandboxed */
+  run?: typeof runPythonSandboxed;
+}
+
+/**
+ * HumanEval: extract the code of the answer for the problem's entry point, build the test
+ * program (problem + completion + tests + `check(entry_point)`) and run it in the sandbox;
+ * correct when it passes. No code in the answer is an invalid answer.
+ */
+export function codeScorer(options: CodeScorerOptions = {}): Scorer {
+  const run = options.run ?? runPythonSandboxed;
+  return async (output, sample: EvalSample) => {
+    const problem = (sample.data as { problem: HumanEvalSample }).problem;
+    const code = extractCode(output, problem.entryPoint);
+    if (code.trim() === "") {
+      return { prediction: null, correct: false, score: 0, valid: false, details: { status: "no_code" } };
+    }
+    const program = humanEvalProgram(problem, code);
+    const result = await run(program, {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      allowUnsafe: options.allowUnsafe ?? false,
+    });
+    const passed = result.status === "passed";
+    return {
+      prediction: code,
+      correct: passed,
+      score: passed ? 1 : 0,
+      valid: true,
+      details: { ...result, status: result.status },
+    };
+  };
+}
+
+/** HumanEval mini: a seeded sample of the 164 problems (default 30), scored in the sandbox. */
+export async function buildCoding(
+  task: Kind<"coding">,
+  seed: number,
+  data: ResolveDatasetOptions,
+  options: CodeScorerOptions = {},
+): Promise<EvalTask> {
+  const all = await loadHumanEval(data);
+  const chosen = task.sample_size === null || task.sample_size >= all.length
+    ? all
+    : seededSample(all, task.sample_size, { seed });
+  const samples = chosen.map((p) => ({
+    id: p.id,
+    group: null,
+    system: task.system_prompt,
+    prompt: renderTemplate(task.prompt_template, { prompt: p.prompt }),
+    reference: p.canonicalSolution,
+    data: { problem: p },
+  }));
+  return {
+    name: task.name,
+    kind: task.kind,
+    samples,
+    maxTokens: task.max_tokens,
+    jsonSchema: null,
+    scorer: codeScorer({ timeoutMs: task.timeout_ms, ...options }),
+    labels: null,
+    hasAccuracy: true,
+    meanScores: [],
+    settings: {
+      sample_size: task.sample_size,
+      timeout_ms: task.timeout_ms,
+      sandbox: options.allowUnsafe ? "none (--unsafe-no-sandbox)" : "lib/sandbox",
+      metric: "pass@1 (greedy, one sample per problem)",
+    },
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Capability metrics over sample records. Definitions:
+ * - `n`: samples recorded, errors included; records are de-duplicated by `sample_id` (the last
+ *   record of a sample wins, so a retried error is superseded) and ordered by sample id, so the
+ *   result does not depend on the order records were appended in (e.g. with --concurrency).
+ * - `error_rate`: share of samples whose request failed; an error counts as incorrect.
+ * - `invalid_rate`: share of samples with an answer that could not be mapped to the answer
+ *   space (errors are not counted here, they have their own rate).
+ * - `accuracy`: correct / n with a Wilson 95 % interval. Higher is better.
+ * - `macro_f1` (classification): unweighted mean F1 over the whole label set, labels never
+ *   predicted or never present included (scikit-learn `zero_division=0`), with a seeded
+ *   percentile bootstrap interval; per-class F1 with the same bootstrap; confusion matrix.
+ * - Graded scores (ROUGE, embedding_cosine, share of checks passed): mean with a Student's t
+ *   interval; an error or an empty answer counts as 0.
+ * @module
+ */
+import { compareSampleIds } from "../datasets/mod.ts";
+import type { EvalRecord, EvalSummary, ScoreEstimate } from "../results/mod.ts";
+import {
+  bootstrapCi,
+  confusionMatrix,
+  macroF1Ci,
+  meanCi,
+  perClassF1,
+  summarize,
+  wilsonCi,
+} from "../stats/mod.ts";
+
+/** What the metrics need to know about the task. */
+export interface MetricsTaskInfo {
+  /** Closed label set (classification) or null. */
+  labels: string[] | null;
+  hasAccuracy: boolean;
+  /** Secondary scores averaged with a t interval. */
+  meanScores: string[];
+}
+
+/** Options for {@linkcode evalMetrics}. */
+export interface EvalMetricsOptions {
+  /** Bootstrap seed. @default 42 */
+  seed?: number;
+  /** Bootstrap resamples. @default 2000 */
+  resamples?: number;
+}
+
+/** The computed parts of a summary. */
+export type EvalMetrics = Pick<
+  EvalSummary,
+  "metrics" | "latency_ms" | "per_class" | "confusion" | "groups"
+>;
+
+/** One record per sample (the last one wins), ordered by sample id. */
+export function latestPerSample(records: readonly EvalRecord[]): EvalRecord[] {
+  const bySample = new Map<string, EvalRecord>();
+  for (const r of records) bySample.set(r.sample_id, r);
+  return [...bySample.values()].sort((a, b) => compareSampleIds(a.sample_id, b.sample_id));
+}
+
+function estimate(value: number | null, ci: [number, number] | null): ScoreEstimate | undefined {
+  if (value === null) return undefined;
+  return { value, ci95: ci ?? [value, value] };
+}
+
+function wilson(successes: number, n: number): ScoreEstimate | undefined {
+  const w = wilsonCi(successes, n);
+  return estimate(w.value, w.ci95);
+}
+
+function classF1Ci(
+  refs: string[],
+  preds: (string | null)[],
+  label: string,
+  options: EvalMetricsOptions,
+): [number, number] | null {
+  const indices = refs.map((_, i) => i);
+  const ci = bootstrapCi(indices, (sample) => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const i of sample) {
+      const hitRef = refs[i] === label;
+      const hitPred = preds[i] === label;
+      if (hitRef && hitPred) tp++;
+      else if (hitPred) fp++;
+      else if (hitRef) fn++;
+    }
+    return tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  }, { seed: options.seed ?? 42, resamples: options.resamples });
+  return ci.ci95;
+}
+
+/** Metrics of a task's records (see the module documentation for every definition). */
+export function evalMetrics(
+  records: readonly EvalRecord[],
+  task: MetricsTaskInfo,
+  options: EvalMetricsOptions = {},
+): EvalMetrics {
+  const rows = latestPerSample(records);
+  const seed = options.seed ?? 42;
+  const n = rows.length;
+  const errors = rows.filter((r) => r.error !== null).length;
+  const invalid = rows.filter((r) => r.error === null && !r.valid).length;
+  const metrics: EvalMetrics["metrics"] = {
+    n,
+    invalid_rate: n === 0 ? 0 : invalid / n,
+    error_rate: n === 0 ? 0 : errors / n,
+    invalid,
+    errors,
+  };
+  if (task.hasAccuracy) {
+    metrics.accuracy = wilson(rows.filter((r) => r.correct === true).length, n);
+  }
+  const out: EvalMetrics = {
+    metrics,
+    latency_ms: latency(rows, seed),
+  };
+  if (task.labels) {
+    const labels = task.labels;
+    const refs = rows.map((r) => r.reference);
+    const preds = rows.map((r) => (r.error === null ? r.prediction : null));
+    const f1 = macroF1Ci(refs, preds, { labels, seed, resamples: options.resamples });
+    metrics.macro_f1 = estimate(f1.estimate, f1.ci95);
+    out.per_class = perClassF1(refs, preds, { labels }).map((c) => ({
+      ...c,
+      f1_ci95: n === 0 ? null : classF1Ci(refs, preds, c.label, options),
+    }));
+    out.confusion = confusionMatrix(refs, preds, { labels });
+  }
+  for (const name of task.meanScores) {
+    const values = rows.map((r) => (r.error !== null ? 0 : r.scores[name] ?? 0));
+    const m = meanCi(values);
+    const e = estimate(m.mean, m.ci95);
+    if (e) metrics[name] = e;
+  }
+  const checkNames = [...new Set(rows.flatMap((r) => Object.keys(r.scores)))]
+    .filter((k) => k.startsWith("check_")).sort();
+  if (checkNames.length > 0) {
+    const checks: Record<string, { n: number; pass_rate: ScoreEstimate | undefined }> = {};
+    for (const name of checkNames) {
+      const having = rows.filter((r) => typeof r.scores[name] === "number");
+      checks[name.slice(6)] = {
+        n: having.length,
+        pass_rate: wilson(having.filter((r) => r.scores[name] === 1).length, having.length),
+      };
+    }
+    metrics.checks = checks;
+  }
+  if (!task.hasAccuracy || task.meanScores.length > 0 || checkNames.length > 0) {
+    const m = meanCi(rows.map((r) => (r.error !== null ? 0 : r.score ?? 0)));
+    const e = estimate(m.mean, m.ci95);
+    if (e) metrics.mean_score = e;
+  }
+  const cached = rows.filter((r) => r.cached_prompt_tokens !== null && r.prompt_tokens !== null);
+  if (cached.length > 0) {
+    const prompt = cached.reduce((s, r) => s + r.prompt_tokens!, 0);
+    const hit = cached.reduce((s, r) => s + r.cached_prompt_tokens!, 0);
+    metrics.prompt_cache = { prompt_tokens: prompt, cached_prompt_tokens: hit, share: prompt ? hit / prompt : null };
+  }
+  const groups = [...new Set(rows.map((r) => r.group).filter((g): g is string => g !== null))].sort();
+  if (groups.length > 0) {
+    out.groups = Object.fromEntries(groups.map((g) => {
+      const inGroup = rows.filter((r) => r.group === g);
+      return [g, {
+        n: inGroup.length,
+        accuracy: task.hasAccuracy
+          ? wilson(inGroup.filter((r) => r.correct === true).length, inGroup.length) ?? null
+          : null,
+      }];
+    }));
+  }
+  return out;
+}
+
+function latency(rows: EvalRecord[], seed: number): EvalSummary["latency_ms"] {
+  const values = rows.map((r) => r.latency_ms).filter((x): x is number =>
+    x !== null && Number.isFinite(x)
+  );
+  const s = summarize(values, { seed });
+  return {
+    mean: { value: s.mean.value, ci95: s.mean.ci95 },
+    median: { value: s.median.value, ci95: s.median.ci95 },
+    p90: { value: s.p90.value, ci95: s.p90.ci95 },
+  };
+}

@@ -1,0 +1,224 @@
+import type { Backend, ChatRequest, ChatResult } from "../backends/mod.ts";
+import type { ModelConfig } from "../config/mod.ts";
+import { type EvalRecord, EvalRecordSchema, JsonlWriter, readJsonl } from "../results/mod.ts";
+import { latestPerSample } from "./metrics.ts";
+import type { EvalSample, EvalTask, Score } from "./task.ts";
+
+/** What an eval run does: one task on one model. */
+export interface EvalPlan {
+  runId: string;
+  configHash: string;
+  task: string;
+  modelKey: string;
+  model: ModelConfig;
+  seed: number;
+  temperature: number;
+  /** Absolute path of the JSONL file of sample records. */
+  recordsPath: string;
+}
+
+/** Progress events (lib never prints; the CLI renders these). */
+export type EvalEvent =
+  | { type: "start"; planned: number; alreadyDone: number; path: string }
+  | {
+    type: "sample_done";
+    record: EvalRecord;
+    done: number;
+    planned: number;
+    /** Correct / done so far (previous records included); null when the task has no accuracy. */
+    runningAccuracy: number | null;
+  }
+  | { type: "stopped"; reason: string };
+
+/** Options for {@linkcode runEval}. */
+export interface RunEvalOptions {
+  backend: Backend;
+  /** Requests in flight at once. @default 1 */
+  concurrency?: number;
+  /** Stop after this many consecutive failed requests (a dead server). @default 5 */
+  maxConsecutiveErrors?: number;
+  onEvent?: (event: EvalEvent) => void;
+  signal?: AbortSignal;
+  host: string;
+  gitCommit: string | null;
+  /** @default () => new Date() */
+  date?: () => Date;
+}
+
+/** What {@linkcode runEval} did. */
+export interface EvalRunOutcome {
+  /** Every sample of the task has a record. */
+  complete: boolean;
+  /** Why the run stopped early. */
+  reason: string | null;
+  /** The run's records, one per sample (the last wins), ordered by sample id. */
+  records: EvalRecord[];
+}
+
+/** The run's records already in a file (none when it does not exist). */
+export async function readRunRecords(path: string, runId: string): Promise<EvalRecord[]> {
+  try {
+    const { records } = await readJsonl(path, EvalRecordSchema);
+    return records.filter((r) => r.run_id === runId);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+function requestFor(task: EvalTask, sample: EvalSample, plan: EvalPlan): ChatRequest {
+  return {
+    messages: [
+      ...(sample.system ? [{ role: "system" as const, content: sample.system }] : []),
+      { role: "user" as const, content: sample.prompt },
+    ],
+    maxTokens: task.maxTokens,
+    temperature: plan.temperature,
+    seed: plan.seed,
+    jsonSchema: task.jsonSchema,
+  };
+}
+
+/**
+ * Run (or continue) an eval: every sample without a record (or whose record holds an error) is
+ * sent, scored, and appended to the JSONL file at once (fsync per record). With concurrency N,
+ * N requests are in flight; records are appended in completion order, and the returned records
+ * (like the summary) are ordered by sample id, so the numbers do not depend on N. A failed
+ * request becomes a record with `error`; an interrupted request (signal) writes nothing, so the
+ * sample runs again on --resume.
+ */
+export async function runEval(plan: EvalPlan, task: EvalTask, options: RunEvalOptions): Promise<EvalRunOutcome> {
+  const emit = options.onEvent ?? (() => {});
+  const date = options.date ?? (() => new Date());
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`runEval() needs a positive integer concurrency: current value is ${concurrency}`);
+  }
+  const maxErrors = options.maxConsecutiveErrors ?? 5;
+  const previous = latestPerSample(await readRunRecords(plan.recordsPath, plan.runId));
+  const done = new Map(previous.filter((r) => r.error === null).map((r) => [r.sample_id, r]));
+  const todo = task.samples.filter((s) => !done.has(s.id));
+  const planned = task.samples.length;
+  emit({ type: "start", planned, alreadyDone: planned - todo.length, path: plan.recordsPath });
+
+  let correct = [...done.values()].filter((r) => r.correct === true).length;
+  let count = done.size;
+  let consecutiveErrors = 0;
+  let reason: string | null = null;
+  let failure: unknown = null;
+  let next = 0;
+  const writer = await JsonlWriter.open(plan.recordsPath);
+  let writing: Promise<void> = Promise.resolve();
+  const append = (record: EvalRecord) => {
+    const w = writing.then(() => writer.append(record));
+    writing = w.catch(() => {});
+    return w;
+  };
+  const stopped = () => reason !== null || failure !== null || options.signal?.aborted === true;
+
+  async function worker(): Promise<void> {
+    while (!stopped() && next < todo.length) {
+      const sample = todo[next++];
+      let result: ChatResult | null = null;
+      let error: string | null = null;
+      try {
+        result = await options.backend.chat(requestFor(task, sample, plan), { signal: options.signal });
+      } catch (e) {
+        if (options.signal?.aborted) return;
+        error = e instanceof Error ? e.message : String(e);
+      }
+      let score: Score | null = null;
+      try {
+        if (result) score = await task.scorer(result.text, sample);
+      } catch (e) {
+        failure ??= e;
+        return;
+      }
+      const record = buildRecord({ plan, task, sample, result, score, error, options, date });
+      await append(record);
+      count++;
+      if (record.correct === true) correct++;
+      consecutiveErrors = error ? consecutiveErrors + 1 : 0;
+      emit({
+        type: "sample_done",
+        record,
+        done: count,
+        planned,
+        runningAccuracy: task.hasAccuracy ? correct / count : null,
+      });
+      if (maxErrors > 0 && consecutiveErrors >= maxErrors && reason === null) {
+        reason = `${consecutiveErrors} consecutive failed requests (last: ${error}); ` +
+          "stopped: fix the server and continue with --resume (failed samples are retried)";
+      }
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(todo.length, 1)) }, worker));
+    await writing;
+  } finally {
+    writer.close();
+  }
+  if (failure !== null) throw failure;
+  if (options.signal?.aborted && reason === null) reason = "interrupted";
+  if (reason !== null) emit({ type: "stopped", reason });
+  const records = latestPerSample(await readRunRecords(plan.recordsPath, plan.runId));
+  const ids = new Set(task.samples.map((s) => s.id));
+  const complete = reason === null &&
+    records.filter((r) => ids.has(r.sample_id)).length === planned;
+  return { complete, reason, records };
+}
+
+function buildRecord(p: {
+  plan: EvalPlan;
+  task: EvalTask;
+  sample: EvalSample;
+  result: ChatResult | null;
+  score: Score | null;
+  error: string | null;
+  options: RunEvalOptions;
+  date: () => Date;
+}): EvalRecord {
+  const { plan, sample, result, score } = p;
+  const t = result?.timing;
+  return EvalRecordSchema.parse({
+    schema_version: 1,
+    kind: "eval",
+    run_id: plan.runId,
+    config_hash: plan.configHash,
+    task: plan.task,
+    model_key: plan.modelKey,
+    model_id: plan.model.model_id,
+    backend: plan.model.backend,
+    format: plan.model.format,
+    quantization: plan.model.quantization,
+    sample_id: sample.id,
+    group: sample.group,
+    system_prompt: sample.system,
+    prompt: sample.prompt,
+    raw_output: result?.text ?? "",
+    reasoning: result?.reasoning ?? "",
+    prediction: score?.prediction ?? null,
+    reference: sample.reference,
+    correct: p.error ? (p.task.hasAccuracy ? false : null) : score?.correct ?? null,
+    score: p.error ? null : score?.score ?? null,
+    scores: score?.scores ?? {},
+    valid: p.error ? false : score?.valid ?? false,
+    details: score?.details ?? {},
+    latency_ms: t ? t.endAt - t.sentAt : null,
+    ttft_ms: t && t.firstContentAt !== null ? t.firstContentAt - t.sentAt : null,
+    prompt_tokens: result?.promptTokens ?? null,
+    output_tokens: result?.outputTokens ?? null,
+    cached_prompt_tokens: result?.serverTimings?.cached_prompt_tokens ?? null,
+    token_count_source: result?.tokenCountSource ?? null,
+    server_timings: result?.serverTimings ?? null,
+    finish_reason: result?.finishReason ?? null,
+    seed: plan.seed,
+    temperature: plan.temperature,
+    max_tokens: p.task.maxTokens,
+    error: p.error,
+    host: p.options.host,
+    git_commit: p.options.gitCommit,
+    timestamp: p.date().toISOString(),
+  });
+}

@@ -1,0 +1,351 @@
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  applyOverrides,
+  ConfigError,
+  configHash,
+  type Experiment,
+  ExperimentSchema,
+  loadProjectConfig,
+  type ModelConfig,
+  ModelSchema,
+  parseWithSchema,
+  PROJECT_ROOT,
+  resolveProjectPath,
+} from "../config/mod.ts";
+import { createBackend, type CreateBackendOptions, type CreatedBackend, type LmStudioBackend } from "../backends/mod.ts";
+import type { ResolveDatasetOptions } from "../datasets/mod.ts";
+import { captureEnvironment } from "../env/mod.ts";
+import {
+  type EvalSummary,
+  EvalSummarySchema,
+  fileStamp,
+  findResumableRun,
+  listManifests,
+  type Manifest,
+  readManifest,
+  type RunEntry,
+  writeManifest,
+} from "../results/mod.ts";
+import { loadTasksConfig, type ResolvedTask, resolveTask, TaskConfigSchema, type TaskOverrides } from "./_config.ts";
+import { createLlamaEmbedder } from "./_embedding.ts";
+import { resolveModelKey } from "./_model_key.ts";
+import { evalFileStem } from "./_names.ts";
+import { buildTask, type BuildTaskOptions } from "./build.ts";
+import { evalMetrics } from "./metrics.ts";
+import { type EvalEvent, type EvalPlan, runEval } from "./runner.ts";
+import type { EvalTask } from "./task.ts";
+
+/** What the user asked for (the `deno task eval` flags). */
+export interface EvalRequest {
+  /** Task name from configs/tasks.yaml (not needed with --resume). */
+  task?: string;
+  /** Model key, or a model id configured exactly once. @default "stories260k" */
+  model?: string;
+  /** Overrides of the task's settings (sample size, shots, constrained, agreement, embedding). */
+  overrides?: TaskOverrides;
+  /** Seed of sampling, few-shot selection and generation. @default experiment.yaml's seed */
+  seed?: number;
+  /** Continue the latest unfinished run (true; of this task and settings when a task is given) or the run with this id. */
+  resume?: boolean | string;
+  /** Folder with experiment.yaml, models.yaml and tasks.yaml. @default "<project>/configs" */
+  configDir?: string;
+  /** Results folder; overrides experiment.results_dir. */
+  resultsDir?: string;
+}
+
+/** The serialised configuration of a run (hashed; stored in the manifest). */
+export interface EvalRunConfig {
+  kind: "eval";
+  experiment: Omit<Experiment, "results_dir">;
+  model_key: string;
+  model: ModelConfig;
+  task: ResolvedTask;
+}
+
+/** A run ready to execute: task built (datasets read), nothing written yet. */
+export interface PreparedEval {
+  plan: EvalPlan;
+  config: EvalRunConfig;
+  task: EvalTask;
+  resultsDir: string;
+  /** File names relative to resultsDir. */
+  files: { records: string; summary: string };
+  manifest: Manifest;
+  run: RunEntry;
+  resumed: boolean;
+}
+
+/** Options for {@linkcode prepareEval}. */
+export interface PrepareEvalOptions {
+  /** @default Deno.env.get */
+  env?: (name: string) => string | undefined;
+  /** @default () => new Date() */
+  date?: () => Date;
+  /** Dataset resolution (the CLI's --data-dir). @default {} */
+  data?: ResolveDatasetOptions;
+  /** Coding sandbox settings (allowUnsafe, a replacement runner for tests). */
+  build?: Pick<BuildTaskOptions, "allowUnsafe" | "runSandboxed">;
+}
+
+async function fromManifest(
+  request: EvalRequest,
+  resultsDir: string,
+  options: PrepareEvalOptions,
+  hash: string | null,
+): Promise<{ manifest: Manifest; run: RunEntry; config: EvalRunConfig }> {
+  const { manifests } = await listManifests(resultsDir);
+  const pool = hash === null ? manifests : manifests.filter((m) => m.config_hash === hash);
+  const runId = typeof request.resume === "string" ? request.resume : undefined;
+  const found = findResumableRun(pool, "eval", runId);
+  if (!found) {
+    throw new ConfigError(
+      resultsDir,
+      "runs",
+      runId ?? "latest",
+      runId
+        ? "has no eval run with this id"
+        : hash === null
+        ? "has no unfinished eval run to resume"
+        : "has no unfinished eval run of this task, model and settings to resume",
+    );
+  }
+  void options;
+  const file = join(resultsDir, `experiment_config_${found.manifest.config_hash}.json`);
+  const raw = found.manifest.config as Record<string, unknown>;
+  const rawTask = (raw.task ?? {}) as Record<string, unknown>;
+  const { name, prompt_template, system_prompt, ...taskFields } = rawTask;
+  const task = parseWithSchema(taskFields, TaskConfigSchema, file, { pathPrefix: "config.task" });
+  const config: EvalRunConfig = {
+    kind: "eval",
+    experiment: parseWithSchema({ ...(raw.experiment as object), results_dir: "results" }, ExperimentSchema, file, {
+      pathPrefix: "config.experiment",
+    }),
+    model_key: String(raw.model_key),
+    model: parseWithSchema(raw.model, ModelSchema, file, { pathPrefix: "config.model" }),
+    task: {
+      ...task,
+      name: String(name),
+      prompt_template: String(prompt_template),
+      system_prompt: typeof system_prompt === "string" ? system_prompt : null,
+    },
+  };
+  const { results_dir: _r, ...experiment } = config.experiment as Experiment;
+  config.experiment = experiment;
+  return { manifest: found.manifest, run: found.run, config };
+}
+
+/**
+ * Resolve configs and flags (or a manifest, for --resume) into a run, building the task (which
+ * reads the datasets). Throws ConfigError or UnknownNameError on bad input; writes nothing.
+ */
+export async function prepareEval(request: EvalRequest, options: PrepareEvalOptions = {}): Promise<PreparedEval> {
+  const date = options.date ?? (() => new Date());
+  const project = await loadProjectConfig({ configDir: request.configDir, env: options.env });
+  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(project.experiment.results_dir);
+  let config: EvalRunConfig | null = null;
+  if (request.task !== undefined || !request.resume || typeof request.resume === "string") {
+    if (request.task === undefined && !(request.resume && typeof request.resume === "string")) {
+      throw new ConfigError("<command line>", "--task", undefined, "is required (or use --resume)");
+    }
+  }
+  if (request.task !== undefined) {
+    const { file, tasks } = await loadTasksConfig(request.configDir ?? join(PROJECT_ROOT, "configs"));
+    const task = await resolveTask(tasks, request.task, { file, overrides: request.overrides });
+    const modelKey = resolveModelKey(project.models, request.model ?? "stories260k");
+    const { results_dir: _r, ...experiment } = applyOverrides(project.experiment, { seed: request.seed });
+    config = { kind: "eval", experiment, model_key: modelKey, model: project.models[modelKey], task };
+  }
+  const hash = config ? await configHash(config) : null;
+  let manifest: Manifest;
+  let run: RunEntry;
+  let resumed = false;
+  if (request.resume) {
+    const found = await fromManifest(request, resultsDir, options, hash);
+    ({ manifest, run, config } = found);
+    resumed = true;
+  } else {
+    const cfg = config!;
+    const now = date();
+    const stem = evalFileStem({
+      task: cfg.task.name,
+      kind: cfg.task.kind,
+      modelId: cfg.model.model_id,
+      format: cfg.model.format,
+      quantization: cfg.model.quantization,
+      date: now,
+    });
+    manifest = (await readManifest(resultsDir, hash!).catch(() => null)) ?? {
+      schema_version: 1,
+      config_hash: hash!,
+      config: cfg as unknown as Record<string, unknown>,
+      runs: [],
+    };
+    run = {
+      run_id: `eval_${cfg.task.name}_${fileStamp(now)}_${hash!.slice(0, 8)}`,
+      kind: "eval",
+      status: "running",
+      started_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      resumed_at: [],
+      plan: { task: cfg.task.name, model_key: cfg.model_key },
+      files: { records: `${stem}.jsonl`, summary: `${stem}.json` },
+      environments: [],
+      notes: [],
+    };
+  }
+  const cfg = config!;
+  const embedderEnv = options.env;
+  const task = await buildTask(cfg.task, {
+    seed: cfg.experiment.seed,
+    data: options.data,
+    createEmbedder: async (key) => {
+      const model = project.models[key] ?? (() => {
+        throw new ConfigError("<config>", "embedding_model", key, `is not a key of configs/models.yaml (available: ${Object.keys(project.models).join(", ")})`);
+      })();
+      return await createLlamaEmbedder(model, { env: embedderEnv, name: key });
+    },
+    ...options.build,
+  });
+  run.plan = { ...run.plan, samples: task.samples.length };
+  const files = { records: run.files.records, summary: run.files.summary };
+  return {
+    plan: {
+      runId: run.run_id,
+      configHash: manifest.config_hash,
+      task: cfg.task.name,
+      modelKey: cfg.model_key,
+      model: cfg.model,
+      seed: cfg.experiment.seed,
+      temperature: cfg.experiment.temperature,
+      recordsPath: join(resultsDir, files.records),
+    },
+    config: cfg,
+    task,
+    resultsDir,
+    files,
+    manifest,
+    run,
+    resumed,
+  };
+}
+
+/** Options for {@linkcode executeEval}. */
+export interface ExecuteEvalOptions {
+  /** Requests in flight at once. @default 1 */
+  concurrency?: number;
+  onEvent?: (event: EvalEvent) => void;
+  signal?: AbortSignal;
+  /** Backend options (base URL override, download progress, env). */
+  backend?: CreateBackendOptions;
+  /** Replace backend construction (tests). */
+  createBackend?: (model: ModelConfig) => Promise<CreatedBackend>;
+  /** Capture hardware/software. @default captureEnvironment */
+  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  /** @default () => new Date() */
+  date?: () => Date;
+}
+
+/** What a finished (or stopped) eval produced. */
+export interface EvalSessionResult {
+  complete: boolean;
+  reason: string | null;
+  summary: EvalSummary;
+  summaryPath: string;
+  recordsPath: string;
+  manifestPath: string;
+  environment: Record<string, unknown>;
+}
+
+/** Run a prepared eval: manifest first, then records, then the summary JSON and the run status. */
+export async function executeEval(prepared: PreparedEval, options: ExecuteEvalOptions = {}): Promise<EvalSessionResult> {
+  const { plan, manifest, config, task, resultsDir } = prepared;
+  const date = options.date ?? (() => new Date());
+  const baseUrl = config.model.backend === "lmstudio"
+    ? options.backend?.baseUrl ?? config.model.base_url ?? config.experiment.lmstudio.base_url
+    : null;
+  const environment = await (options.captureEnvironment ??
+    (async (url: string | null) =>
+      (await captureEnvironment({ lmstudioBaseUrl: url ?? undefined, cwd: PROJECT_ROOT })) as unknown as Record<string, unknown>))(baseUrl);
+  const git = (environment.git ?? {}) as { commit?: string | null };
+  const run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
+  if (!manifest.runs.includes(run)) manifest.runs.push(run);
+  const stamp = date().toISOString();
+  if (prepared.resumed) run.resumed_at.push(stamp);
+  run.status = "running";
+  run.updated_at = stamp;
+  run.plan = { ...run.plan, ...prepared.run.plan };
+  run.environments.push(environment);
+  await Deno.mkdir(resultsDir, { recursive: true });
+  const manifestPath = await writeManifest(resultsDir, manifest);
+  const save = async () => {
+    run.updated_at = date().toISOString();
+    await writeManifest(resultsDir, manifest);
+  };
+  let outcome;
+  try {
+    const { backend } = await (options.createBackend ?? ((m) => createBackend(m, config.experiment as Experiment, options.backend)))(config.model);
+    try {
+      if (backend.kind === "lmstudio" && config.experiment.lmstudio.check_loaded) {
+        await (backend as LmStudioBackend).ensureModel();
+      }
+      outcome = await runEval(plan, task, {
+        backend,
+        concurrency: options.concurrency,
+        onEvent: options.onEvent,
+        signal: options.signal,
+        host: hostname(),
+        gitCommit: git.commit ?? null,
+        date,
+      });
+    } finally {
+      await backend.close();
+      await task.close();
+    }
+  } catch (error) {
+    run.status = "interrupted";
+    run.notes.push(`stopped by error: ${(error as Error).message}`);
+    await save();
+    throw error;
+  }
+  const summary = EvalSummarySchema.parse({
+    schema_version: 1,
+    kind: "eval_summary",
+    run_id: plan.runId,
+    config_hash: plan.configHash,
+    task: plan.task,
+    model_key: plan.modelKey,
+    model_id: config.model.model_id,
+    backend: config.model.backend,
+    format: config.model.format,
+    quantization: config.model.quantization,
+    complete: outcome.complete,
+    planned: task.samples.length,
+    records_file: prepared.files.records,
+    settings: {
+      kind: task.kind,
+      seed: plan.seed,
+      temperature: plan.temperature,
+      max_tokens: task.maxTokens,
+      ...task.settings,
+    },
+    ...evalMetrics(outcome.records, task, { seed: plan.seed }),
+    created_at: date().toISOString(),
+  });
+  const summaryPath = join(resultsDir, prepared.files.summary);
+  const tmp = `${summaryPath}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(summary, null, 2) + "\n");
+  await Deno.rename(tmp, summaryPath);
+  run.status = outcome.complete ? "complete" : "interrupted";
+  if (outcome.reason) run.notes.push(outcome.reason);
+  await save();
+  return {
+    complete: outcome.complete,
+    reason: outcome.reason,
+    summary,
+    summaryPath,
+    recordsPath: plan.recordsPath,
+    manifestPath,
+    environment,
+  };
+}

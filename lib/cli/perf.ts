@@ -166,7 +166,8 @@ export async function main(args: string[]): Promise<number> {
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
   if (!result.complete) {
-    for (const f of result.failures) console.error(`Incomplete: ${f.modelKey}: ${f.message}`);
+    const keys = [...new Set(result.failures.map((f) => f.modelKey))];
+    if (keys.length) console.error(`Not finished: ${keys.join(", ")} (reasons above)`);
     console.error(`Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume'`);
     return controller.signal.aborted ? 130 : 1;
   }

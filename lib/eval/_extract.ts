@@ -6,7 +6,8 @@
 /**
  * The chosen letter of a multiple-choice answer, or null:
  * 1. `answer is (B)` / `answer: B` anywhere (the last such phrase wins);
- * 2. else a letter at the very start (`B`, `(B)`, `B.`, `B) text`);
+ * 2. else a letter at the very start (`B`, `(B)`, `B.`, `B) text`), unless another choice
+ *    letter stands on the same line (`A or B` is ambiguous);
  * 3. else, when exactly one distinct standalone letter of the choices occurs, that letter.
  *
  * @example
@@ -23,11 +24,17 @@ export function extractChoiceLetter(
   const set = letters.join("");
   const phrase = [...text.matchAll(new RegExp(`answer\\s*(?:is|:)\\s*\\(?([${set}])\\b`, "gi"))];
   if (phrase.length > 0) return phrase.at(-1)![1].toUpperCase();
-  const lead = text.trim().match(new RegExp(`^\\(?([${set}${set.toLowerCase()}])(?:[).:\\s]|$)`));
-  if (lead) return lead[1].toUpperCase();
-  const standalone = new Set(
-    [...text.matchAll(new RegExp(`(?<![A-Za-z])([${set}])(?![A-Za-z])`, "g"))].map((m) => m[1]),
-  );
+  const letterSet = (t: string) =>
+    new Set([...t.matchAll(new RegExp(`(?<![A-Za-z])([${set}])(?![A-Za-z])`, "g"))].map((m) => m[1]));
+  const trimmed = text.trim();
+  const lead = trimmed.match(new RegExp(`^\\(?([${set}${set.toLowerCase()}])(?:[).:\\s]|$)`));
+  if (lead) {
+    // "A or B": another choice letter on the same line makes the answer ambiguous.
+    const others = letterSet(trimmed.split("\n")[0].slice(lead[0].length));
+    others.delete(lead[1].toUpperCase());
+    return others.size === 0 ? lead[1].toUpperCase() : null;
+  }
+  const standalone = letterSet(text);
   return standalone.size === 1 ? [...standalone][0] : null;
 }
 

@@ -64,7 +64,7 @@ export type RealisticCaseFile = z.output<typeof RealisticCaseFileSchema>;
 /** Phrases that mark a refusal (case-insensitive). */
 export const REFUSAL_PATTERNS: readonly RegExp[] = [
   /\bI(?:'m| am)? (?:can ?not|can't|cannot|won't|will not|am unable to|'m unable to|unable to|am not able to|'m not able to|not able to)\b/i,
-  /\b(?:we|the bank) (?:can ?not|can't|cannot|won't|will not|are unable to|are not able to|do not|don't) (?:help|assist|provide|process|share|disclose|do|offer|approve|waive|accept|carry out|make)\b/i,
+  /\b(?:we|the bank) (?:can ?not|can't|cannot|won't|will not|are unable to|are not able to|is unable to|is not able to) (?:help|assist|provide|process|share|disclose|approve|waive|carry out|complete|open|give|do that|do this)\b/i,
   /\b(?:not (?:permitted|allowed)|against (?:our|the bank's|bank) (?:policy|policies|rules))\b/i,
   /\b(?:I|we) (?:must|have to) (?:decline|refuse)\b/i,
   /\bunable to (?:help|assist|comply|process)\b/i,

@@ -91,7 +91,6 @@ export interface PrepareEvalOptions {
 async function fromManifest(
   request: EvalRequest,
   resultsDir: string,
-  options: PrepareEvalOptions,
   hash: string | null,
 ): Promise<{ manifest: Manifest; run: RunEntry; config: EvalRunConfig }> {
   const { manifests } = await listManifests(resultsDir);
@@ -110,17 +109,17 @@ async function fromManifest(
         : "has no unfinished eval run of this task, model and settings to resume",
     );
   }
-  void options;
   const file = join(resultsDir, `experiment_config_${found.manifest.config_hash}.json`);
   const raw = found.manifest.config as Record<string, unknown>;
   const rawTask = (raw.task ?? {}) as Record<string, unknown>;
   const { name, prompt_template, system_prompt, ...taskFields } = rawTask;
   const task = parseWithSchema(taskFields, TaskConfigSchema, file, { pathPrefix: "config.task" });
+  const { results_dir: _r, ...experiment } = parseWithSchema(raw.experiment, ExperimentSchema, file, {
+    pathPrefix: "config.experiment",
+  });
   const config: EvalRunConfig = {
     kind: "eval",
-    experiment: parseWithSchema({ ...(raw.experiment as object), results_dir: "results" }, ExperimentSchema, file, {
-      pathPrefix: "config.experiment",
-    }),
+    experiment,
     model_key: String(raw.model_key),
     model: parseWithSchema(raw.model, ModelSchema, file, { pathPrefix: "config.model" }),
     task: {
@@ -130,8 +129,6 @@ async function fromManifest(
       system_prompt: typeof system_prompt === "string" ? system_prompt : null,
     },
   };
-  const { results_dir: _r, ...experiment } = config.experiment as Experiment;
-  config.experiment = experiment;
   return { manifest: found.manifest, run: found.run, config };
 }
 
@@ -144,10 +141,8 @@ export async function prepareEval(request: EvalRequest, options: PrepareEvalOpti
   const project = await loadProjectConfig({ configDir: request.configDir, env: options.env });
   const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(project.experiment.results_dir);
   let config: EvalRunConfig | null = null;
-  if (request.task !== undefined || !request.resume || typeof request.resume === "string") {
-    if (request.task === undefined && !(request.resume && typeof request.resume === "string")) {
-      throw new ConfigError("<command line>", "--task", undefined, "is required (or use --resume)");
-    }
+  if (request.task === undefined && !request.resume) {
+    throw new ConfigError("<command line>", "--task", undefined, "is required (or use --resume)");
   }
   if (request.task !== undefined) {
     const { file, tasks } = await loadTasksConfig(request.configDir ?? join(PROJECT_ROOT, "configs"));
@@ -161,7 +156,7 @@ export async function prepareEval(request: EvalRequest, options: PrepareEvalOpti
   let run: RunEntry;
   let resumed = false;
   if (request.resume) {
-    const found = await fromManifest(request, resultsDir, options, hash);
+    const found = await fromManifest(request, resultsDir, hash);
     ({ manifest, run, config } = found);
     resumed = true;
   } else {

@@ -2,11 +2,11 @@
 import {
   ancestors,
   extraReadDirs,
-  LINUX_WORK_DIR,
   type Launch,
   type LaunchSpec,
-  PROGRAM_FILE,
+  LINUX_WORK_DIR,
   prlimitArgs,
+  PROGRAM_FILE,
   runsAsRoot,
   SCRATCH_BYTES,
   setprivArgs,

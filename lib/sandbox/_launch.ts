@@ -54,10 +54,16 @@ export function tool(host: HostLayout, name: string, hint: string): string {
   return path;
 }
 
-/** `prlimit` arguments that bound memory, processes, file size and core dumps. */
+/** CPU seconds per process: a backstop that ends a busy program even if its killer died. */
+export function cpuSeconds(limits: SandboxLimits): number {
+  return Math.ceil(limits.timeoutMs / 1000) + 1;
+}
+
+/** `prlimit` arguments that bound memory, processes, CPU time, file size and core dumps. */
 export function prlimitArgs(limits: SandboxLimits): string[] {
   return [
     `--as=${limits.memoryBytes}`,
+    `--cpu=${cpuSeconds(limits)}`,
     `--nproc=${limits.maxProcesses}`,
     `--fsize=${SCRATCH_BYTES}`,
     "--core=0",

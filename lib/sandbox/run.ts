@@ -1,0 +1,167 @@
+/** Running model-written Python inside the sandbox. @module */
+import { execute } from "./_execute.ts";
+import { hostLayout } from "./_host.ts";
+import { PROGRAM_FILE } from "./_launch.ts";
+import type { RssSampler } from "./_process.ts";
+import { resolvePython } from "./_python.ts";
+import { classify } from "./_status.ts";
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  type SandboxKind,
+  type SandboxLimits,
+  type SandboxResult,
+} from "./_types.ts";
+import { detectOnce } from "./detect.ts";
+import { SandboxUnavailableError, UNSAFE_NO_SANDBOX_FLAG } from "./errors.ts";
+
+/** Options for {@linkcode runPythonSandboxed}. */
+export interface RunSandboxedOptions {
+  /** Resource bounds; missing fields take their defaults. @default DEFAULT_SANDBOX_LIMITS */
+  limits?: Partial<SandboxLimits>;
+  /** Python interpreter on the host (name on PATH or path). @default "python3" */
+  python?: string;
+  /**
+   * Run without isolation (resource limits and the timeout only) when no sandbox works here,
+   * instead of throwing {@linkcode SandboxUnavailableError}; the CLI flag is
+   * `--unsafe-no-sandbox`. @default false
+   */
+  allowUnsafe?: boolean;
+  /**
+   * Use this isolation instead of detecting one; `none` needs `allowUnsafe`.
+   * @default the detected sandbox
+   */
+  sandbox?: SandboxKind | "none";
+  /** Finds the sandbox to use. @default detectSandbox() on this machine, once per process */
+  detect?: () => Promise<SandboxKind | null>;
+  /** Monotonic clock in milliseconds. @default performance.now */
+  clock?: () => number;
+  /** Aborting kills the program and rejects with the abort reason. @default none */
+  signal?: AbortSignal;
+  /** Resident-memory sampler of the macOS memory watch. @default `ps -o rss=` */
+  sampleRss?: RssSampler;
+}
+
+/** Limits with defaults filled in; a non-positive or fractional field is a `RangeError`. */
+export function resolveLimits(limits: Partial<SandboxLimits> = {}): SandboxLimits {
+  const resolved = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(
+        `Cannot run the sandbox: limit '${key}' must be a positive integer: current value is ${value}`,
+      );
+    }
+  }
+  return resolved;
+}
+
+/** Python code run with `-c`: marks the start on stderr, then runs the program as `__main__`. */
+function bootstrap(marker: string): string {
+  return [
+    "import runpy, sys",
+    "__edge_sandbox__ = 1",
+    `sys.stderr.write(${JSON.stringify(`${marker}\n`)})`,
+    "sys.stderr.flush()",
+    `sys.argv = [${JSON.stringify(PROGRAM_FILE)}]`,
+    `runpy.run_path(${JSON.stringify(PROGRAM_FILE)}, run_name="__main__")`,
+  ].join("; ");
+}
+
+async function chooseKind(options: RunSandboxedOptions): Promise<SandboxKind | "none"> {
+  if (options.sandbox === "none" && !options.allowUnsafe) {
+    throw new TypeError(
+      "Cannot run without a sandbox: sandbox 'none' needs allowUnsafe: true " +
+        `(the ${UNSAFE_NO_SANDBOX_FLAG} flag): current value is ${options.allowUnsafe}`,
+    );
+  }
+  if (options.sandbox) return options.sandbox;
+  const report = options.detect
+    ? { kind: await options.detect(), failures: [] }
+    : await detectOnce();
+  if (report.kind) return report.kind;
+  if (options.allowUnsafe) return "none";
+  throw new SandboxUnavailableError(Deno.build.os, report.failures);
+}
+
+function decode(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
+
+/** The text cut to its first `max` bytes of UTF-8. */
+function cut(text: string, max: number): string {
+  const bytes = new TextEncoder().encode(text);
+  return bytes.byteLength <= max ? text : decode(bytes.subarray(0, max));
+}
+
+/**
+ * Runs a Python program in a fresh temporary folder inside the sandbox: separate namespaces or
+ * profile, no network, no writes outside scratch space, a scrubbed environment, memory, process
+ * and wall-clock limits; output is cut to `maxOutputBytes`. A program that fails, times out or
+ * runs out of memory is a result, not an exception.
+ *
+ * @throws {SandboxUnavailableError} when no sandbox works here and `allowUnsafe` is not set.
+ * @example
+ * ```ts ignore
+ * const result = await runPythonSandboxed("assert 1 + 1 == 2", { limits: { timeoutMs: 5000 } });
+ * result.status; // "passed"
+ * ```
+ */
+export async function runPythonSandboxed(
+  program: string,
+  options: RunSandboxedOptions = {},
+): Promise<SandboxResult> {
+  const limits = resolveLimits(options.limits);
+  const kind = await chooseKind(options);
+  const python = await resolvePython(options.python ?? "python3");
+  const host = await hostLayout();
+  const marker = `edge-sandbox-start-${crypto.randomUUID()}`;
+  const outcome = await execute({
+    kind,
+    program,
+    inner: () => [python.executable, "-I", "-B", "-X", "utf8", "-c", bootstrap(marker)],
+    readDirs: python.dirs,
+    executables: [python.executable, python.realExecutable],
+    // Room for the start marker, which is removed before stderr is cut to the limit.
+    limits: { ...limits, maxOutputBytes: limits.maxOutputBytes + marker.length + 1 },
+    host,
+    clock: options.clock ?? (() => performance.now()),
+    signal: options.signal,
+    sampleRss: options.sampleRss,
+  });
+  if ("error" in outcome) {
+    return {
+      status: "error",
+      exitCode: null,
+      signal: null,
+      stdout: "",
+      stderr: outcome.error,
+      outputTruncated: false,
+      durationMs: 0,
+      sandbox: kind,
+    };
+  }
+  const stderrHead = decode(outcome.stderr.head);
+  const started = stderrHead.includes(`${marker}\n`);
+  const stderrTotal = outcome.stderr.total - (started ? marker.length + 1 : 0);
+  const status = classify({
+    timedOut: outcome.timedOut,
+    memoryExceeded: outcome.memoryExceeded,
+    started,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    stderrTail: decode(outcome.stderr.tail),
+  });
+  return {
+    status,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    stdout: cut(decode(outcome.stdout.head), limits.maxOutputBytes),
+    stderr: cut(
+      started ? stderrHead.replace(`${marker}\n`, "") : stderrHead,
+      limits.maxOutputBytes,
+    ),
+    outputTruncated: outcome.stdout.total > limits.maxOutputBytes ||
+      stderrTotal > limits.maxOutputBytes,
+    durationMs: outcome.durationMs,
+    sandbox: kind,
+  };
+}

@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import { downloadVerified, type DownloadProgress, sha256File, userCacheDir } from "../download/mod.ts";
+import {
+  type DownloadProgress,
+  downloadVerified,
+  sha256File,
+  userCacheDir,
+} from "../download/mod.ts";
 import { resolveProjectPath } from "../config/mod.ts";
 
 /** A GGUF file that could not be found or verified; the message says how to provide it. */
@@ -80,7 +85,11 @@ export async function resolveModelFile(
   if (spec.path) {
     const p = resolveProjectPath(spec.path);
     const info = await exists(p);
-    if (!info) throw new ModelFileError(`Model file ${p} (from 'path' in configs/models.yaml) does not exist`);
+    if (!info) {
+      throw new ModelFileError(
+        `Model file ${p} (from 'path' in configs/models.yaml) does not exist`,
+      );
+    }
     return verified(p, info.size, spec, "path");
   }
   const dir = env("EDGE_BENCH_MODEL_DIR");
@@ -95,10 +104,13 @@ export async function resolveModelFile(
   looked.push(cached);
   const info = await exists(cached);
   if (info) return verified(cached, info.size, spec, "cache");
-  const how = `Put ${spec.file} in a folder and set EDGE_BENCH_MODEL_DIR to it, copy it to ${cached}, ` +
+  const how =
+    `Put ${spec.file} in a folder and set EDGE_BENCH_MODEL_DIR to it, copy it to ${cached}, ` +
     `or set 'path' for this model in configs/models.yaml.`;
   if (!spec.download || options.download === false) {
-    throw new ModelFileError(`Model file ${spec.file} not found (looked in: ${looked.join(", ")}). ${how}`);
+    throw new ModelFileError(
+      `Model file ${spec.file} not found (looked in: ${looked.join(", ")}). ${how}`,
+    );
   }
   try {
     await downloadVerified(spec.download.url, cached, {
@@ -108,8 +120,12 @@ export async function resolveModelFile(
     });
   } catch (error) {
     throw new ModelFileError(
-      `Model file ${spec.file} not found (looked in: ${looked.join(", ")}) and the pinned download ` +
-        `failed (${(error as Error).message}). ${how} It can be downloaded from ${spec.download.url} ` +
+      `Model file ${spec.file} not found (looked in: ${
+        looked.join(", ")
+      }) and the pinned download ` +
+        `failed (${
+          (error as Error).message
+        }). ${how} It can be downloaded from ${spec.download.url} ` +
         `(sha256 ${spec.download.sha256}).`,
       { cause: error },
     );

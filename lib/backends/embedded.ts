@@ -148,9 +148,12 @@ export async function createEmbeddedBackend(
   } catch (error) {
     await model.dispose();
     await releaseLlama(options.gpu);
-    throw new BackendError(`llama.cpp cannot create a context for ${modelPath}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BackendError(
+      `llama.cpp cannot create a context for ${modelPath}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const sequence = context.getSequence();
   const modelId = options.modelId ?? modelPath.split("/").pop()!;
@@ -174,7 +177,9 @@ export async function createEmbeddedBackend(
         const history = session.getChatHistory();
         for (const m of turns.slice(0, -1)) {
           history.push(
-            m.role === "user" ? { type: "user", text: m.content } : { type: "model", response: [m.content] },
+            m.role === "user"
+              ? { type: "user", text: m.content }
+              : { type: "model", response: [m.content] },
           );
         }
         session.setChatHistory(history);

@@ -3,7 +3,7 @@ import type { DownloadProgress } from "../download/mod.ts";
 import { createEmbeddedBackend } from "./embedded.ts";
 import { createLmStudioBackend } from "./lmstudio.ts";
 import { createOpenAiBackend, type TokenCounter } from "./openai.ts";
-import { resolveModelFile, type ResolvedModelFile } from "./_model_file.ts";
+import { type ResolvedModelFile, resolveModelFile } from "./_model_file.ts";
 import type { Backend } from "./_types.ts";
 
 /** Options for {@linkcode createBackend}. */
@@ -42,7 +42,9 @@ export async function createBackend(
   const serving = model.memory
     ? {
       pids: model.memory.pids,
-      namePattern: model.memory.process_pattern ? new RegExp(model.memory.process_pattern, "i") : undefined,
+      namePattern: model.memory.process_pattern
+        ? new RegExp(model.memory.process_pattern, "i")
+        : undefined,
     }
     : undefined;
   switch (model.backend) {
@@ -67,15 +69,18 @@ export async function createBackend(
     }
     case "lmstudio":
       return {
-        backend: createLmStudioBackend(options.baseUrl ?? model.base_url ?? experiment.lmstudio.base_url, {
-          modelId: model.model_id,
-          format: model.format,
-          quantization: model.quantization,
-          timeoutMs: experiment.request_timeout_ms,
-          tokenCounter: await ggufTokenCounter(model.tokenizer_file),
-          serving,
-          fetch: options.fetch,
-        }),
+        backend: createLmStudioBackend(
+          options.baseUrl ?? model.base_url ?? experiment.lmstudio.base_url,
+          {
+            modelId: model.model_id,
+            format: model.format,
+            quantization: model.quantization,
+            timeoutMs: experiment.request_timeout_ms,
+            tokenCounter: await ggufTokenCounter(model.tokenizer_file),
+            serving,
+            fetch: options.fetch,
+          },
+        ),
         modelFile: null,
       };
     case "openai":

@@ -59,7 +59,10 @@ function normalizeQuant(q: string | null | undefined): string {
 }
 
 /** True when two quantization labels name the same thing (`Q4_K_M` = `q4-k-m`, `4bit` = `4-bit`). */
-export function sameQuantization(a: string | null | undefined, b: string | null | undefined): boolean {
+export function sameQuantization(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): boolean {
   return normalizeQuant(a) === normalizeQuant(b);
 }
 
@@ -94,8 +97,10 @@ export function factsFromV0(list: unknown, modelId: string): ModelFacts | null {
 /** Model facts from an `/api/v1/models` list (LM Studio 0.4+). */
 export function factsFromV1(list: unknown, modelId: string): ModelFacts | null {
   const models = ((list as Obj)?.models ?? []) as Obj[];
-  const m = models.find((x) => x.key === modelId ||
-    (x.loaded_instances as Obj[] ?? []).some((i) => i.id === modelId));
+  const m = models.find((x) =>
+    x.key === modelId ||
+    (x.loaded_instances as Obj[] ?? []).some((i) => i.id === modelId)
+  );
   if (!m) return null;
   const fmt = String(m.format ?? "").toUpperCase();
   const quant = m.quantization as Obj | string | undefined;
@@ -182,7 +187,11 @@ export function createLmStudioBackend(
     return {
       ...base,
       maxContextLength: base.maxContextLength ?? f1?.maxContextLength ?? null,
-      details: { ...(f1?.details ?? {}), ...(f0?.details ?? {}), apis: [f0 && "v0", f1 && "v1"].filter(Boolean) },
+      details: {
+        ...(f1?.details ?? {}),
+        ...(f0?.details ?? {}),
+        apis: [f0 && "v0", f1 && "v1"].filter(Boolean),
+      },
     };
   }
 
@@ -202,7 +211,9 @@ export function createLmStudioBackend(
             `(My Models, or 'lms load ${options.modelId}'), or set load.auto: true for this model.`,
         );
       }
-      const found = `${facts.format ?? "unknown format"} ${facts.quantization ?? "unknown quantization"}`;
+      const found = `${facts.format ?? "unknown format"} ${
+        facts.quantization ?? "unknown quantization"
+      }`;
       if (
         facts.format !== options.format ||
         !sameQuantization(facts.quantization, options.quantization)
@@ -237,17 +248,32 @@ export function createLmStudioBackend(
       }
       const text = await res.text();
       if (res.status !== 404) {
-        throw new BackendError(`LM Studio refused to load '${options.modelId}': HTTP ${res.status} ${text.slice(0, 200)}`, { status: res.status });
+        throw new BackendError(
+          `LM Studio refused to load '${options.modelId}': HTTP ${res.status} ${
+            text.slice(0, 200)
+          }`,
+          { status: res.status },
+        );
       }
       // REST v1 missing (LM Studio < 0.4): fall back to the lms CLI.
       const args = ["load", options.modelId, "--yes"];
       if (config.context_length) args.push("--context-length", String(config.context_length));
       const t1 = performance.now();
       const out = await run("lms", args).catch((error) => {
-        throw new BackendError(`LM Studio has no REST load endpoint and 'lms' could not run: ${error.message}`, { cause: error });
+        throw new BackendError(
+          `LM Studio has no REST load endpoint and 'lms' could not run: ${error.message}`,
+          { cause: error },
+        );
       });
-      if (out.code !== 0) throw new BackendError(`'lms ${args.join(" ")}' failed: ${out.stdout.slice(0, 200)}`);
-      return { instanceId: options.modelId, loadTimeMs: performance.now() - t1, config: null, via: "lms" };
+      if (out.code !== 0) {
+        throw new BackendError(`'lms ${args.join(" ")}' failed: ${out.stdout.slice(0, 200)}`);
+      }
+      return {
+        instanceId: options.modelId,
+        loadTimeMs: performance.now() - t1,
+        config: null,
+        via: "lms",
+      };
     },
     async unload(instanceId = options.modelId): Promise<void> {
       const url = joinUrl(baseUrl, "api/v1/models/unload");
@@ -263,9 +289,15 @@ export function createLmStudioBackend(
         return;
       }
       await res.body?.cancel();
-      if (res.status !== 404) throw new BackendError(`LM Studio refused to unload '${instanceId}': HTTP ${res.status}`, { status: res.status });
+      if (res.status !== 404) {
+        throw new BackendError(`LM Studio refused to unload '${instanceId}': HTTP ${res.status}`, {
+          status: res.status,
+        });
+      }
       const out = await run("lms", ["unload", instanceId]);
-      if (out.code !== 0) throw new BackendError(`'lms unload ${instanceId}' failed: ${out.stdout.slice(0, 200)}`);
+      if (out.code !== 0) {
+        throw new BackendError(`'lms unload ${instanceId}' failed: ${out.stdout.slice(0, 200)}`);
+      }
     },
   };
 }

@@ -46,8 +46,8 @@ export {
 export {
   ModelFileError,
   type ModelFileSpec,
+  type ResolvedModelFile,
   resolveModelFile,
   type ResolveModelFileOptions,
-  type ResolvedModelFile,
 } from "./_model_file.ts";
 export { createBackend, type CreateBackendOptions, type CreatedBackend } from "./factory.ts";

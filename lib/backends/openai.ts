@@ -59,11 +59,15 @@ export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptio
       let listed: { data?: { id: string }[] };
       try {
         const res = await doFetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-        if (!res.ok) throw new BackendError(`${url} answered HTTP ${res.status}`, { status: res.status });
+        if (!res.ok) {
+          throw new BackendError(`${url} answered HTTP ${res.status}`, { status: res.status });
+        }
         listed = await res.json();
       } catch (error) {
         if (error instanceof BackendError) throw error;
-        throw new BackendError(`Cannot reach ${url}: ${(error as Error).message}`, { cause: error });
+        throw new BackendError(`Cannot reach ${url}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       const ids = (listed.data ?? []).map((m) => m.id);
       return {

@@ -17,7 +17,9 @@ export class UsageError extends Error {
 export function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value.trim())) {
-    throw new UsageError(`Flag --${name} must be an integer: current value is ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `Flag --${name} must be an integer: current value is ${JSON.stringify(value)}`,
+    );
   }
   return Number(value);
 }
@@ -28,13 +30,17 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
     Deno.exit(await main());
   } catch (error) {
     if (
-      error instanceof ConfigError || error instanceof UnknownNameError || error instanceof UsageError ||
-      (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
+      error instanceof ConfigError || error instanceof UnknownNameError ||
+      error instanceof UsageError ||
+      (error instanceof TypeError &&
+        (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
     ) {
       console.error(`error: ${error.message}`);
       Deno.exit(EXIT_USAGE);
     }
-    console.error(`error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(
+      `error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
+    );
     Deno.exit(1);
   }
 }
@@ -58,7 +64,10 @@ export class ProgressBar {
     const width = 28;
     const filled = total ? Math.round((done / total) * width) : 0;
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    const line = `\r${this.#label} ${bar} ${done}/${total} ${note}`.slice(0, (Deno.consoleSize?.().columns ?? 120) - 1);
+    const line = `\r${this.#label} ${bar} ${done}/${total} ${note}`.slice(
+      0,
+      (Deno.consoleSize?.().columns ?? 120) - 1,
+    );
     Deno.stderr.writeSync(this.#encoder.encode(`${line}\x1b[K`));
   }
 
@@ -69,7 +78,9 @@ export class ProgressBar {
 
 /** Format a number with fixed decimals, or `n/a`. */
 export function fmt(value: number | null | undefined, digits = 1): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? "n/a"
+    : value.toFixed(digits);
 }
 
 /** `value [95% CI: low, high]` */
@@ -78,11 +89,15 @@ export function fmtCi(
   digits = 1,
   unit = "",
 ): string {
-  const ci = estimate.ci95 ? ` [95% CI: ${fmt(estimate.ci95[0], digits)}, ${fmt(estimate.ci95[1], digits)}]` : "";
+  const ci = estimate.ci95
+    ? ` [95% CI: ${fmt(estimate.ci95[0], digits)}, ${fmt(estimate.ci95[1], digits)}]`
+    : "";
   return `${fmt(estimate.value, digits)}${unit}${ci}`;
 }
 
 /** Bytes in MiB (2^20 bytes) with one decimal. */
 export function fmtMib(bytes: number | null | undefined): string {
-  return bytes === null || bytes === undefined ? "n/a" : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  return bytes === null || bytes === undefined
+    ? "n/a"
+    : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

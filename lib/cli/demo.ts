@@ -15,14 +15,24 @@ export const DEMO_WARMUP = 1;
 if (import.meta.main) {
   await runMain(async () => {
     console.log("Edge SLM Bench demo: a short performance run on the embedded llama.cpp engine");
-    console.log(`(stories260K, ${DEMO_RUNS} runs + ${DEMO_WARMUP} warm-up per scenario; the article's method is 20 + 3)\n`);
+    console.log(
+      `(stories260K, ${DEMO_RUNS} runs + ${DEMO_WARMUP} warm-up per scenario; the article's method is 20 + 3)\n`,
+    );
     const code = await perf([
-      "--models", "stories260k", "--scenarios", "all",
-      "--runs", String(DEMO_RUNS), "--warmup", String(DEMO_WARMUP),
+      "--models",
+      "stories260k",
+      "--scenarios",
+      "all",
+      "--runs",
+      String(DEMO_RUNS),
+      "--warmup",
+      String(DEMO_WARMUP),
       ...Deno.args,
     ]);
     if (code === 0) {
-      console.log("\nNext: 'deno task perf --help', or open notebooks/01_performance.ipynb (README).");
+      console.log(
+        "\nNext: 'deno task perf --help', or open notebooks/01_performance.ipynb (README).",
+      );
     }
     return code;
   });

@@ -17,17 +17,25 @@ interface Notebook {
   cells: { cell_type: string; source: string | string[] }[];
 }
 
-async function listNotebooks(only?: string): Promise<string[]> {
+function listNotebooks(only?: string): string[] {
   const names = [...Deno.readDirSync(NOTEBOOKS)]
     .filter((e) => e.isFile && e.name.endsWith(".ipynb") && (!only || e.name.startsWith(only)))
     .map((e) => join(NOTEBOOKS, e.name))
     .sort();
-  if (names.length === 0) throw new UsageError(`No notebook in ${NOTEBOOKS} matches '${only ?? "*"}'`);
+  if (names.length === 0) {
+    throw new UsageError(`No notebook in ${NOTEBOOKS} matches '${only ?? "*"}'`);
+  }
   return names;
 }
 
 async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
-  const { code } = await new Deno.Command(cmd, { args, env, stdout: "inherit", stderr: "inherit", stdin: "null" }).spawn().status;
+  const { code } = await new Deno.Command(cmd, {
+    args,
+    env,
+    stdout: "inherit",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn().status;
   return code;
 }
 
@@ -47,7 +55,9 @@ async function check(paths: string[]): Promise<number> {
     try {
       console.log(`check ${basename(path)}`);
       if (await run(Deno.execPath(), ["check", "--quiet", tmp]) !== 0) failed++;
-      else if (await run(Deno.execPath(), ["lint", "--quiet", "--rules-exclude=no-console", tmp]) !== 0) failed++;
+      else if (
+        await run(Deno.execPath(), ["lint", "--quiet", "--rules-exclude=no-console", tmp]) !== 0
+      ) failed++;
     } finally {
       await Deno.remove(tmp).catch(() => {});
     }
@@ -56,16 +66,24 @@ async function check(paths: string[]): Promise<number> {
 }
 
 async function ensureKernel(): Promise<void> {
-  const out = await new Deno.Command("jupyter", { args: ["kernelspec", "list", "--json"], stdout: "piped", stderr: "null" })
+  const out = await new Deno.Command("jupyter", {
+    args: ["kernelspec", "list", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  })
     .output().catch(() => null);
   if (!out || out.code !== 0) {
-    throw new Error("Jupyter is not installed: apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-core jupyter-client (Debian) or pip install nbconvert nbclient");
+    throw new Error(
+      "Jupyter is not installed: apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-core jupyter-client (Debian) or pip install nbconvert nbclient",
+    );
   }
   const specs = JSON.parse(new TextDecoder().decode(out.stdout)).kernelspecs ?? {};
   const argv0 = specs.deno?.spec?.argv?.[0];
   // The kernelspec stores an absolute path to deno: reinstall it when deno moved (npx caches).
   if (argv0 !== Deno.execPath()) {
-    if (await run(Deno.execPath(), ["jupyter", "--install", "--force"]) !== 0) throw new Error("deno jupyter --install failed");
+    if (await run(Deno.execPath(), ["jupyter", "--install", "--force"]) !== 0) {
+      throw new Error("deno jupyter --install failed");
+    }
   }
 }
 
@@ -77,28 +95,48 @@ async function execute(paths: string[], outputDir: string): Promise<number> {
     const t0 = performance.now();
     console.log(`execute ${basename(path)}`);
     const code = await run("jupyter", [
-      "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.timeout=1200", "--output-dir", outputDir, path,
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.timeout=1200",
+      "--output-dir",
+      outputDir,
+      path,
     ], { DENO_V8_FLAGS: "--expose-gc", NO_COLOR: "1" });
-    console.log(`${code === 0 ? "ok" : "FAILED"} ${basename(path)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `${code === 0 ? "ok" : "FAILED"} ${basename(path)} (${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s)`,
+    );
     if (code !== 0) failures.push(basename(path));
   }
-  console.log(`${paths.length - failures.length} notebook(s) executed, ${failures.length} failed${failures.length ? `: ${failures.join(", ")}` : ""}; outputs in ${outputDir}`);
+  console.log(
+    `${paths.length - failures.length} notebook(s) executed, ${failures.length} failed${
+      failures.length ? `: ${failures.join(", ")}` : ""
+    }; outputs in ${outputDir}`,
+  );
   return failures.length ? 1 : 0;
 }
 
 /** Entry point; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
+export function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { check: { type: "boolean" }, only: { type: "string" }, "output-dir": { type: "string" }, help: { type: "boolean" } },
+    options: {
+      check: { type: "boolean" },
+      only: { type: "string" },
+      "output-dir": { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) {
     console.log("Usage: deno task notebooks [--only PREFIX] [--output-dir DIR] | --check");
-    return 0;
+    return Promise.resolve(0);
   }
-  const paths = await listNotebooks(values.only);
+  const paths = listNotebooks(values.only);
   if (values.check) return check(paths);
   return execute(paths, values["output-dir"] ?? join(PROJECT_ROOT, "report", "notebooks"));
 }

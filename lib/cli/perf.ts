@@ -8,7 +8,13 @@ import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { powerWarnings } from "../env/mod.ts";
 import type { Environment } from "../env/mod.ts";
-import { executePerf, type PerfEvent, type PerfSummary, preparePerf, summarizePerf } from "../perf/mod.ts";
+import {
+  executePerf,
+  type PerfEvent,
+  type PerfSummary,
+  preparePerf,
+  summarizePerf,
+} from "../perf/mod.ts";
 import { fmt, fmtCi, fmtMib, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task perf [options]
@@ -51,8 +57,25 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
     `Output t/s:     ${fmtCi(s.output_tokens_per_s.mean, 1)}`,
     `E2E latency:    ${fmtCi(s.e2e_ms.mean, 1, " ms")}`,
     `Peak RAM:       ${fmtMib(s.peak_rss_bytes)}`,
-    `Success rate:   ${fmt(s.success_rate === null ? null : s.success_rate * 100, 1)}% (${s.succeeded}/${s.n}, ${s.warmups} warm-up(s) excluded)`,
-    ...(s.output_valid ? [`Valid JSON:     ${fmtCi({ value: s.output_valid.value === null ? null : s.output_valid.value * 100, ci95: s.output_valid.ci95 ? [s.output_valid.ci95[0] * 100, s.output_valid.ci95[1] * 100] : null }, 1, "%")}`] : []),
+    `Success rate:   ${
+      fmt(s.success_rate === null ? null : s.success_rate * 100, 1)
+    }% (${s.succeeded}/${s.n}, ${s.warmups} warm-up(s) excluded)`,
+    ...(s.output_valid
+      ? [
+        `Valid JSON:     ${
+          fmtCi(
+            {
+              value: s.output_valid.value === null ? null : s.output_valid.value * 100,
+              ci95: s.output_valid.ci95
+                ? [s.output_valid.ci95[0] * 100, s.output_valid.ci95[1] * 100]
+                : null,
+            },
+            1,
+            "%",
+          )
+        }`,
+      ]
+      : []),
     `Token counts:   ${s.token_count_sources.join(", ")}`,
     `Duration:       ${fmt(durationMs / 1000, 1)}s`,
     RULE,
@@ -69,7 +92,9 @@ export async function main(args: string[]): Promise<number> {
   }
   const baseUrl = values["base-url"];
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) {
-    throw new UsageError(`Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`);
+    throw new UsageError(
+      `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
+    );
   }
   const prepared = await preparePerf({
     models: values.models,
@@ -83,8 +108,13 @@ export async function main(args: string[]): Promise<number> {
     configDir: values["config-dir"],
     resultsDir: values["results-dir"],
   });
-  if (prepared.resumed && (values.models || values.scenarios || values.runs || values.warmup || values.seed)) {
-    console.error("note: --resume continues the run with its recorded config; --models/--scenarios/--runs/--warmup/--seed are ignored");
+  if (
+    prepared.resumed &&
+    (values.models || values.scenarios || values.runs || values.warmup || values.seed)
+  ) {
+    console.error(
+      "note: --resume continues the run with its recorded config; --models/--scenarios/--runs/--warmup/--seed are ignored",
+    );
   }
   const { plan } = prepared;
   console.log("=".repeat(60));
@@ -96,8 +126,14 @@ export async function main(args: string[]): Promise<number> {
     const m = plan.models[k];
     console.log(`  - ${m.name} [${m.format}] (${k}, backend ${m.backend})`);
   }
-  console.log(`Scenarios: [${[...new Set(plan.units.map((u) => u.scenario))].map((s) => `'${s}'`).join(", ")}]`);
-  console.log(`Runs: ${plan.experiment.runs}  Warm-up: ${plan.experiment.warmup}  Seed: ${plan.experiment.seed}  Temperature: ${plan.experiment.temperature}`);
+  console.log(
+    `Scenarios: [${
+      [...new Set(plan.units.map((u) => u.scenario))].map((s) => `'${s}'`).join(", ")
+    }]`,
+  );
+  console.log(
+    `Runs: ${plan.experiment.runs}  Warm-up: ${plan.experiment.warmup}  Seed: ${plan.experiment.seed}  Temperature: ${plan.experiment.temperature}`,
+  );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
 
@@ -105,7 +141,9 @@ export async function main(args: string[]): Promise<number> {
   const unitStart = new Map<string, number>();
   const controller = new AbortController();
   const onSignal = () => {
-    console.error("\nInterrupted: finishing the current request, then stopping (resume with --resume)");
+    console.error(
+      "\nInterrupted: finishing the current request, then stopping (resume with --resume)",
+    );
     controller.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
@@ -120,8 +158,12 @@ export async function main(args: string[]): Promise<number> {
         }
         break;
       case "model_ready":
-        console.log(`\n[Check] ${e.modelKey}: ${e.facts.id} ${e.facts.format ?? "?"} ${e.facts.quantization ?? ""} is ready ✓` +
-          (e.loadTimeMs !== null ? ` (loaded in ${fmt(e.loadTimeMs / 1000, 1)} s)` : ""));
+        console.log(
+          `\n[Check] ${e.modelKey}: ${e.facts.id} ${e.facts.format ?? "?"} ${
+            e.facts.quantization ?? ""
+          } is ready ✓` +
+            (e.loadTimeMs !== null ? ` (loaded in ${fmt(e.loadTimeMs / 1000, 1)} s)` : ""),
+        );
         break;
       case "model_failed":
         console.error(`\n[Refused] ${e.modelKey}: ${e.error.message}`);
@@ -129,14 +171,24 @@ export async function main(args: string[]): Promise<number> {
       case "unit_start":
         unitStart.set(`${e.unit.modelKey}/${e.unit.scenario}`, performance.now());
         bar.start(`${e.unit.modelKey}/${e.unit.scenario}`);
-        if (e.alreadyDone) console.log(`[Resume] ${e.unit.modelKey}/${e.unit.scenario}: ${e.alreadyDone}/${e.planned} already recorded`);
+        if (e.alreadyDone) {
+          console.log(
+            `[Resume] ${e.unit.modelKey}/${e.unit.scenario}: ${e.alreadyDone}/${e.planned} already recorded`,
+          );
+        }
         bar.update(e.alreadyDone, e.planned);
         break;
       case "rewarm":
         console.log(`[Resume] re-warming the engine with ${e.requests} unrecorded request(s)`);
         break;
       case "request_done":
-        bar.update(e.done, e.planned, e.record.error ? `error: ${e.record.error.slice(0, 40)}` : `TTFT ${fmt(e.record.ttft_ms)} ms, ${fmt(e.record.output_tokens_per_s)} t/s`);
+        bar.update(
+          e.done,
+          e.planned,
+          e.record.error
+            ? `error: ${e.record.error.slice(0, 40)}`
+            : `TTFT ${fmt(e.record.ttft_ms)} ms, ${fmt(e.record.output_tokens_per_s)} t/s`,
+        );
         break;
       case "unit_aborted":
         bar.done();
@@ -146,9 +198,19 @@ export async function main(args: string[]): Promise<number> {
         bar.done();
         const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
         const summary = summarizePerf(e.records, { seed: plan.experiment.seed });
-        console.log(summaryBlock(summary, performance.now() - started, relative(Deno.cwd(), e.path) || e.path));
-        console.log(`Scenario peak RSS (incl. warm-ups): ${fmtMib(e.scenarioPeak.peak_rss_bytes)}` +
-          (e.scenarioPeak.peak_system_used_bytes !== null ? `, system used: ${fmtMib(e.scenarioPeak.peak_system_used_bytes)}` : ""));
+        console.log(
+          summaryBlock(
+            summary,
+            performance.now() - started,
+            relative(Deno.cwd(), e.path) || e.path,
+          ),
+        );
+        console.log(
+          `Scenario peak RSS (incl. warm-ups): ${fmtMib(e.scenarioPeak.peak_rss_bytes)}` +
+            (e.scenarioPeak.peak_system_used_bytes !== null
+              ? `, system used: ${fmtMib(e.scenarioPeak.peak_system_used_bytes)}`
+              : ""),
+        );
         break;
       }
     }
@@ -158,17 +220,22 @@ export async function main(args: string[]): Promise<number> {
     signal: controller.signal,
     backend: {
       baseUrl,
-      onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
+      onDownloadProgress: (p) =>
+        bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
     },
     allowLoad: !values["no-load"],
   }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
-  for (const w of powerWarnings(result.environment as unknown as Environment)) console.error(`warning: ${w}`);
+  for (const w of powerWarnings(result.environment as unknown as Environment)) {
+    console.error(`warning: ${w}`);
+  }
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
   if (!result.complete) {
     const keys = [...new Set(result.failures.map((f) => f.modelKey))];
     if (keys.length) console.error(`Not finished: ${keys.join(", ")} (reasons above)`);
-    console.error(`Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume'`);
+    console.error(
+      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume'`,
+    );
     return controller.signal.aborted ? 130 : 1;
   }
   return 0;
@@ -183,8 +250,15 @@ function parseArgsWithResumeId(args: string[]) {
     resumeId = rest[i + 1];
     rest.splice(i + 1, 1);
   }
-  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
   return { ...values, resume: resumeId ?? values.resume };
 }
 

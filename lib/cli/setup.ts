@@ -21,7 +21,8 @@ interface Need {
 
 async function ok(cmd: string, args: string[]): Promise<boolean> {
   try {
-    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).output();
+    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" })
+      .output();
     return out.code === 0;
   } catch {
     return false;
@@ -72,28 +73,48 @@ export async function main(): Promise<number> {
     const isRoot = Deno.uid?.() === 0;
     const hasApt = await ok("apt-get", ["--version"]);
     if (Deno.build.os === "linux" && hasApt && isRoot) {
-      console.log(`setup: installing ${missing.map((n) => n.name).join(", ")} (apt-get install ${pkgs.join(" ")})`);
+      console.log(
+        `setup: installing ${missing.map((n) => n.name).join(", ")} (apt-get install ${
+          pkgs.join(" ")
+        })`,
+      );
       const env = { DEBIAN_FRONTEND: "noninteractive" };
       const q = { stdout: "null", stderr: "inherit", stdin: "null", env } as const;
       await new Deno.Command("apt-get", { args: ["update", "-qq"], ...q }).output();
-      const out = await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], ...q }).output();
+      const out = await new Deno.Command("apt-get", {
+        args: ["install", "-y", "-qq", "--no-install-recommends", ...pkgs],
+        ...q,
+      }).output();
       if (out.code !== 0) {
         console.error(`setup: apt-get install failed (exit ${out.code})`);
         return 1;
       }
     } else {
       console.error("setup: missing " + missing.map((n) => n.name).join(", ") + ". Install with:");
-      console.error(Deno.build.os === "darwin"
-        ? missing.map((n) => `  ${n.mac}`).filter((l) => l.trim()).join("\n")
-        : `  sudo apt-get install -y --no-install-recommends ${pkgs.join(" ")}`);
+      console.error(
+        Deno.build.os === "darwin"
+          ? missing.map((n) => `  ${n.mac}`).filter((l) => l.trim()).join("\n")
+          : `  sudo apt-get install -y --no-install-recommends ${pkgs.join(" ")}`,
+      );
       return 1;
     }
   }
   // The Deno kernelspec records deno's absolute path: (re)install when it is missing or moved.
-  const specs = await new Deno.Command("jupyter", { args: ["kernelspec", "list", "--json"], stdout: "piped", stderr: "null" })
-    .output().then((o) => JSON.parse(new TextDecoder().decode(o.stdout)).kernelspecs ?? {}, () => ({}));
+  const specs = await new Deno.Command("jupyter", {
+    args: ["kernelspec", "list", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  })
+    .output().then(
+      (o) => JSON.parse(new TextDecoder().decode(o.stdout)).kernelspecs ?? {},
+      () => ({}),
+    );
   if (specs.deno?.spec?.argv?.[0] !== Deno.execPath()) {
-    const out = await new Deno.Command(Deno.execPath(), { args: ["jupyter", "--install", "--force"], stdout: "null", stderr: "null" }).output();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["jupyter", "--install", "--force"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
     if (out.code !== 0) {
       console.error("setup: deno jupyter --install failed");
       return 1;

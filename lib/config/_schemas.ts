@@ -2,7 +2,10 @@ import { z } from "zod";
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-const keyName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "must be lower-case letters, digits, _ . -");
+const keyName = z.string().regex(
+  /^[a-z0-9][a-z0-9_.-]*$/,
+  "must be lower-case letters, digits, _ . -",
+);
 
 /** Model formats the framework distinguishes (GGUF for llama.cpp, MLX for Apple's MLX). */
 export const ModelFormatSchema = z.enum(["GGUF", "MLX"]);

@@ -98,7 +98,9 @@ export async function downloadVerified(
 }
 
 /** The user cache folder for this tool: `$XDG_CACHE_HOME/edge-slm-bench` or `~/.cache/edge-slm-bench`. */
-export function userCacheDir(env: (name: string) => string | undefined = (n) => Deno.env.get(n)): string {
+export function userCacheDir(
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): string {
   const xdg = env("XDG_CACHE_HOME");
   if (xdg) return `${xdg}/edge-slm-bench`;
   const home = env("HOME") ?? env("USERPROFILE") ?? ".";

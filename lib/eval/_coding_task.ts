@@ -4,7 +4,13 @@ import {
   type ResolveDatasetOptions,
   seededSample,
 } from "../datasets/mod.ts";
-import { extractCode, humanEvalProgram, runPythonSandboxed } from "../sandbox/mod.ts";
+import {
+  detectSandbox,
+  extractCode,
+  humanEvalProgram,
+  runPythonSandboxed,
+  SandboxUnavailableError,
+} from "../sandbox/mod.ts";
 import type { ResolvedTask } from "./_config.ts";
 import { type EvalSample, type EvalTask, renderTemplate, type Scorer } from "./task.ts";
 
@@ -35,7 +41,7 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
     }
     const program = humanEvalProgram(problem, code);
     const result = await run(program, {
-      timeoutMs: options.timeoutMs ?? 10_000,
+      limits: { timeoutMs: options.timeoutMs ?? 10_000 },
       allowUnsafe: options.allowUnsafe ?? false,
     });
     const passed = result.status === "passed";
@@ -44,18 +50,32 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
       correct: passed,
       score: passed ? 1 : 0,
       valid: true,
-      details: { ...result, status: result.status },
+      details: {
+        status: result.status,
+        sandbox: result.sandbox,
+        duration_ms: Math.round(result.durationMs),
+        stderr_tail: result.stderr.slice(-400),
+      },
     };
   };
 }
 
-/** HumanEval mini: a seeded sample of the 164 problems (default 30), scored in the sandbox. */
+/**
+ * HumanEval mini: a seeded sample of the 164 problems (default 30), scored in the sandbox. Unless
+ * `allowUnsafe` (or a replacement runner) is given, a sandbox must exist before anything runs:
+ * {@linkcode SandboxUnavailableError} otherwise, so a run never starts that could not score.
+ */
 export async function buildCoding(
   task: Kind<"coding">,
   seed: number,
   data: ResolveDatasetOptions,
   options: CodeScorerOptions = {},
 ): Promise<EvalTask> {
+  if (!options.allowUnsafe && !options.run) {
+    const failures: string[] = [];
+    const kind = await detectSandbox({ onFailure: (k, why) => failures.push(`${k}: ${why}`) });
+    if (kind === null) throw new SandboxUnavailableError(Deno.build.os, failures);
+  }
   const all = await loadHumanEval(data);
   const chosen = task.sample_size === null || task.sample_size >= all.length
     ? all

@@ -3,6 +3,7 @@ import type { ResolvedTask } from "./_config.ts";
 import { buildBanking77, buildPhraseBank } from "./_classification_tasks.ts";
 import { buildGsm8k, buildMmlu } from "./_reasoning_tasks.ts";
 import { buildRealistic, buildSummarization } from "./_text_tasks.ts";
+import { buildCoding, type CodeScorerOptions } from "./_coding_task.ts";
 import type { Embedder } from "./scorers.ts";
 import type { EvalTask } from "./task.ts";
 import { compareSampleIds } from "../datasets/mod.ts";
@@ -18,8 +19,7 @@ export interface BuildTaskOptions {
   /** Coding: run model code without the sandbox. @default false */
   allowUnsafe?: boolean;
   /** Coding: replaces the sandbox runner (tests). @default lib/sandbox runPythonSandboxed */
-  // deno-lint-ignore no-explicit-any
-  runSandboxed?: any; // TODO(sandbox): CodeScorerOptions["run"]
+  runSandboxed?: CodeScorerOptions["run"];
 }
 
 /**
@@ -59,8 +59,6 @@ export async function buildTask(task: ResolvedTask, options: BuildTaskOptions = 
       built = await buildRealistic(task, seed);
       break;
     case "coding": {
-      const spec = "./_coding_task.ts"; // TODO(sandbox): literal import once lib/sandbox lands
-      const { buildCoding } = await import(spec);
       built = await buildCoding(task, seed, data, {
         allowUnsafe: options.allowUnsafe,
         run: options.runSandboxed,

@@ -3,7 +3,11 @@
  * `enum`, `pattern`, `required`, `properties`, `additionalProperties: false`, `items`,
  * `minimum`/`maximum`. Other keywords are ignored (the scenario schemas use only these).
  */
-export function jsonSchemaErrors(value: unknown, schema: Record<string, unknown>, path = "$"): string[] {
+export function jsonSchemaErrors(
+  value: unknown,
+  schema: Record<string, unknown>,
+  path = "$",
+): string[] {
   const errors: string[] = [];
   const types = schema.type === undefined ? null : ([] as unknown[]).concat(schema.type);
   if (types && !types.some((t) => matchesType(value, String(t)))) {
@@ -12,12 +16,19 @@ export function jsonSchemaErrors(value: unknown, schema: Record<string, unknown>
   if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value)) {
     errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   }
-  if (typeof value === "string" && typeof schema.pattern === "string" && !new RegExp(schema.pattern).test(value)) {
+  if (
+    typeof value === "string" && typeof schema.pattern === "string" &&
+    !new RegExp(schema.pattern).test(value)
+  ) {
     errors.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
   }
   if (typeof value === "number") {
-    if (typeof schema.minimum === "number" && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
-    if (typeof schema.maximum === "number" && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);
+    if (typeof schema.minimum === "number" && value < schema.minimum) {
+      errors.push(`${path}: below ${schema.minimum}`);
+    }
+    if (typeof schema.maximum === "number" && value > schema.maximum) {
+      errors.push(`${path}: above ${schema.maximum}`);
+    }
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
@@ -31,7 +42,9 @@ export function jsonSchemaErrors(value: unknown, schema: Record<string, unknown>
     }
   }
   if (Array.isArray(value) && schema.items && typeof schema.items === "object") {
-    value.forEach((v, i) => errors.push(...jsonSchemaErrors(v, schema.items as Record<string, unknown>, `${path}[${i}]`)));
+    value.forEach((v, i) =>
+      errors.push(...jsonSchemaErrors(v, schema.items as Record<string, unknown>, `${path}[${i}]`))
+    );
   }
   return errors;
 }
@@ -54,8 +67,12 @@ function matchesType(v: unknown, t: string): boolean {
       return Number.isInteger(v);
     case "number":
       return typeof v === "number" && Number.isFinite(v);
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
     default:
-      return typeof v === t;
+      return false;
   }
 }
 

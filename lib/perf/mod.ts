@@ -20,7 +20,7 @@ export {
   type ExecutePerfOptions,
   type PerfRequest,
   type PerfSessionResult,
+  type PreparedPerf,
   preparePerf,
   type PreparePerfOptions,
-  type PreparedPerf,
 } from "./session.ts";

@@ -9,7 +9,13 @@ import {
   type ModelFacts,
 } from "../backends/mod.ts";
 import { type MemoryPeak, type MemorySampler, startMemorySampler } from "../memory/mod.ts";
-import { JsonlWriter, type PerfRecord, PerfRecordSchema, perfFileName, readJsonl } from "../results/mod.ts";
+import {
+  JsonlWriter,
+  perfFileName,
+  type PerfRecord,
+  PerfRecordSchema,
+  readJsonl,
+} from "../results/mod.ts";
 import { checkJsonOutput } from "./_json_check.ts";
 import { requestMetrics } from "./_timing.ts";
 
@@ -44,7 +50,14 @@ export type PerfEvent =
   | { type: "unit_start"; unit: PerfUnit; path: string; planned: number; alreadyDone: number }
   | { type: "request_done"; unit: PerfUnit; record: PerfRecord; done: number; planned: number }
   | { type: "rewarm"; unit: PerfUnit; requests: number }
-  | { type: "unit_done"; unit: PerfUnit; path: string; scenarioPeak: MemoryPeak; wallMs: number; records: PerfRecord[] }
+  | {
+    type: "unit_done";
+    unit: PerfUnit;
+    path: string;
+    scenarioPeak: MemoryPeak;
+    wallMs: number;
+    records: PerfRecord[];
+  }
   | { type: "unit_aborted"; unit: PerfUnit; reason: string };
 
 /** Options for {@linkcode runPerf}. */
@@ -144,7 +157,9 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
             offload_kv_cache_to_gpu: load.offload_kv_cache_to_gpu,
           })).loadTimeMs;
         }
-        facts = plan.experiment.lmstudio.check_loaded ? await lm.ensureModel() : await lm.describe();
+        facts = plan.experiment.lmstudio.check_loaded
+          ? await lm.ensureModel()
+          : await lm.describe();
       } else {
         facts = await backend.describe();
       }
@@ -177,7 +192,17 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
         }
         const path = join(plan.resultsDir, files[key]);
         const outcome = await runUnit({
-          plan, unit, scenario, model, backend, path, startSampler, emit, maxErrors, options, date,
+          plan,
+          unit,
+          scenario,
+          model,
+          backend,
+          path,
+          startSampler,
+          emit,
+          maxErrors,
+          options,
+          date,
         });
         if (outcome.peak) scenarioPeaks[key] = outcome.peak;
         if (!outcome.finished) {
@@ -211,8 +236,10 @@ interface UnitArgs {
   date: () => Date;
 }
 
-async function runUnit(a: UnitArgs): Promise<{ finished: boolean; reason?: string; peak?: MemoryPeak }> {
-  const { plan, unit, scenario, model, backend, emit } = a;
+async function runUnit(
+  a: UnitArgs,
+): Promise<{ finished: boolean; reason?: string; peak?: MemoryPeak }> {
+  const { plan, unit, scenario, backend, emit } = a;
   const { warmup, runs } = plan.experiment;
   const previous = (await existingRecords(a.path)).filter((r) =>
     r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
@@ -241,7 +268,9 @@ async function runUnit(a: UnitArgs): Promise<{ finished: boolean; reason?: strin
     // Resuming after the warm-ups were recorded: warm the engine again, without recording.
     if (warmup > 0 && previous.length > 0 && !todo.some((s) => s.warmup)) {
       emit({ type: "rewarm", unit, requests: warmup });
-      for (let i = 0; i < warmup; i++) await backend.chat(request, { signal: a.options.signal }).catch(() => {});
+      for (let i = 0; i < warmup; i++) {
+        await backend.chat(request, { signal: a.options.signal }).catch(() => {});
+      }
     }
     let count = planned - todo.length;
     for (const slot of todo) {
@@ -281,7 +310,14 @@ async function runUnit(a: UnitArgs): Promise<{ finished: boolean; reason?: strin
     r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
   );
   if (finishedAll) {
-    emit({ type: "unit_done", unit, path: a.path, scenarioPeak, wallMs: performance.now() - t0, records });
+    emit({
+      type: "unit_done",
+      unit,
+      path: a.path,
+      scenarioPeak,
+      wallMs: performance.now() - t0,
+      records,
+    });
   }
   return { finished: finishedAll, reason, peak: scenarioPeak };
 }

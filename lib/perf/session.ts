@@ -4,8 +4,8 @@ import {
   applyOverrides,
   ConfigError,
   type Experiment,
-  ExperimentSchema,
   type ExperimentOverrides,
+  ExperimentSchema,
   loadProjectConfig,
   type ModelConfig,
   ModelSchema,
@@ -76,14 +76,22 @@ function parseScenarios(file: string, raw: unknown): Record<string, ResolvedScen
  * Resolve configs and flags (or a manifest, for --resume) into a plan. Throws ConfigError or
  * UnknownNameError on bad input; writes nothing.
  */
-export async function preparePerf(request: PerfRequest, options: PreparePerfOptions = {}): Promise<PreparedPerf> {
+export async function preparePerf(
+  request: PerfRequest,
+  options: PreparePerfOptions = {},
+): Promise<PreparedPerf> {
   const date = options.date ?? (() => new Date());
   if (request.resume) {
-    const dir = request.resultsDir
-      ? resolve(request.resultsDir)
-      : resolveProjectPath((await loadProjectConfig({ configDir: request.configDir, env: options.env })).experiment.results_dir);
+    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(
+      (await loadProjectConfig({ configDir: request.configDir, env: options.env })).experiment
+        .results_dir,
+    );
     const { manifests } = await listManifests(dir);
-    const found = findResumableRun(manifests, "perf", typeof request.resume === "string" ? request.resume : undefined);
+    const found = findResumableRun(
+      manifests,
+      "perf",
+      typeof request.resume === "string" ? request.resume : undefined,
+    );
     if (!found) {
       throw new ConfigError(
         dir,
@@ -96,7 +104,9 @@ export async function preparePerf(request: PerfRequest, options: PreparePerfOpti
     }
     const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
     const cfg = found.manifest.config as Record<string, unknown>;
-    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, { pathPrefix: "config.experiment" });
+    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, {
+      pathPrefix: "config.experiment",
+    });
     const models: Record<string, ModelConfig> = {};
     for (const [k, v] of Object.entries((cfg.models ?? {}) as Record<string, unknown>)) {
       models[k] = parseWithSchema(v, ModelSchema, file, { pathPrefix: `config.models.${k}` });
@@ -104,7 +114,15 @@ export async function preparePerf(request: PerfRequest, options: PreparePerfOpti
     const scenarios = parseScenarios(file, cfg.scenarios);
     const units = (found.run.plan.units as { modelKey: string; scenario: string }[]) ?? [];
     return {
-      plan: { runId: found.run.run_id, configHash: found.manifest.config_hash, experiment, models, scenarios, units, resultsDir: dir },
+      plan: {
+        runId: found.run.run_id,
+        configHash: found.manifest.config_hash,
+        experiment,
+        models,
+        scenarios,
+        units,
+        resultsDir: dir,
+      },
       manifest: found.manifest,
       run: found.run,
       resumed: true,
@@ -117,10 +135,14 @@ export async function preparePerf(request: PerfRequest, options: PreparePerfOpti
   const models = Object.fromEntries(modelKeys.map((k) => [k, config.models[k]]));
   const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, config.scenarios[s]]));
   const configHash = await runConfigHash({ experiment, models, scenarios });
-  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(experiment.results_dir);
+  const resultsDir = request.resultsDir
+    ? resolve(request.resultsDir)
+    : resolveProjectPath(experiment.results_dir);
   const now = date();
   const runId = `perf_${fileStamp(now)}_${configHash.slice(0, 8)}`;
-  const units = modelKeys.flatMap((modelKey) => scenarioNames.map((scenario) => ({ modelKey, scenario })));
+  const units = modelKeys.flatMap((modelKey) =>
+    scenarioNames.map((scenario) => ({ modelKey, scenario }))
+  );
   const existing = await readManifest(resultsDir, configHash).catch(() => null);
   const manifest: Manifest = existing ?? {
     schema_version: 1,
@@ -182,12 +204,19 @@ export interface PerfSessionResult extends PerfRunOutcome {
 }
 
 /** Run a prepared plan: write the manifest first, run, then mark the run complete or interrupted. */
-export async function executePerf(prepared: PreparedPerf, options: ExecutePerfOptions = {}): Promise<PerfSessionResult> {
+export async function executePerf(
+  prepared: PreparedPerf,
+  options: ExecutePerfOptions = {},
+): Promise<PerfSessionResult> {
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
   const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
   const environment = await (options.captureEnvironment ??
-    (async (baseUrl) => (await captureEnvironment({ lmstudioBaseUrl: baseUrl ?? undefined, cwd: PROJECT_ROOT })) as unknown as Record<string, unknown>))(
+    (async (baseUrl) =>
+      (await captureEnvironment({
+        lmstudioBaseUrl: baseUrl ?? undefined,
+        cwd: PROJECT_ROOT,
+      })) as unknown as Record<string, unknown>))(
       usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
     );
   const git = (environment.git ?? {}) as { commit?: string | null };
@@ -235,11 +264,23 @@ export async function executePerf(prepared: PreparedPerf, options: ExecutePerfOp
     const file = outcome.files[unitKey(unit)];
     if (!file) continue;
     const records = (await readJsonl(join(plan.resultsDir, file), PerfRecordSchema)).records
-      .filter((r) => r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario);
+      .filter((r) =>
+        r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
+      );
     if (records.length) summaries.push(summarizePerf(records, { seed: plan.experiment.seed }));
   }
   const peaks: Record<string, MemoryPeak> = outcome.scenarioPeaks;
-  run.plan = { ...run.plan, scenario_peaks: { ...(run.plan.scenario_peaks as object ?? {}), ...peaks } };
+  run.plan = {
+    ...run.plan,
+    scenario_peaks: { ...(run.plan.scenario_peaks as object ?? {}), ...peaks },
+  };
   await save();
-  return { ...outcome, runId: plan.runId, configHash: plan.configHash, manifestPath, summaries, environment };
+  return {
+    ...outcome,
+    runId: plan.runId,
+    configHash: plan.configHash,
+    manifestPath,
+    summaries,
+    environment,
+  };
 }

@@ -32,21 +32,26 @@ export interface SummarizePerfOptions {
   seed?: number;
 }
 
-const finite = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+const finite = (xs: (number | null)[]) =>
+  xs.filter((x): x is number => x !== null && Number.isFinite(x));
 
 /** Summarise the records of one unit (records of other units are ignored by key). */
 export function summarizePerf(
   records: readonly PerfRecord[],
   options: SummarizePerfOptions = {},
 ): PerfSummary {
-  if (records.length === 0) throw new RangeError("summarizePerf() needs at least one record: current value is 0");
+  if (records.length === 0) {
+    throw new RangeError("summarizePerf() needs at least one record: current value is 0");
+  }
   const { model_key, scenario } = records[0];
   const mine = records.filter((r) => r.model_key === model_key && r.scenario === scenario);
   const measured = mine.filter((r) => !r.warmup);
   const ok = measured.filter((r) => r.error === null);
   const opts = { seed: options.seed ?? 42 };
   const checked = ok.filter((r) => r.output_valid !== null);
-  const valid = checked.length ? wilsonCi(checked.filter((r) => r.output_valid).length, checked.length) : null;
+  const valid = checked.length
+    ? wilsonCi(checked.filter((r) => r.output_valid).length, checked.length)
+    : null;
   const peaks = finite(measured.map((r) => r.peak_rss_bytes));
   return {
     model_key,

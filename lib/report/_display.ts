@@ -13,7 +13,10 @@ export function displayable(bundle: Record<string, string>): Displayable {
 }
 
 const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
+    '"',
+    "&quot;",
+  );
 
 /** Format a cell: numbers with up to `digits` decimals, null as an en dash. */
 export function formatCell(value: unknown, digits = 2): string {
@@ -26,18 +29,26 @@ export function formatCell(value: unknown, digits = 2): string {
 }
 
 /** An HTML table of row objects (columns from the first row unless given). */
-export function htmlTable(rows: readonly object[], options: { columns?: string[]; digits?: number } = {}): string {
+export function htmlTable(
+  rows: readonly object[],
+  options: { columns?: string[]; digits?: number } = {},
+): string {
   const columns = options.columns ?? Object.keys(rows[0] ?? {});
   const cell = (r: object, c: string) => (r as Record<string, unknown>)[c];
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = rows.map((r) =>
-    `<tr>${columns.map((c) => `<td>${escapeHtml(formatCell(cell(r, c), options.digits))}</td>`).join("")}</tr>`
+    `<tr>${
+      columns.map((c) => `<td>${escapeHtml(formatCell(cell(r, c), options.digits))}</td>`).join("")
+    }</tr>`
   ).join("\n");
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 /** A plain-text table (fixed-width columns) of row objects. */
-export function textTable(rows: readonly object[], options: { columns?: string[]; digits?: number } = {}): string {
+export function textTable(
+  rows: readonly object[],
+  options: { columns?: string[]; digits?: number } = {},
+): string {
   const columns = options.columns ?? Object.keys(rows[0] ?? {});
   const cell = (r: object, c: string) => (r as Record<string, unknown>)[c];
   const cells = rows.map((r) => columns.map((c) => formatCell(cell(r, c), options.digits)));
@@ -47,6 +58,12 @@ export function textTable(rows: readonly object[], options: { columns?: string[]
 }
 
 /** Rows displayed as an HTML table in Jupyter (plain text elsewhere). */
-export function tableDisplay(rows: readonly object[], options: { columns?: string[]; digits?: number } = {}): Displayable {
-  return displayable({ "text/html": htmlTable(rows, options), "text/plain": textTable(rows, options) });
+export function tableDisplay(
+  rows: readonly object[],
+  options: { columns?: string[]; digits?: number } = {},
+): Displayable {
+  return displayable({
+    "text/html": htmlTable(rows, options),
+    "text/plain": textTable(rows, options),
+  });
 }

@@ -116,7 +116,10 @@ export function parseJsonl<S extends z.ZodType>(
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      warn(i + 1, `record does not match its schema at '${issue.path.join(".")}': ${issue.message}`);
+      warn(
+        i + 1,
+        `record does not match its schema at '${issue.path.join(".")}': ${issue.message}`,
+      );
       return;
     }
     records.push(parsed.data);

@@ -30,6 +30,8 @@ export interface ExecuteRequest {
   signal?: AbortSignal;
   /** Resident-memory sampler for the macOS memory watch. @default `ps -o rss=` */
   sampleRss?: RssSampler;
+  /** Parent of the fresh host folder. @default the system temp folder */
+  tempDir?: string;
 }
 
 /** A failure to build or spawn the sandbox, reported as an outcome rather than thrown. */
@@ -92,7 +94,7 @@ async function buildLaunch(request: ExecuteRequest, hostDir: string): Promise<La
  * folder; a sandbox that cannot be built or spawned comes back as an {@linkcode ExecuteFailure}.
  */
 export async function execute(request: ExecuteRequest): Promise<LaunchOutcome | ExecuteFailure> {
-  const hostDir = await Deno.makeTempDir({ prefix: "edge-sandbox-" });
+  const hostDir = await Deno.makeTempDir({ dir: request.tempDir, prefix: "edge-sandbox-" });
   try {
     await Deno.writeTextFile(`${hostDir}/${PROGRAM_FILE}`, request.program, { mode: 0o644 });
     await Deno.chmod(`${hostDir}/${PROGRAM_FILE}`, 0o644);

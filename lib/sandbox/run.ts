@@ -39,6 +39,11 @@ export interface RunSandboxedOptions {
   signal?: AbortSignal;
   /** Resident-memory sampler of the macOS memory watch. @default `ps -o rss=` */
   sampleRss?: RssSampler;
+  /**
+   * Folder in which each run's fresh temporary folder is made (and removed afterwards).
+   * @default the system temp folder
+   */
+  tempDir?: string;
 }
 
 /** Limits with defaults filled in; a non-positive or fractional field is a `RangeError`. */
@@ -126,6 +131,7 @@ export async function runPythonSandboxed(
     clock: options.clock ?? (() => performance.now()),
     signal: options.signal,
     sampleRss: options.sampleRss,
+    tempDir: options.tempDir,
   });
   if ("error" in outcome) {
     return {

@@ -6,9 +6,17 @@ import { BackendError, createEmbeddedBackend, ggufQuantization } from "../../lib
 import { checkJsonOutput } from "../../lib/perf/mod.ts";
 import { MODELS_DIR, STORIES } from "../helpers/mod.ts";
 
-const opts = { threads: 1, contextSize: 1024, gpu: "off" as const, contextOptions: { flashAttention: false } };
+const opts = {
+  threads: 1,
+  contextSize: 1024,
+  gpu: "off" as const,
+  contextOptions: { flashAttention: false },
+};
 const ask = (content: string, maxTokens = 24) => ({
-  messages: [{ role: "system" as const, content: "You are a bank assistant." }, { role: "user" as const, content }],
+  messages: [{ role: "system" as const, content: "You are a bank assistant." }, {
+    role: "user" as const,
+    content,
+  }],
   maxTokens,
   temperature: 0,
   seed: 42,
@@ -25,12 +33,18 @@ Deno.test("the embedded backend generates with stories260K and reports engine to
     assert.equal(r.finishReason, "length");
     assert.equal(r.tokenCountSource, "engine");
     const { sentAt, firstContentAt, lastContentAt, endAt } = r.timing;
-    assert.ok(sentAt < firstContentAt! && firstContentAt! <= lastContentAt! && lastContentAt! <= endAt);
+    assert.ok(
+      sentAt < firstContentAt! && firstContentAt! <= lastContentAt! && lastContentAt! <= endAt,
+    );
     // The prompt is the chat-wrapped system + user text: more tokens than the user text alone.
     assert.ok(r.promptTokens! > b.countTokens("Once upon a time"));
     const again = await b.chat(ask("Once upon a time"));
     assert.equal(again.text, r.text, "temperature 0 with a cleared context is deterministic");
-    assert.equal(again.promptTokens, r.promptTokens, "the context is cleared: the full prompt is evaluated again");
+    assert.equal(
+      again.promptTokens,
+      r.promptTokens,
+      "the context is cleared: the full prompt is evaluated again",
+    );
     const facts = await b.describe();
     assert.equal(facts.format, "GGUF");
     assert.equal(facts.quantization, "F32");
@@ -44,8 +58,10 @@ Deno.test("the embedded backend generates with stories260K and reports engine to
 Deno.test("the embedded backend refuses a prompt that does not fit instead of truncating it", async () => {
   const b = await createEmbeddedBackend(STORIES, { ...opts, contextSize: 256 });
   try {
-    await assert.rejects(b.chat(ask("word ".repeat(400), 16)), (e: unknown) =>
-      e instanceof BackendError && /exceeds the context size 256/.test(e.message));
+    await assert.rejects(
+      b.chat(ask("word ".repeat(400), 16)),
+      (e: unknown) => e instanceof BackendError && /exceeds the context size 256/.test(e.message),
+    );
   } finally {
     await b.close();
   }
@@ -63,7 +79,11 @@ Deno.test("a JSON schema constraint makes even stories260K emit schema-valid JSO
     const r = await b.chat({ ...ask("Extract the merchant.", 64), jsonSchema: schema });
     assert.equal(checkJsonOutput(r.text, schema).valid, true, r.text);
     const free = await b.chat(ask("Extract the merchant.", 64));
-    assert.equal(checkJsonOutput(free.text, schema).valid, false, "without the constraint it writes a story");
+    assert.equal(
+      checkJsonOutput(free.text, schema).valid,
+      false,
+      "without the constraint it writes a story",
+    );
   } finally {
     await b.close();
   }
@@ -71,5 +91,8 @@ Deno.test("a JSON schema constraint makes even stories260K emit schema-valid JSO
 
 Deno.test("ggufQuantization() reads file_type, or the weights' tensor type when the file does not say", async () => {
   assert.equal(ggufQuantization(await readGgufFileInfo(STORIES)), "F32"); // no general.file_type; 48 F32 tensors
-  assert.equal(ggufQuantization(await readGgufFileInfo(join(MODELS_DIR, "llama-2-tiny-random.gguf"))), "F16"); // file_type 1
+  assert.equal(
+    ggufQuantization(await readGgufFileInfo(join(MODELS_DIR, "llama-2-tiny-random.gguf"))),
+    "F16",
+  ); // file_type 1
 });

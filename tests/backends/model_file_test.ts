@@ -4,11 +4,17 @@ import { ModelFileError, resolveModelFile } from "../../lib/backends/mod.ts";
 import { MODELS_DIR, STORIES } from "../helpers/mod.ts";
 
 const SHA = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
-const spec = (url = "http://127.0.0.1:9/stories260K.gguf") => ({ file: "stories260K.gguf", download: { url, sha256: SHA } });
+const spec = (url = "http://127.0.0.1:9/stories260K.gguf") => ({
+  file: "stories260K.gguf",
+  download: { url, sha256: SHA },
+});
 const envOf = (vars: Record<string, string>) => (n: string) => vars[n];
 
 Deno.test("resolveModelFile() finds the file in EDGE_BENCH_MODEL_DIR and verifies its sha256", async () => {
-  const r = await resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: MODELS_DIR }), download: false });
+  const r = await resolveModelFile(spec(), {
+    env: envOf({ EDGE_BENCH_MODEL_DIR: MODELS_DIR }),
+    download: false,
+  });
   assert.equal(r.source, "model_dir");
   assert.equal(r.sha256, SHA);
   assert.equal(r.sizeBytes, 1185376);
@@ -19,7 +25,11 @@ Deno.test("resolveModelFile() prefers an explicit path, then the cache", async (
   assert.equal(viaPath.source, "path");
   const cache = await Deno.makeTempDir();
   await Deno.copyFile(STORIES, join(cache, "stories260K.gguf"));
-  const viaCache = await resolveModelFile(spec(), { env: envOf({}), cacheDir: cache, download: false });
+  const viaCache = await resolveModelFile(spec(), {
+    env: envOf({}),
+    cacheDir: cache,
+    download: false,
+  });
   assert.equal(viaCache.source, "cache");
 });
 
@@ -28,8 +38,10 @@ Deno.test("resolveModelFile() refuses a file whose bytes differ from the pin", a
   const bytes = await Deno.readFile(STORIES);
   bytes[bytes.length - 1] ^= 0xff;
   await Deno.writeFile(join(dir, "stories260K.gguf"), bytes);
-  await assert.rejects(resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: dir }) }), (e: unknown) =>
-    e instanceof ModelFileError && e.message.includes(`expected sha256 ${SHA}`));
+  await assert.rejects(
+    resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: dir }) }),
+    (e: unknown) => e instanceof ModelFileError && e.message.includes(`expected sha256 ${SHA}`),
+  );
 });
 
 Deno.test("resolveModelFile() downloads the pinned file from a local server into the cache, with progress", async () => {
@@ -54,8 +66,10 @@ Deno.test("resolveModelFile() downloads the pinned file from a local server into
     assert.deepEqual(await Deno.readFile(r.path), bytes);
     corrupt = true;
     const cache2 = await Deno.makeTempDir();
-    await assert.rejects(resolveModelFile(spec(url), { env: envOf({}), cacheDir: cache2 }), (e: unknown) =>
-      e instanceof ModelFileError && /Checksum mismatch/.test(e.message));
+    await assert.rejects(
+      resolveModelFile(spec(url), { env: envOf({}), cacheDir: cache2 }),
+      (e: unknown) => e instanceof ModelFileError && /Checksum mismatch/.test(e.message),
+    );
     assert.deepEqual([...Deno.readDirSync(cache2)], [], "nothing is left in the cache");
   } finally {
     await server.shutdown();
@@ -65,7 +79,11 @@ Deno.test("resolveModelFile() downloads the pinned file from a local server into
 Deno.test("an offline miss says which file to put where", async () => {
   const cache = await Deno.makeTempDir();
   await assert.rejects(
-    resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: "/nonexistent" }), cacheDir: cache, fetch: () => Promise.reject(new TypeError("network unreachable")) }),
+    resolveModelFile(spec(), {
+      env: envOf({ EDGE_BENCH_MODEL_DIR: "/nonexistent" }),
+      cacheDir: cache,
+      fetch: () => Promise.reject(new TypeError("network unreachable")),
+    }),
     (e: unknown) =>
       e instanceof ModelFileError && e.message.includes("/nonexistent/stories260K.gguf") &&
       e.message.includes("set EDGE_BENCH_MODEL_DIR") && e.message.includes("network unreachable") &&

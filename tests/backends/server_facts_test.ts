@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { factsFromV0, factsFromV1, normalizeServerTimings, sameQuantization } from "../../lib/backends/mod.ts";
+import {
+  factsFromV0,
+  factsFromV1,
+  normalizeServerTimings,
+  sameQuantization,
+} from "../../lib/backends/mod.ts";
 import { SHARED } from "../helpers/mod.ts";
 
-const fixture = async (name: string) => JSON.parse(await Deno.readTextFile(join(SHARED, "fixtures", name)));
+const fixture = async (name: string) =>
+  JSON.parse(await Deno.readTextFile(join(SHARED, "fixtures", name)));
 
 Deno.test("normalizeServerTimings() reads llama-server timings from the open-webui capture", async () => {
-  const t = normalizeServerTimings(await fixture("llamacpp_server_v1_chat_completions_timings_openwebui17104.json"))!;
+  const t = normalizeServerTimings(
+    await fixture("llamacpp_server_v1_chat_completions_timings_openwebui17104.json"),
+  )!;
   assert.equal(t.source, "llama-server");
   assert.equal(t.prompt_ms, 15.079);
   assert.equal(t.ttft_ms, 15.079);
@@ -55,8 +63,18 @@ Deno.test("factsFromV0() reads format, quantization and load state from /api/v0/
 Deno.test("factsFromV0() prefers the loaded entry when a model id is listed in both formats", () => {
   const list = {
     data: [
-      { id: "google/gemma-3n-e4b", compatibility_type: "gguf", quantization: "Q4_K_M", state: "not-loaded" },
-      { id: "google/gemma-3n-e4b", compatibility_type: "mlx", quantization: "4bit", state: "loaded" },
+      {
+        id: "google/gemma-3n-e4b",
+        compatibility_type: "gguf",
+        quantization: "Q4_K_M",
+        state: "not-loaded",
+      },
+      {
+        id: "google/gemma-3n-e4b",
+        compatibility_type: "mlx",
+        quantization: "4bit",
+        state: "loaded",
+      },
     ],
   };
   const f = factsFromV0(list, "google/gemma-3n-e4b")!;
@@ -72,7 +90,11 @@ Deno.test("factsFromV1() reads loaded instances and quantization objects from /a
   assert.equal(f.loaded, true);
   assert.equal(f.maxContextLength, 262144);
   assert.equal(f.details.bits_per_weight, 4);
-  assert.deepEqual((f.details.loaded_instances as { config: { context_length: number } }[])[0].config.context_length, 4096);
+  assert.deepEqual(
+    (f.details.loaded_instances as { config: { context_length: number } }[])[0].config
+      .context_length,
+    4096,
+  );
   assert.equal(factsFromV1(list, "deepseek-r1")!.loaded, false);
 });
 

@@ -34,8 +34,14 @@ function sseServer(steps: Step[] | ((req: Request) => Response | Promise<Respons
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
   `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const usage = (p: number, c: number) => `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: p, completion_tokens: c } })}\n\n`;
-const request = { messages: [{ role: "user" as const, content: "hi" }], maxTokens: 16, temperature: 0, seed: 42 };
+const usage = (p: number, c: number) =>
+  `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: p, completion_tokens: c } })}\n\n`;
+const request = {
+  messages: [{ role: "user" as const, content: "hi" }],
+  maxTokens: 16,
+  temperature: 0,
+  seed: 42,
+};
 
 Deno.test("chat() stamps TTFT at the first non-empty content and E2E at the last content chunk", async () => {
   const srv = sseServer([
@@ -54,7 +60,10 @@ Deno.test("chat() stamps TTFT at the first non-empty content and E2E at the last
     assert.equal(r.text, "Hello there!");
     assert.ok(ttft >= 148 && ttft < 190, `TTFT ${ttft}`);
     assert.ok(e2e >= 248 && e2e < 300, `E2E excludes the usage frame sent 100 ms later: ${e2e}`);
-    assert.ok(r.timing.endAt - r.timing.sentAt >= 345, "the stream end comes after the usage frame");
+    assert.ok(
+      r.timing.endAt - r.timing.sentAt >= 345,
+      "the stream end comes after the usage frame",
+    );
     assert.equal(r.promptTokens, 7);
     assert.equal(r.outputTokens, 3);
     assert.equal(r.tokenCountSource, "server");
@@ -74,7 +83,10 @@ Deno.test("chat() parses events split across network reads and stamps them on co
   try {
     const r = await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m" }).chat(request);
     assert.equal(r.text, "AB");
-    assert.ok(r.timing.firstContentAt! - r.timing.sentAt >= 118, "first content is usable only once complete");
+    assert.ok(
+      r.timing.firstContentAt! - r.timing.sentAt >= 118,
+      "first content is usable only once complete",
+    );
     assert.equal(r.outputTokens, null, "no usage: no count, never a chunk count");
     assert.equal(r.tokenCountSource, null);
     assert.equal(r.finishReason, "length");
@@ -107,36 +119,56 @@ Deno.test("chat() counts reasoning as first content and uses the tokenizer when 
 Deno.test("chat() reports a stream cut short, an HTTP error, an error event and a dead port as BackendError", async () => {
   const cut = sseServer([{ wait: 0, text: chunk({ content: "par" }) }]);
   const http = sseServer(() => new Response("model crashed", { status: 500 }));
-  const event = sseServer([{ wait: 0, text: `data: ${JSON.stringify({ error: { message: "context overflow" } })}\n\n` }]);
+  const event = sseServer([{
+    wait: 0,
+    text: `data: ${JSON.stringify({ error: { message: "context overflow" } })}\n\n`,
+  }]);
   try {
-    await assert.rejects(createOpenAiBackend(`${cut.url}/v1`, { modelId: "m" }).chat(request), (e: unknown) =>
-      e instanceof BackendError && /ended before \[DONE\]/.test(e.message));
-    await assert.rejects(createOpenAiBackend(`${http.url}/v1`, { modelId: "m" }).chat(request), (e: unknown) =>
-      e instanceof BackendError && e.status === 500 && /HTTP 500: model crashed/.test(e.message));
-    await assert.rejects(createOpenAiBackend(`${event.url}/v1`, { modelId: "m" }).chat(request), (e: unknown) =>
-      e instanceof BackendError && /context overflow/.test(e.message));
+    await assert.rejects(
+      createOpenAiBackend(`${cut.url}/v1`, { modelId: "m" }).chat(request),
+      (e: unknown) => e instanceof BackendError && /ended before \[DONE\]/.test(e.message),
+    );
+    await assert.rejects(
+      createOpenAiBackend(`${http.url}/v1`, { modelId: "m" }).chat(request),
+      (e: unknown) =>
+        e instanceof BackendError && e.status === 500 && /HTTP 500: model crashed/.test(e.message),
+    );
+    await assert.rejects(
+      createOpenAiBackend(`${event.url}/v1`, { modelId: "m" }).chat(request),
+      (e: unknown) => e instanceof BackendError && /context overflow/.test(e.message),
+    );
   } finally {
     await Promise.all([cut.close(), http.close(), event.close()]);
   }
   const dead = sseServer([]);
   await dead.close();
-  await assert.rejects(createOpenAiBackend(`${dead.url}/v1`, { modelId: "m" }).chat(request), (e: unknown) =>
-    e instanceof BackendError && /Cannot reach/.test(e.message));
+  await assert.rejects(
+    createOpenAiBackend(`${dead.url}/v1`, { modelId: "m" }).chat(request),
+    (e: unknown) => e instanceof BackendError && /Cannot reach/.test(e.message),
+  );
 });
 
 Deno.test("chat() sends stream_options.include_usage, the seed and a JSON schema constraint", async () => {
   let seen: Record<string, unknown> = {};
   const srv = sseServer(async (req) => {
     seen = await req.json();
-    return new Response(chunk({ content: "{}" }, "stop") + "data: [DONE]\n\n", { headers: { "content-type": "text/event-stream" } });
+    return new Response(chunk({ content: "{}" }, "stop") + "data: [DONE]\n\n", {
+      headers: { "content-type": "text/event-stream" },
+    });
   });
   try {
-    await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m" }).chat({ ...request, jsonSchema: { type: "object" } });
+    await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m" }).chat({
+      ...request,
+      jsonSchema: { type: "object" },
+    });
     assert.deepEqual(seen.stream_options, { include_usage: true });
     assert.equal(seen.stream, true);
     assert.equal(seen.seed, 42);
     assert.equal(seen.temperature, 0);
-    assert.deepEqual((seen.response_format as { json_schema: { schema: unknown } }).json_schema.schema, { type: "object" });
+    assert.deepEqual(
+      (seen.response_format as { json_schema: { schema: unknown } }).json_schema.schema,
+      { type: "object" },
+    );
   } finally {
     await srv.close();
   }
@@ -154,14 +186,28 @@ function lmStudioRest(v0: unknown, onLoad?: (body: unknown) => Response) {
 
 Deno.test("ensureModel() refuses a loaded model whose format differs, naming both", async () => {
   const srv = lmStudioRest({
-    data: [{ id: "google/gemma-3n-e4b", compatibility_type: "mlx", quantization: "4bit", state: "loaded", max_context_length: 32768 }],
+    data: [{
+      id: "google/gemma-3n-e4b",
+      compatibility_type: "mlx",
+      quantization: "4bit",
+      state: "loaded",
+      max_context_length: 32768,
+    }],
   });
   try {
-    const b = createLmStudioBackend(srv.url, { modelId: "google/gemma-3n-e4b", format: "GGUF", quantization: "Q4_K_M" });
+    const b = createLmStudioBackend(srv.url, {
+      modelId: "google/gemma-3n-e4b",
+      format: "GGUF",
+      quantization: "Q4_K_M",
+    });
     await assert.rejects(b.ensureModel(), (e: unknown) =>
       e instanceof ModelMismatchError &&
       e.message.includes("is MLX 4bit but the config expects GGUF Q4_K_M"));
-    const ok = createLmStudioBackend(srv.url, { modelId: "google/gemma-3n-e4b", format: "MLX", quantization: "4bit" });
+    const ok = createLmStudioBackend(srv.url, {
+      modelId: "google/gemma-3n-e4b",
+      format: "MLX",
+      quantization: "4bit",
+    });
     assert.equal((await ok.ensureModel()).format, "MLX");
   } finally {
     await srv.close();
@@ -169,14 +215,19 @@ Deno.test("ensureModel() refuses a loaded model whose format differs, naming bot
 });
 
 Deno.test("ensureModel() refuses a model that is not loaded and one LM Studio does not know", async () => {
-  const srv = lmStudioRest({ data: [{ id: "a/b", compatibility_type: "gguf", quantization: "Q8_0", state: "not-loaded" }] });
+  const srv = lmStudioRest({
+    data: [{ id: "a/b", compatibility_type: "gguf", quantization: "Q8_0", state: "not-loaded" }],
+  });
   try {
     await assert.rejects(
-      createLmStudioBackend(srv.url, { modelId: "a/b", format: "GGUF", quantization: "Q8_0" }).ensureModel(),
-      (e: unknown) => e instanceof ModelMismatchError && /is not loaded in LM Studio/.test(e.message),
+      createLmStudioBackend(srv.url, { modelId: "a/b", format: "GGUF", quantization: "Q8_0" })
+        .ensureModel(),
+      (e: unknown) =>
+        e instanceof ModelMismatchError && /is not loaded in LM Studio/.test(e.message),
     );
     await assert.rejects(
-      createLmStudioBackend(srv.url, { modelId: "x/y", format: "GGUF", quantization: "Q8_0" }).ensureModel(),
+      createLmStudioBackend(srv.url, { modelId: "x/y", format: "GGUF", quantization: "Q8_0" })
+        .ensureModel(),
       (e: unknown) => e instanceof ModelMismatchError && /not known to LM Studio/.test(e.message),
     );
   } finally {
@@ -188,13 +239,28 @@ Deno.test("load() posts the load config to REST v1 and falls back to the lms CLI
   let posted: unknown = null;
   const rest = lmStudioRest({ data: [] }, (body) => {
     posted = body;
-    return Response.json({ type: "llm", instance_id: "a/b", load_time_seconds: 2.5, status: "loaded", load_config: { context_length: 8192 } });
+    return Response.json({
+      type: "llm",
+      instance_id: "a/b",
+      load_time_seconds: 2.5,
+      status: "loaded",
+      load_config: { context_length: 8192 },
+    });
   });
   const old = lmStudioRest({ data: [] });
   try {
-    const r = await createLmStudioBackend(rest.url, { modelId: "a/b", format: "GGUF", quantization: "Q4_K_M" })
+    const r = await createLmStudioBackend(rest.url, {
+      modelId: "a/b",
+      format: "GGUF",
+      quantization: "Q4_K_M",
+    })
       .load({ context_length: 8192, flash_attention: true });
-    assert.deepEqual(posted, { model: "a/b", context_length: 8192, flash_attention: true, echo_load_config: true });
+    assert.deepEqual(posted, {
+      model: "a/b",
+      context_length: 8192,
+      flash_attention: true,
+      echo_load_config: true,
+    });
     assert.equal(r.loadTimeMs, 2500);
     assert.equal(r.via, "rest");
     assert.deepEqual(r.config, { context_length: 8192 });
@@ -219,7 +285,10 @@ Deno.test("an unreachable LM Studio gives a BackendError telling how to start it
   const dead = sseServer([]);
   await dead.close();
   await assert.rejects(
-    createLmStudioBackend(dead.url, { modelId: "a/b", format: "GGUF", quantization: "Q4_K_M" }).describe(),
-    (e: unknown) => e instanceof BackendError && /not reachable/.test(e.message) && /LMSTUDIO_BASE_URL/.test(e.message),
+    createLmStudioBackend(dead.url, { modelId: "a/b", format: "GGUF", quantization: "Q4_K_M" })
+      .describe(),
+    (e: unknown) =>
+      e instanceof BackendError && /not reachable/.test(e.message) &&
+      /LMSTUDIO_BASE_URL/.test(e.message),
   );
 });

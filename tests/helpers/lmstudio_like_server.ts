@@ -63,7 +63,10 @@ function v1Models() {
       key: modelId,
       display_name: "stories260K",
       architecture: "llama",
-      quantization: { name: loadedFormat === "GGUF" ? args.quantization : "4bit", bits_per_weight: 32 },
+      quantization: {
+        name: loadedFormat === "GGUF" ? args.quantization : "4bit",
+        bits_per_weight: 32,
+      },
       size_bytes: 1185376,
       params_string: "260K",
       loaded_instances: [{ id: modelId, config: { context_length: Number(args["context-size"]) } }],
@@ -79,7 +82,9 @@ const sse = (obj: unknown) => encoder.encode(`data: ${JSON.stringify(obj)}\n\n`)
 async function chatCompletions(req: Request, arrivedAt: number): Promise<Response> {
   const body = await req.json();
   if (body.model !== modelId) {
-    return Response.json({ error: { message: `model '${body.model}' not found` } }, { status: 404 });
+    return Response.json({ error: { message: `model '${body.model}' not found` } }, {
+      status: 404,
+    });
   }
   const id = `chatcmpl-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
@@ -155,11 +160,18 @@ const server = Deno.serve({
   const arrivedAt = performance.now();
   const url = new URL(req.url);
   if (req.method === "GET" && url.pathname === "/v1/models") {
-    return Response.json({ object: "list", data: [{ id: modelId, object: "model", owned_by: "organization_owner" }] });
+    return Response.json({
+      object: "list",
+      data: [{ id: modelId, object: "model", owned_by: "organization_owner" }],
+    });
   }
   if (req.method === "GET" && url.pathname === "/api/v0/models") return Response.json(v0Models());
   if (req.method === "GET" && url.pathname === "/api/v1/models") return Response.json(v1Models());
-  if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chatCompletions(req, arrivedAt);
-  return Response.json({ error: { message: `no route ${req.method} ${url.pathname}` } }, { status: 404 });
+  if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
+    return chatCompletions(req, arrivedAt);
+  }
+  return Response.json({ error: { message: `no route ${req.method} ${url.pathname}` } }, {
+    status: 404,
+  });
 });
 Deno.addSignalListener("SIGTERM", () => server.shutdown().then(() => Deno.exit(0)));

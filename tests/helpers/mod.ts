@@ -24,7 +24,15 @@ export interface ServerProcess {
 /** Start tests/helpers/lmstudio_like_server.ts and wait until it listens. */
 export async function startLmStudioLikeServer(extraArgs: string[] = []): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, "tests/helpers/lmstudio_like_server.ts"), "--model", STORIES, ...extraArgs],
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      join(ROOT, "tests/helpers/lmstudio_like_server.ts"),
+      "--model",
+      STORIES,
+      ...extraArgs,
+    ],
     stdout: "piped",
     stderr: "null",
   }).spawn();

@@ -7,18 +7,33 @@ import { join } from "node:path";
 import { createLmStudioBackend } from "../../lib/backends/mod.ts";
 import { loadProjectConfig } from "../../lib/config/mod.ts";
 import { median } from "../../lib/stats/mod.ts";
-import { lmStudioModelsYaml, readPerfLines, runCli, startLmStudioLikeServer, writeTestConfig } from "../helpers/mod.ts";
+import {
+  lmStudioModelsYaml,
+  readPerfLines,
+  runCli,
+  startLmStudioLikeServer,
+  writeTestConfig,
+} from "../helpers/mod.ts";
 
 Deno.test("client TTFT agrees with the server's own first-token time, and client t/s with the engine's", async () => {
   const server = await startLmStudioLikeServer();
   try {
-    const backend = createLmStudioBackend(server.baseUrl, { modelId: "test/stories260k", format: "GGUF", quantization: "F32" });
+    const backend = createLmStudioBackend(server.baseUrl, {
+      modelId: "test/stories260k",
+      format: "GGUF",
+      quantization: "F32",
+    });
     const facts = await backend.ensureModel();
     assert.equal(facts.format, "GGUF");
     const s = (await loadProjectConfig()).scenarios.interactive_assistant;
     const request = {
-      messages: [{ role: "system" as const, content: s.system_prompt! }, { role: "user" as const, content: s.prompt }],
-      maxTokens: 64, temperature: 0, seed: 42,
+      messages: [{ role: "system" as const, content: s.system_prompt! }, {
+        role: "user" as const,
+        content: s.prompt,
+      }],
+      maxTokens: 64,
+      temperature: 0,
+      seed: 42,
     };
     await backend.chat(request); // warm-up
     const diffs: number[] = [];
@@ -27,7 +42,8 @@ Deno.test("client TTFT agrees with the server's own first-token time, and client
       const r = await backend.chat(request);
       const clientTtft = r.timing.firstContentAt! - r.timing.sentAt;
       diffs.push(clientTtft - r.serverTimings!.ttft_ms!);
-      const clientTps = (r.outputTokens! - 1) / ((r.timing.lastContentAt! - r.timing.firstContentAt!) / 1000);
+      const clientTps = (r.outputTokens! - 1) /
+        ((r.timing.lastContentAt! - r.timing.firstContentAt!) / 1000);
       ratios.push(clientTps / r.serverTimings!.output_tokens_per_s!);
       assert.equal(r.tokenCountSource, "server");
       assert.equal(r.outputTokens, r.serverTimings!.output_tokens);
@@ -35,7 +51,10 @@ Deno.test("client TTFT agrees with the server's own first-token time, and client
     // Stated tolerance: the client sees the first token at most 25 ms after the server wrote it
     // (loopback + request upload), never before; streaming rates agree within 20 %.
     const d = median(diffs), q = median(ratios);
-    assert.ok(d >= 0 && d < 25, `median client - server TTFT ${d.toFixed(2)} ms (${diffs.map((x) => x.toFixed(1))})`);
+    assert.ok(
+      d >= 0 && d < 25,
+      `median client - server TTFT ${d.toFixed(2)} ms (${diffs.map((x) => x.toFixed(1))})`,
+    );
     assert.ok(q > 0.8 && q < 1.2, `median client/engine t/s ${q.toFixed(3)}`);
   } finally {
     await server.stop();
@@ -46,11 +65,36 @@ Deno.test("perf refuses to measure when the loaded model's format differs from t
   const server = await startLmStudioLikeServer(["--loaded-format", "MLX"]);
   try {
     const tmp = await Deno.makeTempDir();
-    const cfg = await writeTestConfig(join(tmp, "configs"), lmStudioModelsYaml(server.baseUrl, "GGUF", "F32"));
-    const out = await runCli("lib/cli/perf.ts", ["--config-dir", cfg, "--models", "test_lmstudio", "--scenarios", "interactive_assistant", "--runs", "2", "--warmup", "0", "--results-dir", join(tmp, "results")]);
+    const cfg = await writeTestConfig(
+      join(tmp, "configs"),
+      lmStudioModelsYaml(server.baseUrl, "GGUF", "F32"),
+    );
+    const out = await runCli("lib/cli/perf.ts", [
+      "--config-dir",
+      cfg,
+      "--models",
+      "test_lmstudio",
+      "--scenarios",
+      "interactive_assistant",
+      "--runs",
+      "2",
+      "--warmup",
+      "0",
+      "--results-dir",
+      join(tmp, "results"),
+    ]);
     assert.equal(out.code, 1, out.stdout + out.stderr);
-    assert.ok(out.stdout.includes("ID: test/stories260k") && out.stdout.includes("Expected format: GGUF F32"), "the expected model is printed first");
-    assert.ok(out.stderr.includes("Loaded model 'test/stories260k' is MLX 4bit but the config expects GGUF F32"), out.stderr);
+    assert.ok(
+      out.stdout.includes("ID: test/stories260k") &&
+        out.stdout.includes("Expected format: GGUF F32"),
+      "the expected model is printed first",
+    );
+    assert.ok(
+      out.stderr.includes(
+        "Loaded model 'test/stories260k' is MLX 4bit but the config expects GGUF F32",
+      ),
+      out.stderr,
+    );
     assert.deepEqual(await readPerfLines(join(tmp, "results")), [], "no request was measured");
   } finally {
     await server.stop();
@@ -63,9 +107,29 @@ Deno.test("a server killed mid-run gives per-request errors, a success rate belo
   const results = join(tmp, "results");
   const runs = 30, warmup = 1;
   try {
-    const cfg = await writeTestConfig(join(tmp, "configs"), lmStudioModelsYaml(server.baseUrl) + `    memory:\n      pids: [${server.pid}]\n`);
+    const cfg = await writeTestConfig(
+      join(tmp, "configs"),
+      lmStudioModelsYaml(server.baseUrl) + `    memory:\n      pids: [${server.pid}]\n`,
+    );
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--v8-flags=--expose-gc", "lib/cli/perf.ts", "--config-dir", cfg, "--models", "test_lmstudio", "--scenarios", "interactive_assistant", "--runs", String(runs), "--warmup", String(warmup), "--results-dir", results],
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        "lib/cli/perf.ts",
+        "--config-dir",
+        cfg,
+        "--models",
+        "test_lmstudio",
+        "--scenarios",
+        "interactive_assistant",
+        "--runs",
+        String(runs),
+        "--warmup",
+        String(warmup),
+        "--results-dir",
+        results,
+      ],
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -82,10 +146,21 @@ Deno.test("a server killed mid-run gives per-request errors, a success rate belo
     const partial = await readPerfLines(results);
     const failed = partial.filter((r) => r.error !== null);
     assert.equal(failed.length, 3, "three failed requests, then the model is stopped");
-    assert.ok(partial.filter((r) => r.error === null && !r.warmup).every((r) => (r.peak_rss_bytes as number) > 10 * 1024 * 1024), "the server process's memory was sampled");
+    assert.ok(
+      partial.filter((r) => r.error === null && !r.warmup).every((r) =>
+        (r.peak_rss_bytes as number) > 10 * 1024 * 1024
+      ),
+      "the server process's memory was sampled",
+    );
     // Restart the server (new port) and continue the same run.
     server = await startLmStudioLikeServer();
-    const resumed = await runCli("lib/cli/perf.ts", ["--resume", "--results-dir", results, "--base-url", server.baseUrl]);
+    const resumed = await runCli("lib/cli/perf.ts", [
+      "--resume",
+      "--results-dir",
+      results,
+      "--base-url",
+      server.baseUrl,
+    ]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const all = await readPerfLines(results);
     assert.equal(all.length, runs + warmup);
@@ -96,7 +171,10 @@ Deno.test("a server killed mid-run gives per-request errors, a success rate belo
     assert.ok(ok < measured.length, "the failed requests stay in the record");
     const rate = ((ok / measured.length) * 100).toFixed(1);
     assert.ok(resumed.stdout.includes(`Success rate:   ${rate}%`), resumed.stdout);
-    assert.ok(resumed.stdout.includes("re-warming"), "the cold server is warmed again before measuring");
+    assert.ok(
+      resumed.stdout.includes("re-warming"),
+      "the cold server is warmed again before measuring",
+    );
   } finally {
     await server.stop();
   }

@@ -9,16 +9,45 @@ const SCENARIOS = "interactive_assistant,json_extraction";
 Deno.test("perf on stories260k writes one valid record per request, warm-ups flagged, and the seed's summary", async () => {
   const results = await Deno.makeTempDir();
   const out = await runCli("lib/cli/perf.ts", [
-    "--models", "stories260k", "--scenarios", SCENARIOS, "--runs", "3", "--warmup", "1", "--results-dir", results,
+    "--models",
+    "stories260k",
+    "--scenarios",
+    SCENARIOS,
+    "--runs",
+    "3",
+    "--warmup",
+    "1",
+    "--results-dir",
+    results,
   ]);
   assert.equal(out.code, 0, out.stderr);
-  for (const line of ["EDGE SLM PERFORMANCE BENCHMARK", "RESULTS SUMMARY", "TTFT:", "[95% CI:", "Output t/s:", "Peak RAM:", "Success rate:   100.0%", "[Saved] Results saved to"]) {
+  for (
+    const line of [
+      "EDGE SLM PERFORMANCE BENCHMARK",
+      "RESULTS SUMMARY",
+      "TTFT:",
+      "[95% CI:",
+      "Output t/s:",
+      "Peak RAM:",
+      "Success rate:   100.0%",
+      "[Saved] Results saved to",
+    ]
+  ) {
     assert.ok(out.stdout.includes(line), `missing '${line}' in:\n${out.stdout}`);
   }
   const files = [...Deno.readDirSync(results)].map((e) => e.name).sort();
-  assert.equal(files.filter((f) => /^perf_ggml-org_stories260K_GGUF_F32_(interactive_assistant|json_extraction)_\d{8}_\d{6}\.jsonl$/.test(f)).length, 2, files.join(","));
+  assert.equal(
+    files.filter((f) =>
+      /^perf_ggml-org_stories260K_GGUF_F32_(interactive_assistant|json_extraction)_\d{8}_\d{6}\.jsonl$/
+        .test(f)
+    ).length,
+    2,
+    files.join(","),
+  );
   const manifestName = files.find((f) => /^experiment_config_[0-9a-f]{64}\.json$/.test(f))!;
-  const manifest = ManifestSchema.parse(JSON.parse(await Deno.readTextFile(join(results, manifestName))));
+  const manifest = ManifestSchema.parse(
+    JSON.parse(await Deno.readTextFile(join(results, manifestName))),
+  );
   assert.equal(manifest.runs.length, 1);
   assert.equal(manifest.runs[0].status, "complete");
   assert.equal((manifest.config as { experiment: { runs: number } }).experiment.runs, 3);
@@ -27,7 +56,10 @@ Deno.test("perf on stories260k writes one valid record per request, warm-ups fla
     const { records, warnings } = await readJsonl(join(results, f), PerfRecordSchema);
     assert.deepEqual(warnings, []);
     assert.equal(records.length, 4);
-    assert.deepEqual(records.map((r) => [r.warmup, r.repetition]), [[true, 0], [false, 0], [false, 1], [false, 2]]);
+    assert.deepEqual(records.map((r) => [r.warmup, r.repetition]), [[true, 0], [false, 0], [
+      false,
+      1,
+    ], [false, 2]]);
     for (const r of records) {
       assert.equal(r.error, null);
       assert.equal(r.config_hash, manifest.config_hash);
@@ -37,7 +69,9 @@ Deno.test("perf on stories260k writes one valid record per request, warm-ups fla
       assert.ok(r.peak_rss_bytes! > 20 * 1024 * 1024, "RSS of the process holding the engine");
       assert.ok(r.memory_samples >= 2);
     }
-    if (f.includes("json_extraction")) assert.ok(records.every((r) => r.output_valid === false), "stories260K writes no JSON");
+    if (f.includes("json_extraction")) {
+      assert.ok(records.every((r) => r.output_valid === false), "stories260K writes no JSON");
+    }
   }
 });
 
@@ -57,8 +91,22 @@ for (const attempt of [1, 2]) {
     const results = await Deno.makeTempDir();
     const runs = 8, warmup = 1, units = 2;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, "lib/cli/perf.ts"), "--models", "stories260k", "--scenarios", SCENARIOS,
-        "--runs", String(runs), "--warmup", String(warmup), "--results-dir", results],
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        join(ROOT, "lib/cli/perf.ts"),
+        "--models",
+        "stories260k",
+        "--scenarios",
+        SCENARIOS,
+        "--runs",
+        String(runs),
+        "--warmup",
+        String(warmup),
+        "--results-dir",
+        results,
+      ],
       env: { EDGE_BENCH_MODEL_DIR: MODELS_DIR },
       stdout: "null",
       stderr: "null",
@@ -73,11 +121,17 @@ for (const attempt of [1, 2]) {
     const resumed = await runCli("lib/cli/perf.ts", ["--resume", "--results-dir", results]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const after = await readPerfLines(results);
-    assert.equal(after.length, units * (runs + warmup), `planned ${units * (runs + warmup)}, had ${before.length} before resume`);
+    assert.equal(
+      after.length,
+      units * (runs + warmup),
+      `planned ${units * (runs + warmup)}, had ${before.length} before resume`,
+    );
     const keys = after.map((r) => `${r.scenario}|${r.warmup}|${r.repetition}`);
     assert.equal(new Set(keys).size, keys.length, "no duplicates");
     assert.equal(new Set(after.map((r) => r.run_id)).size, 1, "one run id across the crash");
-    const manifestName = [...Deno.readDirSync(results)].find((e) => e.name.startsWith("experiment_config_"))!.name;
+    const manifestName = [...Deno.readDirSync(results)].find((e) =>
+      e.name.startsWith("experiment_config_")
+    )!.name;
     const manifest = JSON.parse(await Deno.readTextFile(join(results, manifestName)));
     assert.equal(manifest.runs[0].status, "complete");
   });

@@ -20,7 +20,10 @@ Deno.test("JsonlWriter appends one flushed line per record, readable back in ord
   await w.append({ id: 1, v: "a" });
   await w.append({ id: 2, v: "b\nwith newline" });
   w.close();
-  assert.equal(await Deno.readTextFile(path), '{"id":1,"v":"a"}\n{"id":2,"v":"b\\nwith newline"}\n');
+  assert.equal(
+    await Deno.readTextFile(path),
+    '{"id":1,"v":"a"}\n{"id":2,"v":"b\\nwith newline"}\n',
+  );
   const { records, warnings } = await readJsonl(path, Row);
   assert.deepEqual(records.map((r) => r.id), [1, 2]);
   assert.deepEqual(warnings, []);
@@ -38,15 +41,24 @@ Deno.test("a truncated last line (crash mid-write) is skipped with a warning, an
   await w.append({ id: 3, v: "c" });
   w.close();
   const after = await readJsonl(path, Row);
-  assert.deepEqual(after.records.map((r) => r.id), [1, 3], "the new record is not glued to the partial line");
+  assert.deepEqual(
+    after.records.map((r) => r.id),
+    [1, 3],
+    "the new record is not glued to the partial line",
+  );
   assert.match(after.warnings[0].message, /not valid JSON/);
 });
 
 Deno.test("parseJsonl() names file and line of a record that fails its schema", () => {
   const seen: string[] = [];
-  const { records, warnings } = parseJsonl('{"id":1,"v":"a"}\n{"id":"x","v":"b"}\n\n{"id":3,"v":"c"}\n', Row, "f.jsonl", {
-    onWarning: (w) => seen.push(`${w.file}:${w.line}`),
-  });
+  const { records, warnings } = parseJsonl(
+    '{"id":1,"v":"a"}\n{"id":"x","v":"b"}\n\n{"id":3,"v":"c"}\n',
+    Row,
+    "f.jsonl",
+    {
+      onWarning: (w) => seen.push(`${w.file}:${w.line}`),
+    },
+  );
   assert.deepEqual(records.map((r) => r.id), [1, 3]);
   assert.equal(warnings[0].line, 2);
   assert.match(warnings[0].message, /at 'id'/);
@@ -56,11 +68,23 @@ Deno.test("parseJsonl() names file and line of a record that fails its schema", 
 Deno.test("perfFileName() follows the seed's pattern and makes ids file-safe", () => {
   const d = new Date("2025-11-23T10:20:30Z");
   assert.equal(
-    perfFileName({ modelId: "qwen/qwen3-vl-4b", format: "MLX", quantization: "4bit", scenario: "json_extraction", date: d }),
+    perfFileName({
+      modelId: "qwen/qwen3-vl-4b",
+      format: "MLX",
+      quantization: "4bit",
+      scenario: "json_extraction",
+      date: d,
+    }),
     "perf_qwen_qwen3-vl-4b_MLX_4bit_json_extraction_20251123_102030.jsonl",
   );
   assert.equal(
-    perfFileName({ modelId: "a b:c", format: "GGUF", quantization: "Q4_K_M", scenario: "s", date: d }),
+    perfFileName({
+      modelId: "a b:c",
+      format: "GGUF",
+      quantization: "Q4_K_M",
+      scenario: "s",
+      date: d,
+    }),
     "perf_a_b-c_GGUF_Q4_K_M_s_20251123_102030.jsonl",
   );
 });
@@ -69,8 +93,16 @@ Deno.test("manifests are written atomically and the latest unfinished run is fou
   const dir = await Deno.makeTempDir();
   const hash = "a".repeat(64);
   const run = (id: string, status: "running" | "complete" | "interrupted", at: string) => ({
-    run_id: id, kind: "perf", status, started_at: at, updated_at: at, resumed_at: [], plan: {}, files: {},
-    environments: [], notes: [],
+    run_id: id,
+    kind: "perf",
+    status,
+    started_at: at,
+    updated_at: at,
+    resumed_at: [],
+    plan: {},
+    files: {},
+    environments: [],
+    notes: [],
   });
   const m: Manifest = {
     schema_version: 1,

@@ -9,7 +9,9 @@ export interface FigureElement {
 
 /** A fresh linkedom document for rendering figures without a browser. */
 export function headlessDocument(): unknown {
-  return (parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as { document: unknown }).document;
+  return (parseHTML("<!DOCTYPE html><html><body></body></html>") as unknown as {
+    document: unknown;
+  }).document;
 }
 
 /** The only font family this project can count on (Debian's fonts-dejavu; present on macOS via fallback). */
@@ -19,9 +21,13 @@ export const FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif";
 export function svgString(element: { outerHTML: string }): string {
   let svg = element.outerHTML;
   if (!svg.startsWith("<svg")) {
-    throw new TypeError("svgString() needs an <svg> element: a Plot with a legend returns a <figure>; draw legends as marks");
+    throw new TypeError(
+      "svgString() needs an <svg> element: a Plot with a legend returns a <figure>; draw legends as marks",
+    );
   }
-  if (!/^<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+  if (!/^<svg[^>]*\sxmlns=/.test(svg)) {
+    svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+  }
   return svg;
 }
 

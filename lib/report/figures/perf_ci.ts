@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import type { PerfRow } from "../perf_table.ts";
-import { FONT_FAMILY, type FigureElement, headlessDocument } from "./_render.ts";
+import { type FigureElement, FONT_FAMILY, headlessDocument } from "./_render.ts";
 
 /** Options for {@linkcode perfCiFigure}. */
 export interface PerfCiFigureOptions {
@@ -12,10 +12,16 @@ export interface PerfCiFigureOptions {
   width?: number;
 }
 
-const LABELS = { ttft_ms: "TTFT (ms), mean and 95% CI", output_tps: "Output tokens/s, mean and 95% CI" };
+const LABELS = {
+  ttft_ms: "TTFT (ms), mean and 95% CI",
+  output_tps: "Output tokens/s, mean and 95% CI",
+};
 
 /** Mean with its 95 % CI bar per model and scenario; returns an `<svg>` element. */
-export function perfCiFigure(rows: readonly PerfRow[], options: PerfCiFigureOptions = {}): FigureElement {
+export function perfCiFigure(
+  rows: readonly PerfRow[],
+  options: PerfCiFigureOptions = {},
+): FigureElement {
   const metric = options.metric ?? "ttft_ms";
   const document = options.document ?? headlessDocument();
   const data = rows.filter((r) => r[metric] !== null).map((r) => ({
@@ -37,7 +43,14 @@ export function perfCiFigure(rows: readonly PerfRow[], options: PerfCiFigureOpti
     marks: [
       Plot.ruleY(data, { y: "label", x1: "lo", x2: "hi", stroke: "#4269d0", strokeWidth: 2 }),
       Plot.dot(data, { y: "label", x: "value", fill: "#4269d0", r: 4 }),
-      Plot.text(data, { y: "label", x: "hi", text: (d: { value: number }) => d.value.toFixed(1), dx: 6, textAnchor: "start", fontSize: 10 }),
+      Plot.text(data, {
+        y: "label",
+        x: "hi",
+        text: (d: { value: number }) => d.value.toFixed(1),
+        dx: 6,
+        textAnchor: "start",
+        fontSize: 10,
+      }),
     ],
   }) as unknown as FigureElement;
 }

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import {
+  choiceScorer,
+  combineScorers,
+  cosineSimilarity,
+  type Embedder,
+  embeddingScorer,
+  type EvalSample,
+  labelEnumSchema,
+  labelScorer,
+  numericScorer,
+  renderTemplate,
+  rougeScorer,
+} from "../../lib/eval/mod.ts";
+
+const sample = (reference: string): EvalSample => ({
+  id: "s/00001",
+  group: null,
+  system: null,
+  prompt: "",
+  reference,
+});
+
+Deno.test("labelScorer() is correct for a normalised match and records how it matched", async () => {
+  const s = await labelScorer(["card_arrival", "pin_blocked"])("PIN blocked", sample("pin_blocked"));
+  assert.deepEqual(s, {
+    prediction: "pin_blocked",
+    correct: true,
+    score: 1,
+    valid: true,
+    details: { match: "normalized", similarity: 1, answer: "PIN blocked" },
+  });
+});
+
+Deno.test("labelScorer() marks an unmappable answer invalid and wrong", async () => {
+  const s = await labelScorer(["card_arrival", "pin_blocked"])("", sample("pin_blocked"));
+  assert.equal(s.valid, false);
+  assert.equal(s.correct, false);
+  assert.equal(s.prediction, null);
+});
+
+Deno.test("choiceScorer() and numericScorer() compare the extracted answer", async () => {
+  assert.equal((await choiceScorer()("C", sample("C"))).correct, true);
+  assert.equal((await choiceScorer()("maybe", sample("C"))).valid, false);
+  assert.equal((await numericScorer()("so 7 + 11 = 18\n#### 18", sample("18"))).correct, true);
+  assert.equal((await numericScorer()("#### 17", sample("18"))).correct, false);
+});
+
+Deno.test("rougeScorer() makes ROUGE-L F1 the primary score and an empty answer invalid", async () => {
+  const s = await rougeScorer()("the cat sat on the mat", sample("the cat lay on the mat"));
+  assert.equal(s.correct, null);
+  assert.equal(s.score, s.scores?.rougeL);
+  assert.equal((await rougeScorer()(" ", sample("x"))).valid, false);
+});
+
+Deno.test("cosineSimilarity() is 1 for parallel vectors, 0 for orthogonal or zero vectors", () => {
+  assert.equal(cosineSimilarity([1, 2], [2, 4]), 1);
+  assert.equal(cosineSimilarity([1, 0], [0, 3]), 0);
+  assert.equal(cosineSimilarity([0, 0], [1, 1]), 0);
+  assert.throws(() => cosineSimilarity([1], [1, 2]), RangeError);
+});
+
+Deno.test("combineScorers() keeps the first scorer's verdict and merges secondary scores", async () => {
+  const fake: Embedder = {
+    name: "fake",
+    // deno-lint-ignore require-await
+    embed: async (t) => (t.includes("cat") ? [1, 0] : [0, 1]),
+    close: () => Promise.resolve(),
+  };
+  const s = await combineScorers(rougeScorer(), embeddingScorer(fake))("a cat", sample("the cat"));
+  assert.equal(s.scores?.embedding_cosine, 1);
+  assert.equal(s.score, s.scores?.rougeL);
+});
+
+Deno.test("labelEnumSchema() constrains the answer to one label", () => {
+  assert.deepEqual(labelEnumSchema(["a", "b"]), {
+    type: "object",
+    properties: { label: { type: "string", enum: ["a", "b"] } },
+    required: ["label"],
+    additionalProperties: false,
+  });
+});
+
+Deno.test("renderTemplate() refuses a placeholder without a value", () => {
+  assert.throws(
+    () => renderTemplate("Q: {{question}} {{exampels}}", { question: "x" }),
+    (e: Error) => e instanceof RangeError && /\{\{exampels\}\}/.test(e.message),
+  );
+});

@@ -41,6 +41,8 @@ export interface ChatResult {
   tokenCountSource: TokenCountSource | null;
   finishReason: string | null;
   serverTimings: ServerTimings | null;
+  /** Speculative decoding: predicted tokens the target model accepted / rejected (engine only). */
+  tokenPredictions?: { validated: number; refuted: number } | null;
 }
 
 /** Facts about the model a backend serves, from the server or the file. */
@@ -78,6 +80,8 @@ export interface Backend {
   chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResult>;
   /** Processes whose memory is the model's. */
   servingProcesses(): ServingProcesses;
+  /** Engine settings in effect, read back from the engine or server, where it can tell. */
+  effectiveSettings?(): Record<string, unknown>;
   /** Release engines, files and connections. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import {
   GgufFileType,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
 import {
@@ -32,7 +33,17 @@ export interface EmbeddedBackendOptions {
   reusePromptCache?: boolean;
   /** Monotonic clock in ms. @default performance.now */
   now?: () => number;
-  /** Extra node-llama-cpp context options (flash attention, KV cache types, ...). */
+  /** Context sequences: parallel requests batched together (continuous batching). @default 1 */
+  sequences?: number;
+  /** Flash attention. @default llama.cpp's choice ("auto") */
+  flashAttention?: boolean | "auto";
+  /** KV cache key type (`f16`, `q8_0`, `q4_0`, ...). @default F16 */
+  kvCacheKeyType?: string;
+  /** KV cache value type. @default F16 */
+  kvCacheValueType?: string;
+  /** Speculative decoding: prompt lookup or a draft model. @default none */
+  tokenPredictor?: TokenPredictorSpec;
+  /** Extra node-llama-cpp context options. */
   contextOptions?: Record<string, unknown>;
 }
 
@@ -42,6 +53,8 @@ export interface EmbeddedBackend extends Backend {
   readonly context: LlamaContext;
   /** Count tokens with the model's own tokenizer. */
   countTokens(text: string): number;
+  /** The settings as the engine applied them. */
+  effectiveSettings(): EmbeddedEffectiveSettings & Record<string, unknown>;
 }
 
 /**
@@ -115,51 +128,140 @@ export async function releaseLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"):
   await llama.dispose();
 }
 
+/** A token predictor for a sequence (speculative decoding without changing the output). */
+export type TokenPredictorSpec =
+  | {
+    kind: "input_lookup";
+    /** Length of the pattern searched in the prompt. @default {min: 1, max: 0 (no max)} */
+    patternLength?: { min?: number; max?: number };
+    /** Tokens predicted per lookup. @default node-llama-cpp's */
+    predictionLength?: { min?: number; max?: number };
+  }
+  | {
+    kind: "draft";
+    /** GGUF of the draft model (same vocabulary as the target). */
+    modelPath: string;
+    /** @default 16 */
+    maxTokens?: number;
+    /** @default 0.6 */
+    minConfidence?: number;
+  };
+
+/** Settings read back from the engine after it was configured. */
+export interface EmbeddedEffectiveSettings {
+  context_size: number;
+  batch_size: number;
+  flash_attention: boolean | "auto";
+  kv_cache_type_k: string;
+  kv_cache_type_v: string;
+  sequences: number;
+  threads: number;
+  token_predictor: string | null;
+  state_size_bytes: number;
+}
+
 /**
- * The embedded engine: node-llama-cpp in this process on a GGUF file. Requests run one at a time
- * on one context sequence; by default the sequence is cleared before each request, so every
- * request pays its full prefill (as the first request to a server would).
+ * The embedded engine: node-llama-cpp in this process on a GGUF file. Requests run on a pool of
+ * context sequences (`sequences`, default 1): with one, requests queue; with several, concurrent
+ * requests are batched together by llama.cpp (continuous batching). By default a sequence is
+ * cleared before each request, so every request pays its full prefill.
  */
 export async function createEmbeddedBackend(
   modelPath: string,
   options: EmbeddedBackendOptions = {},
 ): Promise<EmbeddedBackend> {
-  const { LlamaChatSession } = await import("node-llama-cpp");
+  const { LlamaChatSession, InputLookupTokenPredictor, DraftSequenceTokenPredictor } = await import(
+    "node-llama-cpp"
+  );
   const now = options.now ?? (() => performance.now());
   const llama = await sharedLlama(options.gpu);
+  const owned: { dispose(): Promise<void> | void }[] = [];
+  const fail = async (what: string, error: unknown): Promise<never> => {
+    for (const o of owned.reverse()) await o.dispose();
+    await releaseLlama(options.gpu);
+    throw new BackendError(`llama.cpp cannot ${what}: ${(error as Error).message}`, { cause: error });
+  };
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath });
+    owned.push(model);
   } catch (error) {
-    await releaseLlama(options.gpu);
-    throw new BackendError(`llama.cpp cannot load ${modelPath}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    return fail(`load ${modelPath}`, error);
   }
   const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
+  const sequences = options.sequences ?? 1;
+  const contextOptions = {
+    contextSize: options.contextSize ?? 2048,
+    threads,
+    sequences,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}),
+    ...(options.kvCacheKeyType ? { experimentalKvCacheKeyType: options.kvCacheKeyType.toUpperCase() } : {}),
+    ...(options.kvCacheValueType ? { experimentalKvCacheValueType: options.kvCacheValueType.toUpperCase() } : {}),
+    ...options.contextOptions,
+  };
   let context: LlamaContext;
   try {
-    context = await model.createContext({
-      contextSize: options.contextSize ?? 2048,
-      threads,
-      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-      ...options.contextOptions,
-    });
+    context = await model.createContext(contextOptions as never);
+    owned.push(context);
   } catch (error) {
-    await model.dispose();
-    await releaseLlama(options.gpu);
-    throw new BackendError(
-      `llama.cpp cannot create a context for ${modelPath}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    return fail(`create a context for ${modelPath}`, error);
   }
-  const sequence = context.getSequence();
+  const predictor = options.tokenPredictor;
+  let draftContext: LlamaContext | null = null;
+  if (predictor?.kind === "draft") {
+    try {
+      const draftModel = await llama.loadModel({ modelPath: predictor.modelPath });
+      owned.push(draftModel);
+      draftContext = await draftModel.createContext({ contextSize: contextOptions.contextSize, threads, sequences });
+      owned.push(draftContext);
+    } catch (error) {
+      return fail(`load the draft model ${predictor.modelPath}`, error);
+    }
+  }
+  const pool: LlamaContextSequence[] = [];
+  for (let i = 0; i < sequences; i++) {
+    pool.push(context.getSequence({
+      tokenPredictor: predictor?.kind === "input_lookup"
+        ? new InputLookupTokenPredictor({
+          patternLength: predictor.patternLength,
+          predictionLength: predictor.predictionLength,
+        })
+        : predictor?.kind === "draft"
+        ? new DraftSequenceTokenPredictor(draftContext!.getSequence(), {
+          maxTokens: predictor.maxTokens,
+          minConfidence: predictor.minConfidence,
+        })
+        : undefined,
+    }));
+  }
+  const free = [...pool];
+  const waiting: ((s: LlamaContextSequence) => void)[] = [];
+  const acquire = () =>
+    free.length ? Promise.resolve(free.pop()!) : new Promise<LlamaContextSequence>((r) => waiting.push(r));
+  const release = (s: LlamaContextSequence) => {
+    const next = waiting.shift();
+    if (next) next(s);
+    else free.push(s);
+  };
   const modelId = options.modelId ?? modelPath.split("/").pop()!;
-  let queue: Promise<unknown> = Promise.resolve();
+  const effective = (): EmbeddedEffectiveSettings & Record<string, unknown> => ({
+    context_size: context.contextSize,
+    batch_size: context.batchSize,
+    flash_attention: context.flashAttention,
+    kv_cache_type_k: GgmlType[context.kvCacheKeyType] ?? String(context.kvCacheKeyType),
+    kv_cache_type_v: GgmlType[context.kvCacheValueType] ?? String(context.kvCacheValueType),
+    sequences: context.totalSequences,
+    threads: context.currentThreads,
+    token_predictor: predictor?.kind ?? null,
+    state_size_bytes: context.stateSize,
+  });
 
-  async function generate(request: ChatRequest, chatOptions: ChatOptions): Promise<ChatResult> {
+  async function generate(
+    sequence: LlamaContextSequence,
+    request: ChatRequest,
+    chatOptions: ChatOptions,
+  ): Promise<ChatResult> {
     const system = request.messages.filter((m) => m.role === "system").map((m) => m.content);
     const turns = request.messages.filter((m) => m.role !== "system");
     const last = turns.at(-1);
@@ -172,6 +274,7 @@ export async function createEmbeddedBackend(
       systemPrompt: system.join("\n") || undefined,
       autoDisposeSequence: false,
     });
+    const predictionsBefore = { ...sequence.tokenPredictions };
     try {
       if (turns.length > 1) {
         const history = session.getChatHistory();
@@ -191,10 +294,10 @@ export async function createEmbeddedBackend(
           response: [],
         }],
       }).contextText.tokenize(model.tokenizer).length;
-      if (rendered + request.maxTokens > context.contextSize) {
+      if (rendered + request.maxTokens > sequence.contextSize) {
         throw new BackendError(
           `Prompt of ${rendered} tokens plus max_tokens ${request.maxTokens} exceeds the context size ` +
-            `${context.contextSize}: raise context_size for this model or shorten the scenario`,
+            `${sequence.contextSize}: raise context_size for this model or shorten the scenario`,
         );
       }
       const grammar = request.jsonSchema
@@ -204,7 +307,6 @@ export async function createEmbeddedBackend(
       let lastContentAt: number | null = null;
       let outputTokens = 0;
       let promptTokens: number | null = null;
-      let finishReason: string | null = null;
       const sentAt = now();
       const meta = await session.promptWithMeta(last.content, {
         maxTokens: request.maxTokens,
@@ -227,10 +329,7 @@ export async function createEmbeddedBackend(
         },
       });
       const endAt = now();
-      finishReason = meta.stopReason === "maxTokens" ? "length" : meta.stopReason === "eogToken" ||
-          meta.stopReason === "stopGenerationTrigger"
-        ? "stop"
-        : meta.stopReason;
+      const after = sequence.tokenPredictions;
       return {
         text: meta.responseText,
         reasoning: "",
@@ -238,8 +337,18 @@ export async function createEmbeddedBackend(
         promptTokens,
         outputTokens,
         tokenCountSource: "engine",
-        finishReason,
+        finishReason: meta.stopReason === "maxTokens"
+          ? "length"
+          : meta.stopReason === "eogToken" || meta.stopReason === "stopGenerationTrigger"
+          ? "stop"
+          : meta.stopReason,
         serverTimings: null,
+        tokenPredictions: predictor
+          ? {
+            validated: after.validated - predictionsBefore.validated,
+            refuted: after.refuted - predictionsBefore.refuted,
+          }
+          : null,
       };
     } catch (error) {
       if (error instanceof BackendError) throw error;
@@ -257,8 +366,10 @@ export async function createEmbeddedBackend(
     model,
     context,
     countTokens: (text: string) => model.tokenize(text).length,
+    effectiveSettings: effective,
     describe(): Promise<ModelFacts> {
       const general = (model.fileInfo.metadata.general ?? {}) as Record<string, unknown>;
+      const parameters = model.fileInsights.totalParameters ?? null;
       return Promise.resolve({
         id: modelId,
         format: "GGUF",
@@ -271,29 +382,28 @@ export async function createEmbeddedBackend(
           name: general.name ?? null,
           license: general.license ?? null,
           file_type: general.file_type ?? null,
-          parameters: model.fileInsights.totalParameters ?? null,
+          parameters,
           size_bytes: model.size,
-          context_size: context.contextSize,
-          threads,
-          flash_attention: context.flashAttention,
-          batch_size: context.batchSize,
+          bits_per_weight: parameters ? (model.size * 8) / parameters : null,
           gpu: llama.gpu,
-          chat_wrapper: null,
+          ...effective(),
         },
       });
     },
-    chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResult> {
-      // One sequence: serialise requests so concurrent callers queue instead of interleaving.
-      const run = queue.then(() => generate(request, chatOptions));
-      queue = run.catch(() => {});
-      return run;
+    async chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResult> {
+      // Each request takes a free sequence, or waits for one (requests never interleave on one).
+      const sequence = await acquire();
+      try {
+        return await generate(sequence, request, chatOptions);
+      } finally {
+        release(sequence);
+      }
     },
     servingProcesses(): ServingProcesses {
       return { pids: [Deno.pid] };
     },
     async close(): Promise<void> {
-      await context.dispose();
-      await model.dispose();
+      for (const o of owned.reverse()) await o.dispose();
       await releaseLlama(options.gpu);
     },
   };

@@ -39,6 +39,8 @@ export {
   createEmbeddedBackend,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
+  type EmbeddedEffectiveSettings,
+  type TokenPredictorSpec,
   ggufQuantization,
   releaseLlama,
   sharedLlama,

@@ -19,15 +19,19 @@ import {
 import { checkJsonOutput } from "./_json_check.ts";
 import { requestMetrics } from "./_timing.ts";
 
-/** One (model, scenario) pair of a run. */
+/** One (model, scenario) pair of a run, optionally within an optimization round. */
 export interface PerfUnit {
   modelKey: string;
   scenario: string;
+  /** Optimization round id (rounds runs only). */
+  round?: string;
+  /** Requests in flight at once (continuous batching rounds). @default 1 */
+  concurrency?: number;
 }
 
-/** Unit key used in manifests: `<model_key>/<scenario>`. */
+/** Unit key used in manifests: `<model_key>/<scenario>`, prefixed by `<round>/` in rounds runs. */
 export function unitKey(unit: PerfUnit): string {
-  return `${unit.modelKey}/${unit.scenario}`;
+  return `${unit.round ? `${unit.round}/` : ""}${unit.modelKey}/${unit.scenario}`;
 }
 
 /** What a perf run does. */
@@ -44,9 +48,9 @@ export interface PerfPlan {
 
 /** Progress and outcome events (lib never prints; the CLI renders these). */
 export type PerfEvent =
-  | { type: "model_start"; modelKey: string; model: ModelConfig }
-  | { type: "model_ready"; modelKey: string; facts: ModelFacts; loadTimeMs: number | null }
-  | { type: "model_failed"; modelKey: string; error: Error }
+  | { type: "model_start"; modelKey: string; model: ModelConfig; round?: string }
+  | { type: "model_ready"; modelKey: string; facts: ModelFacts; loadTimeMs: number | null; round?: string }
+  | { type: "model_failed"; modelKey: string; error: Error; round?: string }
   | { type: "unit_start"; unit: PerfUnit; path: string; planned: number; alreadyDone: number }
   | { type: "request_done"; unit: PerfUnit; record: PerfRecord; done: number; planned: number }
   | { type: "rewarm"; unit: PerfUnit; requests: number }
@@ -62,8 +66,8 @@ export type PerfEvent =
 
 /** Options for {@linkcode runPerf}. */
 export interface RunPerfOptions {
-  /** Builds the backend of a model (injectable for tests). */
-  createBackend: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
+  /** Builds the backend of a model (for a round, with its settings applied). */
+  createBackend: (modelKey: string, model: ModelConfig, round?: string) => Promise<CreatedBackend>;
   /** Result files already assigned to units (resume), relative to resultsDir. @default {} */
   files?: Record<string, string>;
   /** Called when a unit's file is chosen, so the manifest can record it before any write. */
@@ -87,7 +91,7 @@ export interface RunPerfOptions {
 export interface PerfRunOutcome {
   /** Every unit finished its planned requests. */
   complete: boolean;
-  failures: { modelKey: string; message: string }[];
+  failures: { modelKey: string; message: string; round?: string }[];
   files: Record<string, string>;
   /** Scenario-level memory peaks of units run now. */
   scenarioPeaks: Record<string, MemoryPeak>;
@@ -133,19 +137,19 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
   let complete = true;
   await Deno.mkdir(plan.resultsDir, { recursive: true });
 
-  const modelKeys = [...new Set(plan.units.map((u) => u.modelKey))];
-  for (const modelKey of modelKeys) {
+  const groups = [...new Map(plan.units.map((u) => [`${u.round ?? ""}|${u.modelKey}`, u])).values()];
+  for (const { modelKey, round } of groups) {
     if (options.signal?.aborted) {
       complete = false;
       break;
     }
     const model = plan.models[modelKey];
-    emit({ type: "model_start", modelKey, model });
+    emit({ type: "model_start", modelKey, model, round });
     let backend: Backend;
     let facts: ModelFacts;
     let loadTimeMs: number | null = null;
     try {
-      ({ backend } = await options.createBackend(modelKey, model));
+      ({ backend } = await options.createBackend(modelKey, model, round));
       if (backend.kind === "lmstudio") {
         const lm = backend as LmStudioBackend;
         if (model.backend === "lmstudio" && model.load?.auto && options.allowLoad !== false) {
@@ -166,14 +170,15 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
     } catch (error) {
       complete = false;
       const e = error instanceof Error ? error : new Error(String(error));
-      failures.push({ modelKey, message: e.message });
-      emit({ type: "model_failed", modelKey, error: e });
+      failures.push({ modelKey, message: e.message, round });
+      emit({ type: "model_failed", modelKey, error: e, round });
       continue;
     }
-    emit({ type: "model_ready", modelKey, facts, loadTimeMs });
+    emit({ type: "model_ready", modelKey, facts, loadTimeMs, round });
+    const settings = backend.effectiveSettings?.() ?? null;
     let modelAborted = false;
     try {
-      for (const unit of plan.units.filter((u) => u.modelKey === modelKey)) {
+      for (const unit of plan.units.filter((u) => u.modelKey === modelKey && u.round === round)) {
         if (options.signal?.aborted) {
           complete = false;
           break;
@@ -186,6 +191,7 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
             format: model.format,
             quantization: model.quantization,
             scenario: unit.scenario,
+            round: unit.round,
             date: date(),
           });
           await options.onFileAssigned?.(unit, files[key]);
@@ -203,12 +209,13 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
           maxErrors,
           options,
           date,
+          settings,
         });
         if (outcome.peak) scenarioPeaks[key] = outcome.peak;
         if (!outcome.finished) {
           complete = false;
           modelAborted = true;
-          failures.push({ modelKey, message: outcome.reason ?? "aborted" });
+          failures.push({ modelKey, message: outcome.reason ?? "aborted", round });
           break;
         }
       }
@@ -234,6 +241,7 @@ interface UnitArgs {
   maxErrors: number;
   options: RunPerfOptions;
   date: () => Date;
+  settings: Record<string, unknown> | null;
 }
 
 async function runUnit(
@@ -241,9 +249,10 @@ async function runUnit(
 ): Promise<{ finished: boolean; reason?: string; peak?: MemoryPeak }> {
   const { plan, unit, scenario, backend, emit } = a;
   const { warmup, runs } = plan.experiment;
-  const previous = (await existingRecords(a.path)).filter((r) =>
-    r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
-  );
+  const mine = (r: PerfRecord) =>
+    r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario &&
+    r.round_id === (unit.round ?? null);
+  const previous = (await existingRecords(a.path)).filter(mine);
   const done = new Set(previous.map((r) => slotKey(r.warmup, r.repetition)));
   const slots: { warmup: boolean; repetition: number }[] = [];
   for (let i = 0; i < warmup; i++) slots.push({ warmup: true, repetition: i });
@@ -273,12 +282,8 @@ async function runUnit(
       }
     }
     let count = planned - todo.length;
-    for (const slot of todo) {
-      if (a.options.signal?.aborted) {
-        finishedAll = false;
-        reason = "interrupted";
-        break;
-      }
+    const width = Math.max(1, unit.concurrency ?? 1);
+    const one = async (slot: { warmup: boolean; repetition: number }) => {
       const window = sampler.openWindow();
       let result: ChatResult | null = null;
       let error: string | null = null;
@@ -293,10 +298,22 @@ async function runUnit(
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
-      consecutiveErrors = error ? consecutiveErrors + 1 : 0;
+      return error;
+    };
+    // Warm-ups first, then measured requests, `width` in flight at once (1: strictly sequential).
+    for (let i = 0; i < todo.length; i += width) {
+      if (a.options.signal?.aborted) {
+        finishedAll = false;
+        reason = "interrupted";
+        break;
+      }
+      const group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
+      i -= width - group.length;
+      const errors = await Promise.all(group.map(one));
+      for (const error of errors) consecutiveErrors = error ? consecutiveErrors + 1 : 0;
       if (a.maxErrors > 0 && consecutiveErrors >= a.maxErrors) {
         finishedAll = false;
-        reason = `${consecutiveErrors} consecutive failed requests (last: ${error}); ` +
+        reason = `${consecutiveErrors} consecutive failed requests (last: ${errors.at(-1)}); ` +
           `stopped this model: fix the server and continue with --resume`;
         emit({ type: "unit_aborted", unit, reason });
         break;
@@ -306,9 +323,7 @@ async function runUnit(
     writer.close();
   }
   const scenarioPeak = await sampler.stop();
-  const records = (await existingRecords(a.path)).filter((r) =>
-    r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
-  );
+  const records = (await existingRecords(a.path)).filter(mine);
   if (finishedAll) {
     emit({
       type: "unit_done",
@@ -343,9 +358,12 @@ function buildRecord(p: {
     model_key: a.unit.modelKey,
     model_id: a.model.model_id,
     backend: a.model.backend,
+    runner: "edge-slm-bench",
     format: a.model.format,
     quantization: a.model.quantization,
     scenario: a.unit.scenario,
+    round_id: a.unit.round ?? null,
+    settings: a.settings,
     repetition: slot.repetition,
     warmup: slot.warmup,
     seed: a.plan.experiment.seed,
@@ -366,6 +384,7 @@ function buildRecord(p: {
     peak_system_used_bytes: peak.peak_system_used_bytes,
     memory_samples: peak.samples,
     server_timings: result?.serverTimings ?? null,
+    draft_acceptance_rate: draftRate(result),
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,
     output_text: result?.text ?? "",
@@ -374,4 +393,10 @@ function buildRecord(p: {
     git_commit: a.options.gitCommit,
     timestamp: a.date().toISOString(),
   });
+}
+
+function draftRate(result: ChatResult | null): number | null {
+  const p = result?.tokenPredictions;
+  if (!p || p.validated + p.refuted === 0) return null;
+  return p.validated / (p.validated + p.refuted);
 }

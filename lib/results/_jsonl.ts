@@ -12,6 +12,7 @@ export class JsonlWriter {
   readonly path: string;
   #file: Deno.FsFile;
   #encoder = new TextEncoder();
+  #tail: Promise<void> = Promise.resolve();
 
   private constructor(path: string, file: Deno.FsFile) {
     this.path = path;
@@ -39,10 +40,15 @@ export class JsonlWriter {
     return new JsonlWriter(path, file);
   }
 
-  /** Append one record as a single write, then fdatasync. */
-  async append(record: unknown): Promise<void> {
-    await writeAll(this.#file, this.#encoder.encode(JSON.stringify(record) + "\n"));
-    await this.#file.syncData();
+  /** Append one record as a single write, then fdatasync; concurrent calls are serialised. */
+  append(record: unknown): Promise<void> {
+    const bytes = this.#encoder.encode(JSON.stringify(record) + "\n");
+    const done = this.#tail.then(async () => {
+      await writeAll(this.#file, bytes);
+      await this.#file.syncData();
+    });
+    this.#tail = done.catch(() => {});
+    return done;
   }
 
   /** Close the file. */

@@ -30,10 +30,13 @@ export function perfFileName(parts: {
   quantization: string;
   scenario: string;
   date: Date;
+  /** Optimization round, placed after the scenario. */
+  round?: string;
 }): string {
+  const round = parts.round ? `_${fileSafe(parts.round)}` : "";
   return `perf_${fileSafe(parts.modelId)}_${parts.format}_${fileSafe(parts.quantization)}_${
     fileSafe(parts.scenario)
-  }_${fileStamp(parts.date)}.jsonl`;
+  }${round}_${fileStamp(parts.date)}.jsonl`;
 }
 
 /** The run manifest's file name: `experiment_config_<hash>.json`. */

@@ -31,10 +31,16 @@ export const PerfRecordSchema = z.object({
   config_hash: z.string().regex(/^[0-9a-f]{64}$/),
   model_key: z.string().min(1),
   model_id: z.string().min(1),
-  backend: z.enum(["embedded", "lmstudio", "openai"]),
+  backend: z.enum(["embedded", "lmstudio", "openai", "external"]),
+  /** Who measured it: this tool, or another runner whose results were imported (e.g. fllama). */
+  runner: z.string().min(1).default("edge-slm-bench"),
   format: z.enum(["GGUF", "MLX"]),
   quantization: z.string().min(1),
   scenario: z.string().min(1),
+  /** Optimization round (configs/rounds.yaml); null outside a rounds run. */
+  round_id: z.string().nullable().default(null),
+  /** Engine settings in effect, as read back from the engine or server where possible. */
+  settings: z.record(z.string(), z.unknown()).nullable().default(null),
   /** 0-based index within warm-ups or within measured runs. */
   repetition: z.number().int().nonnegative(),
   warmup: z.boolean(),
@@ -56,6 +62,8 @@ export const PerfRecordSchema = z.object({
   peak_system_used_bytes: z.number().int().nonnegative().nullable(),
   memory_samples: z.number().int().nonnegative(),
   server_timings: ServerTimingsSchema.nullable(),
+  /** Speculative decoding: accepted ÷ (accepted + rejected) predicted tokens; null without one. */
+  draft_acceptance_rate: z.number().min(0).max(1).nullable().default(null),
   finish_reason: z.string().nullable(),
   /** Scenario output check (JSON schema validity); null when the scenario has none. */
   output_valid: z.boolean().nullable(),

@@ -77,6 +77,12 @@ export function ggufQuantization(info: GgufFileInfo): string | null {
 }
 
 const llamas = new Map<string, { llama: Promise<Llama>; users: number }>();
+const engineLog: string[] = [];
+
+/** The last messages llama.cpp logged (warnings and errors), oldest first. */
+export function recentEngineLog(): string[] {
+  return [...engineLog];
+}
 
 function gpuKey(gpu: EmbeddedBackendOptions["gpu"]): false | "metal" | "cuda" | "vulkan" {
   if (gpu === "auto" || gpu === undefined) {
@@ -97,7 +103,16 @@ export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promis
   if (!entry) {
     entry = {
       llama: import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
-        getLlama({ gpu: resolved, build: "never", logLevel: LlamaLogLevel.error })
+        getLlama({
+          gpu: resolved,
+          build: "never",
+          logLevel: LlamaLogLevel.warn,
+          // lib never prints: llama.cpp's messages are kept, and quoted in the errors they explain.
+          logger: (level, message) => {
+            engineLog.push(`${level}: ${message.trim()}`);
+            if (engineLog.length > 50) engineLog.shift();
+          },
+        })
       ),
       users: 0,
     };
@@ -126,6 +141,28 @@ export async function releaseLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"):
   const llama = await entry.llama;
   gc();
   await llama.dispose();
+}
+
+/** Quantized KV cache types store blocks of 32 values: a head size must be a multiple of it. */
+const KV_BLOCK: Record<string, number> = { q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, iq4_nl: 32 };
+
+/** Why llama.cpp would refuse these KV cache types for this model, or null. */
+export function kvCacheProblem(model: LlamaModel, keyType?: string, valueType?: string): string | null {
+  const arch = (model.fileInfo.architectureMetadata ?? {}) as {
+    embedding_length?: number;
+    attention?: { head_count?: number; key_length?: number; value_length?: number };
+  };
+  const heads = arch.attention?.head_count;
+  const derived = arch.embedding_length && heads ? arch.embedding_length / heads : undefined;
+  const sizes = { key: arch.attention?.key_length ?? derived, value: arch.attention?.value_length ?? derived };
+  for (const [which, type] of [["key", keyType], ["value", valueType]] as const) {
+    const block = type ? KV_BLOCK[type.toLowerCase()] : undefined;
+    const size = sizes[which];
+    if (block && size && size % block !== 0) {
+      return `KV cache ${which} type ${type} stores blocks of ${block} values, but this model's attention head size is ${size}`;
+    }
+  }
+  return null;
 }
 
 /** A token predictor for a sequence (speculative decoding without changing the output). */
@@ -157,7 +194,7 @@ export interface EmbeddedEffectiveSettings {
   sequences: number;
   threads: number;
   token_predictor: string | null;
-  state_size_bytes: number;
+  context_memory_estimate_bytes: number;
 }
 
 /**
@@ -176,10 +213,15 @@ export async function createEmbeddedBackend(
   const now = options.now ?? (() => performance.now());
   const llama = await sharedLlama(options.gpu);
   const owned: { dispose(): Promise<void> | void }[] = [];
+  const logMark = engineLog.length;
   const fail = async (what: string, error: unknown): Promise<never> => {
     for (const o of owned.reverse()) await o.dispose();
     await releaseLlama(options.gpu);
-    throw new BackendError(`llama.cpp cannot ${what}: ${(error as Error).message}`, { cause: error });
+    const said = [...new Set(engineLog.slice(Math.max(0, logMark - 1)).filter((l) => l.startsWith("error")))];
+    throw new BackendError(
+      `llama.cpp cannot ${what}: ${(error as Error).message}${said.length ? ` (llama.cpp: ${said.join("; ")})` : ""}`,
+      { cause: error },
+    );
   };
   let model: LlamaModel;
   try {
@@ -200,6 +242,8 @@ export async function createEmbeddedBackend(
     ...(options.kvCacheValueType ? { experimentalKvCacheValueType: options.kvCacheValueType.toUpperCase() } : {}),
     ...options.contextOptions,
   };
+  const kvProblem = kvCacheProblem(model, options.kvCacheKeyType, options.kvCacheValueType);
+  if (kvProblem) return fail("use this KV cache type", new Error(kvProblem));
   let context: LlamaContext;
   try {
     context = await model.createContext(contextOptions as never);
@@ -254,7 +298,8 @@ export async function createEmbeddedBackend(
     sequences: context.totalSequences,
     threads: context.currentThreads,
     token_predictor: predictor?.kind ?? null,
-    state_size_bytes: context.stateSize,
+    /** node-llama-cpp's estimate of the context's RAM (KV cache and compute buffers). */
+    context_memory_estimate_bytes: context.memoryUsage.ram,
   });
 
   async function generate(

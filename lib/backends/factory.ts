@@ -4,7 +4,7 @@ import { createEmbeddedBackend } from "./embedded.ts";
 import { createLmStudioBackend } from "./lmstudio.ts";
 import { createOpenAiBackend, type TokenCounter } from "./openai.ts";
 import { type ResolvedModelFile, resolveModelFile } from "./_model_file.ts";
-import type { Backend } from "./_types.ts";
+import { type Backend, BackendError } from "./_types.ts";
 
 /** Options for {@linkcode createBackend}. */
 export interface CreateBackendOptions {
@@ -81,9 +81,15 @@ export async function createBackend(
         ),
         modelFile: null,
       };
-    case "openai":
+    case "openai": {
+      const baseUrl = options.baseUrl ?? model.base_url;
+      if (!baseUrl) {
+        throw new BackendError(
+          `Model '${model.model_id}' has no base_url: its server is started by 'deno task rounds', or give base_url`,
+        );
+      }
       return {
-        backend: createOpenAiBackend(options.baseUrl ?? model.base_url, {
+        backend: createOpenAiBackend(baseUrl, {
           modelId: model.model_id,
           format: model.format,
           quantization: model.quantization,
@@ -95,5 +101,6 @@ export async function createBackend(
         }),
         modelFile: null,
       };
+    }
   }
 }

@@ -42,6 +42,8 @@ export {
   type EmbeddedEffectiveSettings,
   type TokenPredictorSpec,
   ggufQuantization,
+  kvCacheProblem,
+  recentEngineLog,
   releaseLlama,
   sharedLlama,
 } from "./embedded.ts";

@@ -64,15 +64,25 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
   const m = s.metrics;
   const extra: string[] = [];
   for (const [name, value] of Object.entries(m)) {
-    if (["n", "invalid_rate", "error_rate", "invalid", "errors", "accuracy", "macro_f1"].includes(name)) continue;
+    if (
+      ["n", "invalid_rate", "error_rate", "invalid", "errors", "accuracy", "macro_f1"].includes(
+        name,
+      )
+    ) continue;
     const v = value as { value?: number; ci95?: [number, number]; share?: number | null };
     if (typeof v?.value === "number" && Array.isArray(v.ci95)) {
       extra.push(`${(name + ":").padEnd(16)}${fmtCi({ value: v.value, ci95: v.ci95 }, 3)}`);
     } else if (name === "prompt_cache" && v) {
-      extra.push(`Prompt cache:   ${fmt(v.share === null || v.share === undefined ? null : v.share * 100, 1)}% of prompt tokens served from cache`);
+      extra.push(
+        `Prompt cache:   ${
+          fmt(v.share === null || v.share === undefined ? null : v.share * 100, 1)
+        }% of prompt tokens served from cache`,
+      );
     }
   }
-  const groups = Object.entries(s.groups ?? {}).map(([g, v]) => `  ${g}: ${pct(v.accuracy ?? undefined)} (n=${v.n})`);
+  const groups = Object.entries(s.groups ?? {}).map(([g, v]) =>
+    `  ${g}: ${pct(v.accuracy ?? undefined)} (n=${v.n})`
+  );
   return [
     "",
     `RESULTS SUMMARY  ${s.task} / ${s.model_key}`,
@@ -82,7 +92,9 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
     ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}`] : []),
     `Invalid rate:   ${fmt(m.invalid_rate * 100, 1)}% (${m.invalid})`,
     `Error rate:     ${fmt(m.error_rate * 100, 1)}% (${m.errors})`,
-    `Latency:        mean ${fmtCi(s.latency_ms.mean, 0, " ms")}, median ${fmt(s.latency_ms.median.value, 0)} ms`,
+    `Latency:        mean ${fmtCi(s.latency_ms.mean, 0, " ms")}, median ${
+      fmt(s.latency_ms.median.value, 0)
+    } ms`,
     ...extra,
     ...(groups.length ? ["Per group:", ...groups] : []),
     RULE,
@@ -100,8 +112,15 @@ function parseFlags(args: string[]) {
     resumeId = rest[i + 1];
     rest.splice(i + 1, 1);
   }
-  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
   return { ...values, resume: resumeId ?? values.resume };
 }
 
@@ -116,10 +135,14 @@ export async function main(args: string[]): Promise<number> {
   }
   const baseUrl = values["base-url"];
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) {
-    throw new UsageError(`Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`);
+    throw new UsageError(
+      `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
+    );
   }
   const concurrency = intFlag("concurrency", values.concurrency) ?? 1;
-  if (concurrency < 1) throw new UsageError(`Flag --concurrency must be at least 1: current value is ${concurrency}`);
+  if (concurrency < 1) {
+    throw new UsageError(`Flag --concurrency must be at least 1: current value is ${concurrency}`);
+  }
   let prepared;
   try {
     prepared = await prepareEval({
@@ -142,29 +165,45 @@ export async function main(args: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
-    if (error instanceof Error && /^(DatasetError|ModelFileError|SandboxUnavailableError)$/.test(error.name)) {
+    if (
+      error instanceof Error &&
+      /^(DatasetError|ModelFileError|SandboxUnavailableError)$/.test(error.name)
+    ) {
       console.error(`error: ${error.message}`);
       return 1;
     }
     throw error;
   }
   const { plan, task, config } = prepared;
-  if (prepared.resumed && values.task === undefined && (values.model || values["sample-size"] || values.shots || values.seed)) {
-    console.error("note: --resume continues the run with its recorded config; other settings flags are ignored");
+  if (
+    prepared.resumed && values.task === undefined &&
+    (values.model || values["sample-size"] || values.shots || values.seed)
+  ) {
+    console.error(
+      "note: --resume continues the run with its recorded config; other settings flags are ignored",
+    );
   }
   console.log("=".repeat(60));
   console.log("EDGE SLM CAPABILITY EVALUATION");
   console.log("=".repeat(60));
   console.log(`Task:   ${plan.task} (${task.kind}): ${config.task.description}`);
-  console.log(`Model:  ${config.model.name} [${config.model.format} ${config.model.quantization}] (${plan.modelKey}, backend ${config.model.backend})`);
+  console.log(
+    `Model:  ${config.model.name} [${config.model.format} ${config.model.quantization}] (${plan.modelKey}, backend ${config.model.backend})`,
+  );
   if (config.model.backend === "lmstudio") {
     console.log("⚠️  IMPORTANT: make sure this model is loaded in LM Studio:");
-    console.log(`    ID: ${config.model.model_id}   Expected format: ${config.model.format} ${config.model.quantization}`);
+    console.log(
+      `    ID: ${config.model.model_id}   Expected format: ${config.model.format} ${config.model.quantization}`,
+    );
   }
-  console.log(`Samples: ${task.samples.length}  Seed: ${plan.seed}  Temperature: ${plan.temperature}  Concurrency: ${concurrency}`);
+  console.log(
+    `Samples: ${task.samples.length}  Seed: ${plan.seed}  Temperature: ${plan.temperature}  Concurrency: ${concurrency}`,
+  );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
-  if (values["unsafe-no-sandbox"]) console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
+  if (values["unsafe-no-sandbox"]) {
+    console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
+  }
 
   const bar = new ProgressBar();
   bar.start(`${plan.task}/${plan.modelKey}`);
@@ -177,7 +216,9 @@ export async function main(args: string[]): Promise<number> {
   const onEvent = (e: EvalEvent) => {
     switch (e.type) {
       case "start":
-        if (e.alreadyDone) console.log(`[Resume] ${e.alreadyDone}/${e.planned} samples already recorded`);
+        if (e.alreadyDone) {
+          console.log(`[Resume] ${e.alreadyDone}/${e.planned} samples already recorded`);
+        }
         bar.update(e.alreadyDone, e.planned);
         break;
       case "sample_done":
@@ -202,17 +243,25 @@ export async function main(args: string[]): Promise<number> {
       signal: controller.signal,
       backend: {
         baseUrl,
-        onDownloadProgress: (p) => bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
+        onDownloadProgress: (p) =>
+          bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
       },
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     bar.done();
   }
-  console.log(summaryBlock(result.summary, { records: rel(result.recordsPath), summary: rel(result.summaryPath) }));
+  console.log(
+    summaryBlock(result.summary, {
+      records: rel(result.recordsPath),
+      summary: rel(result.summaryPath),
+    }),
+  );
   console.log(`Manifest: ${rel(result.manifestPath)}`);
   if (!result.complete) {
-    console.error(`Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`);
+    console.error(
+      `Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`,
+    );
     return controller.signal.aborted ? 130 : 1;
   }
   return 0;

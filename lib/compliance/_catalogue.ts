@@ -46,15 +46,18 @@ const NIST_SHAPE: Record<NistFunction, number[]> = {
 };
 
 /** Every NIST AI RMF 1.0 subcategory id (`GOVERN 1.1` … `MANAGE 4.3`), by function. */
-export const NIST_SUBCATEGORIES: Readonly<Record<NistFunction, readonly string[]>> = Object
-  .fromEntries(
-    NIST_FUNCTIONS.map((fn) => [
-      fn,
-      NIST_SHAPE[fn].flatMap((count, i) =>
-        Array.from({ length: count }, (_, j) => `${fn} ${i + 1}.${j + 1}`)
-      ),
-    ]),
-  ) as Record<NistFunction, readonly string[]>;
+export const NIST_SUBCATEGORIES: Readonly<Record<NistFunction, readonly string[]>> = {
+  GOVERN: subcategories("GOVERN"),
+  MAP: subcategories("MAP"),
+  MEASURE: subcategories("MEASURE"),
+  MANAGE: subcategories("MANAGE"),
+};
+
+function subcategories(fn: NistFunction): string[] {
+  return NIST_SHAPE[fn].flatMap((count, i) =>
+    Array.from({ length: count }, (_, j) => `${fn} ${i + 1}.${j + 1}`)
+  );
+}
 
 /** Facts the tool captures itself: id → what it checks. */
 export const FACTS: Readonly<Record<string, string>> = {
@@ -64,17 +67,8 @@ export const FACTS: Readonly<Record<string, string>> = {
   model_source: "The model file's source is pinned or declared in its metadata",
   model_format_quantization: "The served format and quantization match the configuration",
   licence_permits_internal_use: "The model's licence permits a bank's internal use",
-  results_personal_data: "Stored prompts in results/ hold no personal data beyond synthetic fixtures",
+  results_personal_data:
+    "Stored prompts in results/ hold no personal data beyond synthetic fixtures",
   request_limits: "Every request has a max_tokens cap and a timeout",
   evaluation_provenance: "Probe results come from runs with a manifest (config hash, environment)",
 };
-
-/** Facts that describe one model (the others describe the whole deployment). */
-export const MODEL_FACTS: readonly string[] = [
-  "model_endpoint_loopback",
-  "model_file_sha256",
-  "model_source",
-  "model_format_quantization",
-  "licence_permits_internal_use",
-  "evaluation_provenance",
-];

@@ -64,13 +64,15 @@ export const RiskSchema = z.object({
   prior_likelihood: positiveInt,
   prior_rationale: z.string().min(1),
   evidence: EvidenceSchema,
-  mitigations: z.array(z.object({
-    id: z.string().min(1),
-    /** Likelihood levels this mitigation removes when in place. */
-    likelihood: nonNegativeInt.default(0),
-    /** Impact levels this mitigation removes when in place. */
-    impact: nonNegativeInt.default(0),
-  }).strict()).default([]),
+  mitigations: z.array(
+    z.object({
+      id: z.string().min(1),
+      /** Likelihood levels this mitigation removes when in place. */
+      likelihood: nonNegativeInt.default(0),
+      /** Impact levels this mitigation removes when in place. */
+      impact: nonNegativeInt.default(0),
+    }).strict(),
+  ).default([]),
 }).strict();
 
 /** One NIST AI RMF subcategory the deployment addresses, and what evidences it. */

@@ -31,7 +31,9 @@ export function flattenMetadata(
   out: Record<string, unknown> = {},
 ): Record<string, unknown> {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flattenMetadata(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value)) {
+      flattenMetadata(v, prefix ? `${prefix}.${k}` : k, out);
+    }
   } else if (prefix) {
     out[prefix] = value;
   }

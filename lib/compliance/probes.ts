@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { z } from "zod";
 import type { ChatRequest } from "../backends/mod.ts";
-import { configHash, ConfigError, loadYamlFile, PROJECT_ROOT } from "../config/mod.ts";
+import { ConfigError, configHash, loadYamlFile, PROJECT_ROOT } from "../config/mod.ts";
 import { OWASP_LLM_2025, RISK_IDS } from "./_catalogue.ts";
 import { type DetectorConfig, DetectorSchema } from "./detectors.ts";
 
@@ -83,9 +83,11 @@ export interface ProbeCatalogue {
 }
 
 function example(e: z.output<typeof ExampleSchema>): ProbeExample {
-  return typeof e === "string"
-    ? { text: e, outputTokens: null, finishReason: null }
-    : { text: e.text, outputTokens: e.output_tokens ?? null, finishReason: e.finish_reason ?? null };
+  return typeof e === "string" ? { text: e, outputTokens: null, finishReason: null } : {
+    text: e.text,
+    outputTokens: e.output_tokens ?? null,
+    finishReason: e.finish_reason ?? null,
+  };
 }
 
 /** Read every `*.yaml` probe set of a folder (file name = set id; probe ids unique). */

@@ -62,7 +62,9 @@ function checkScales(r: Rubric, file: string): void {
   let rate = -1;
   r.likelihood_from_failure_rate.bands.forEach((b, i) => {
     const at = `likelihood_from_failure_rate.bands.${i}`;
-    if (b.max_rate <= rate) throw new ConfigError(file, `${at}.max_rate`, b.max_rate, "must increase");
+    if (b.max_rate <= rate) {
+      throw new ConfigError(file, `${at}.max_rate`, b.max_rate, "must increase");
+    }
     if (b.level > maxL) {
       throw new ConfigError(file, `${at}.level`, b.level, `must be a likelihood level 1..${maxL}`);
     }
@@ -78,6 +80,23 @@ function checkScales(r: Rubric, file: string): void {
   }
 }
 
+function checkRef(
+  file: string,
+  field: string,
+  id: string,
+  known: readonly string[],
+  what: string,
+): void {
+  if (!known.includes(id)) {
+    throw new ConfigError(
+      file,
+      field,
+      id,
+      `is not a known ${what}: known are ${list(known) || "(none)"}`,
+    );
+  }
+}
+
 function checkRefs(
   file: string,
   field: string,
@@ -85,16 +104,7 @@ function checkRefs(
   known: readonly string[],
   what: string,
 ): void {
-  ids.forEach((id, i) => {
-    if (!known.includes(id)) {
-      throw new ConfigError(
-        file,
-        `${field}.${i}`,
-        id,
-        `is not a known ${what}: known are ${list(known) || "(none)"}`,
-      );
-    }
-  });
+  ids.forEach((id, i) => checkRef(file, `${field}.${i}`, id, known, what));
 }
 
 function checkRisks(r: Rubric, file: string): void {
@@ -132,7 +142,13 @@ function checkRisks(r: Rubric, file: string): void {
       attestations,
       "attestation",
     );
-    checkRefs(file, `${at}.mitigations`, risk.mitigations.map((m) => m.id), mitigations, "mitigation");
+    checkRefs(
+      file,
+      `${at}.mitigations`,
+      risk.mitigations.map((m) => m.id),
+      mitigations,
+      "mitigation",
+    );
   }
   for (const id of Object.keys(OWASP_LLM_2025)) {
     if (!Object.hasOwn(r.risks, id)) {
@@ -146,12 +162,12 @@ function checkRisks(r: Rubric, file: string): void {
   }
   for (const [id, m] of Object.entries(r.mitigations)) {
     if ("fact" in m.evidence) {
-      checkRefs(file, `mitigations.${id}.evidence.fact`, [m.evidence.fact], facts, "fact");
+      checkRef(file, `mitigations.${id}.evidence.fact`, m.evidence.fact, facts, "fact");
     } else {
-      checkRefs(
+      checkRef(
         file,
         `mitigations.${id}.evidence.attestation`,
-        [m.evidence.attestation],
+        m.evidence.attestation,
         attestations,
         "attestation",
       );

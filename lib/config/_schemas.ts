@@ -78,15 +78,36 @@ export const LmStudioModelSchema = z.object({
   tokenizer_file: z.string().optional(),
 }).strict();
 
+/**
+ * A server the tool starts itself (llama.cpp `llama-server` and compatible command lines), on
+ * 127.0.0.1 with `--host`, `--port` and `-m`, plus each optimization round's flags.
+ */
+export const ServerLaunchSchema = z.object({
+  /** Program and leading arguments, e.g. `["/opt/llama.cpp/build/bin/llama-server"]`. */
+  command: z.array(z.string().min(1)).min(1),
+  /** GGUF file passed with `-m`. */
+  model_path: z.string().min(1),
+  /** Extra arguments for every launch. */
+  args: z.array(z.string()).default([]),
+  /** Polled until it answers 200. */
+  health_path: z.string().default("/health"),
+  startup_timeout_ms: positiveInt.default(120_000),
+}).strict();
+
 /** Any OpenAI-compatible server: Ollama, llama-server, mlx_lm.server, vLLM. */
 export const OpenAiModelSchema = z.object({
   backend: z.literal("openai"),
   ...commonModelFields,
-  /** Base URL including `/v1`, e.g. `http://127.0.0.1:8080/v1`. */
-  base_url: z.url(),
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:8080/v1` (set by the launcher with `server`). */
+  base_url: z.url().optional(),
   api_key: z.string().optional(),
   tokenizer_file: z.string().optional(),
-}).strict();
+  /** Let the tool start the server itself (needed for optimization rounds on llama-server). */
+  server: ServerLaunchSchema.optional(),
+}).strict().refine((m) => m.base_url !== undefined || m.server !== undefined, {
+  message: "needs base_url, or server to launch one",
+  path: ["base_url"],
+});
 
 /** One model entry: the discriminant `backend` picks the schema. */
 export const ModelSchema = z.discriminatedUnion("backend", [
@@ -154,6 +175,8 @@ export type ModelConfig = z.output<typeof ModelSchema>;
 export type EmbeddedModelConfig = z.output<typeof EmbeddedModelSchema>;
 /** Parsed LM Studio model entry. */
 export type LmStudioModelConfig = z.output<typeof LmStudioModelSchema>;
+/** How to launch a server. */
+export type ServerLaunch = z.output<typeof ServerLaunchSchema>;
 /** Parsed OpenAI-compatible model entry. */
 export type OpenAiModelConfig = z.output<typeof OpenAiModelSchema>;
 /** Parsed scenario. */

@@ -37,7 +37,13 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
     const problem = (sample.data as { problem: HumanEvalSample }).problem;
     const code = extractCode(output, problem.entryPoint);
     if (code.trim() === "") {
-      return { prediction: null, correct: false, score: 0, valid: false, details: { status: "no_code" } };
+      return {
+        prediction: null,
+        correct: false,
+        score: 0,
+        valid: false,
+        details: { status: "no_code" },
+      };
     }
     const program = humanEvalProgram(problem, code);
     const result = await run(program, {

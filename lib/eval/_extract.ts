@@ -25,7 +25,9 @@ export function extractChoiceLetter(
   const phrase = [...text.matchAll(new RegExp(`answer\\s*(?:is|:)\\s*\\(?([${set}])\\b`, "gi"))];
   if (phrase.length > 0) return phrase.at(-1)![1].toUpperCase();
   const letterSet = (t: string) =>
-    new Set([...t.matchAll(new RegExp(`(?<![A-Za-z])([${set}])(?![A-Za-z])`, "g"))].map((m) => m[1]));
+    new Set(
+      [...t.matchAll(new RegExp(`(?<![A-Za-z])([${set}])(?![A-Za-z])`, "g"))].map((m) => m[1]),
+    );
   const trimmed = text.trim();
   const lead = trimmed.match(new RegExp(`^\\(?([${set}${set.toLowerCase()}])(?:[).:\\s]|$)`));
   if (lead) {

@@ -107,7 +107,10 @@ export function cleanAnswer(text: string, jsonField = "label"): string {
   }
   const line = trimmed.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== "") ?? "";
   return line
-    .replace(/^(?:the\s+)?(?:intent|label|answer|category|sentiment|class)\s*(?:is)?\s*[:=-]?\s*/i, "")
+    .replace(
+      /^(?:the\s+)?(?:intent|label|answer|category|sentiment|class)\s*(?:is)?\s*[:=-]?\s*/i,
+      "",
+    )
     .replace(/^["'`*]+|["'`*.!,;:]+$/g, "")
     .trim();
 }

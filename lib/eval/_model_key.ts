@@ -21,7 +21,9 @@ export function resolveModelKey(models: Record<string, ModelConfig>, name: strin
       "<command line>",
       "--model",
       name,
-      `is the model id of several configured models (${matches.join(", ")}): pass one of these keys`,
+      `is the model id of several configured models (${
+        matches.join(", ")
+      }): pass one of these keys`,
     );
   }
   throw new UnknownNameError("model", name, Object.keys(models));

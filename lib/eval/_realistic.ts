@@ -153,7 +153,8 @@ export function runCheck(check: CaseCheck, answer: string, c: RealisticCase): Ch
     }
     case "required_content": {
       const missing = check.all.filter((s) => !lower.includes(s.toLowerCase()));
-      const anyOk = check.any.length === 0 || check.any.some((s) => lower.includes(s.toLowerCase()));
+      const anyOk = check.any.length === 0 ||
+        check.any.some((s) => lower.includes(s.toLowerCase()));
       const why = [
         ...missing.map((s) => `missing ${JSON.stringify(s)}`),
         ...(anyOk ? [] : [`none of ${JSON.stringify(check.any)}`]),

@@ -17,9 +17,7 @@ import { type EvalTask, renderTemplate } from "./task.ts";
 type Kind<K extends ResolvedTask["kind"]> = Extract<ResolvedTask, { kind: K }>;
 
 function questionBlock(s: MmluSample): string {
-  return `${s.question.trim()}\n${
-    s.choices.map((c, i) => `${"ABCD"[i]}. ${c.trim()}`).join("\n")
-  }`;
+  return `${s.question.trim()}\n${s.choices.map((c, i) => `${"ABCD"[i]}. ${c.trim()}`).join("\n")}`;
 }
 
 /**
@@ -41,7 +39,10 @@ export async function buildMmlu(
   const examples = new Map<string, string>();
   for (const subject of subjects) {
     const shots = dev.filter((d) => d.subject === subject).slice(0, task.shots);
-    examples.set(subject, shots.map((d) => `${questionBlock(d)}\nAnswer: ${d.answer}\n\n`).join(""));
+    examples.set(
+      subject,
+      shots.map((d) => `${questionBlock(d)}\nAnswer: ${d.answer}\n\n`).join(""),
+    );
   }
   const samples = chosen.map((s) => ({
     id: s.id,
@@ -69,7 +70,10 @@ export async function buildMmlu(
   };
 }
 
-const ExemplarSchema = z.object({ question: z.string().min(1), answer: z.string().includes("####") });
+const ExemplarSchema = z.object({
+  question: z.string().min(1),
+  answer: z.string().includes("####"),
+});
 
 /**
  * GSM8K mini: a seeded sample of the test problems, each prompt with the first `shots` worked

@@ -1,10 +1,6 @@
 import { join } from "node:path";
 import { loadYamlFile, resolveProjectPath } from "../config/mod.ts";
-import {
-  loadCnnDailymail,
-  type ResolveDatasetOptions,
-  seededSample,
-} from "../datasets/mod.ts";
+import { loadCnnDailymail, type ResolveDatasetOptions, seededSample } from "../datasets/mod.ts";
 import type { ResolvedTask } from "./_config.ts";
 import { type RealisticCaseFile, RealisticCaseFileSchema } from "./_realistic.ts";
 import {
@@ -50,7 +46,9 @@ export async function buildSummarization(
     }),
     reference: s.highlights,
   }));
-  const scorer = embedder ? combineScorers(rougeScorer(), embeddingScorer(embedder)) : rougeScorer();
+  const scorer = embedder
+    ? combineScorers(rougeScorer(), embeddingScorer(embedder))
+    : rougeScorer();
   return {
     name: task.name,
     kind: task.kind,
@@ -64,7 +62,8 @@ export async function buildSummarization(
     settings: {
       sample_size: task.sample_size,
       max_article_chars: task.max_article_chars,
-      rouge: "F1; tokens = lower-case ASCII alphanumeric runs; no stemming; rougeL = LCS over the whole text",
+      rouge:
+        "F1; tokens = lower-case ASCII alphanumeric runs; no stemming; rougeL = LCS over the whole text",
       embedding_model: embedder?.name ?? null,
     },
     close: async () => {
@@ -76,7 +75,9 @@ export async function buildSummarization(
 /** Read every case file (`*.yaml`, sorted by name) of a folder. */
 export async function loadRealisticCases(dir: string): Promise<RealisticCaseFile[]> {
   const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith(".yaml")) names.push(e.name);
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".yaml")) names.push(e.name);
+  }
   names.sort();
   const files: RealisticCaseFile[] = [];
   const ids = new Set<string>();
@@ -85,7 +86,9 @@ export async function loadRealisticCases(dir: string): Promise<RealisticCaseFile
     for (const c of file.cases) {
       if (!c.id.startsWith(`${file.category}/`) || ids.has(c.id)) {
         throw new RangeError(
-          `Case file ${join(dir, name)}: case id '${c.id}' must be unique and start with '${file.category}/'`,
+          `Case file ${
+            join(dir, name)
+          }: case id '${c.id}' must be unique and start with '${file.category}/'`,
         );
       }
       ids.add(c.id);

@@ -26,7 +26,10 @@ export interface BuildTaskOptions {
  * Build a resolved task: load its dataset, draw its sample and few-shot examples (seeded),
  * render its prompts and make its scorer. Samples come sorted by id.
  */
-export async function buildTask(task: ResolvedTask, options: BuildTaskOptions = {}): Promise<EvalTask> {
+export async function buildTask(
+  task: ResolvedTask,
+  options: BuildTaskOptions = {},
+): Promise<EvalTask> {
   const seed = options.seed ?? 42;
   const data = options.data ?? {};
   let built: EvalTask;

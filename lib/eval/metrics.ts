@@ -154,9 +154,14 @@ export function evalMetrics(
   if (cached.length > 0) {
     const prompt = cached.reduce((s, r) => s + r.prompt_tokens!, 0);
     const hit = cached.reduce((s, r) => s + r.cached_prompt_tokens!, 0);
-    metrics.prompt_cache = { prompt_tokens: prompt, cached_prompt_tokens: hit, share: prompt ? hit / prompt : null };
+    metrics.prompt_cache = {
+      prompt_tokens: prompt,
+      cached_prompt_tokens: hit,
+      share: prompt ? hit / prompt : null,
+    };
   }
-  const groups = [...new Set(rows.map((r) => r.group).filter((g): g is string => g !== null))].sort();
+  const groups = [...new Set(rows.map((r) => r.group).filter((g): g is string => g !== null))]
+    .sort();
   if (groups.length > 0) {
     out.groups = Object.fromEntries(groups.map((g) => {
       const inGroup = rows.filter((r) => r.group === g);

@@ -30,7 +30,15 @@ export {
   type MatchLabelOptions,
   normalizeLabel,
 } from "./_labels.ts";
-export { lcsLength, rouge, rougeL, rougeN, type RougeScore, type RougeScores, rougeTokens } from "./_rouge.ts";
+export {
+  lcsLength,
+  rouge,
+  rougeL,
+  rougeN,
+  type RougeScore,
+  type RougeScores,
+  rougeTokens,
+} from "./_rouge.ts";
 export { extractChoiceLetter, extractFinalNumber, numbersEqual } from "./_extract.ts";
 export {
   type CaseCheck,
@@ -64,13 +72,20 @@ export { loadRealisticCases, truncateText } from "./_text_tasks.ts";
 export { createLlamaEmbedder, type LlamaEmbedderOptions } from "./_embedding.ts";
 export { buildTask, type BuildTaskOptions } from "./build.ts";
 export {
-  evalMetrics,
   type EvalMetrics,
+  evalMetrics,
   type EvalMetricsOptions,
   latestPerSample,
   type MetricsTaskInfo,
 } from "./metrics.ts";
-export { type EvalEvent, type EvalPlan, type EvalRunOutcome, readRunRecords, runEval, type RunEvalOptions } from "./runner.ts";
+export {
+  type EvalEvent,
+  type EvalPlan,
+  type EvalRunOutcome,
+  readRunRecords,
+  runEval,
+  type RunEvalOptions,
+} from "./runner.ts";
 export { evalFileStem } from "./_names.ts";
 export { resolveModelKey } from "./_model_key.ts";
 export {
@@ -79,7 +94,18 @@ export {
   type EvalSessionResult,
   executeEval,
   type ExecuteEvalOptions,
+  type PreparedEval,
   prepareEval,
   type PrepareEvalOptions,
-  type PreparedEval,
 } from "./session.ts";
+export {
+  confusionHeatmap,
+  type ErrorExample,
+  type EvalFigureOptions,
+  evalFrame,
+  type EvalRow,
+  evalRows,
+  exampleErrors,
+  type ExampleErrorsOptions,
+  perClassF1Figure,
+} from "./figures.ts";

@@ -87,12 +87,18 @@ function requestFor(task: EvalTask, sample: EvalSample, plan: EvalPlan): ChatReq
  * request becomes a record with `error`; an interrupted request (signal) writes nothing, so the
  * sample runs again on --resume.
  */
-export async function runEval(plan: EvalPlan, task: EvalTask, options: RunEvalOptions): Promise<EvalRunOutcome> {
+export async function runEval(
+  plan: EvalPlan,
+  task: EvalTask,
+  options: RunEvalOptions,
+): Promise<EvalRunOutcome> {
   const emit = options.onEvent ?? (() => {});
   const date = options.date ?? (() => new Date());
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`runEval() needs a positive integer concurrency: current value is ${concurrency}`);
+    throw new RangeError(
+      `runEval() needs a positive integer concurrency: current value is ${concurrency}`,
+    );
   }
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   const previous = latestPerSample(await readRunRecords(plan.recordsPath, plan.runId));
@@ -122,7 +128,9 @@ export async function runEval(plan: EvalPlan, task: EvalTask, options: RunEvalOp
       let result: ChatResult | null = null;
       let error: string | null = null;
       try {
-        result = await options.backend.chat(requestFor(task, sample, plan), { signal: options.signal });
+        result = await options.backend.chat(requestFor(task, sample, plan), {
+          signal: options.signal,
+        });
       } catch (e) {
         if (options.signal?.aborted) return;
         error = e instanceof Error ? e.message : String(e);
@@ -154,7 +162,9 @@ export async function runEval(plan: EvalPlan, task: EvalTask, options: RunEvalOp
   }
 
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(todo.length, 1)) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, Math.max(todo.length, 1)) }, worker),
+    );
     await writing;
   } finally {
     writer.close();

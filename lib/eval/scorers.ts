@@ -22,7 +22,10 @@ export interface LabelScorerOptions {
  */
 export function labelScorer(labels: readonly string[], options: LabelScorerOptions = {}): Scorer {
   return (output, sample) => {
-    const m = matchLabel(output, labels, { threshold: options.threshold, jsonField: options.jsonField });
+    const m = matchLabel(output, labels, {
+      threshold: options.threshold,
+      jsonField: options.jsonField,
+    });
     return Promise.resolve({
       prediction: m.label,
       correct: m.label === sample.reference,
@@ -51,7 +54,12 @@ export function numericScorer(): Scorer {
   return (output, sample) => {
     const number = extractFinalNumber(output);
     const ok = number !== null && numbersEqual(number, sample.reference);
-    return Promise.resolve({ prediction: number, correct: ok, score: ok ? 1 : 0, valid: number !== null });
+    return Promise.resolve({
+      prediction: number,
+      correct: ok,
+      score: ok ? 1 : 0,
+      valid: number !== null,
+    });
   };
 }
 
@@ -103,7 +111,13 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
 export function embeddingScorer(embedder: Embedder): Scorer {
   return async (output, sample) => {
     if (output.trim() === "") {
-      return { prediction: null, correct: null, score: null, scores: { embedding_cosine: null }, valid: false };
+      return {
+        prediction: null,
+        correct: null,
+        score: null,
+        scores: { embedding_cosine: null },
+        valid: false,
+      };
     }
     const [a, b] = [await embedder.embed(output), await embedder.embed(sample.reference)];
     const cos = cosineSimilarity(a, b);
@@ -155,16 +169,20 @@ export function checksScorer(): Scorer {
       const key = `check_${r.type}`;
       scores[key] = Math.min(scores[key] ?? 1, r.passed ? 1 : 0);
     }
-    const noJson = results.some((r) => r.type === "json_schema" && r.message === "no JSON object in the answer");
+    const noJson = results.some((r) =>
+      r.type === "json_schema" && r.message === "no JSON object in the answer"
+    );
     const ok = passed === results.length;
-    return Promise.resolve({
-      prediction: ok ? "pass" : "fail",
-      correct: ok,
-      score: passed / results.length,
-      scores,
-      valid: output.trim() !== "" && !noJson,
-      details: { checks: results },
-    } satisfies Score);
+    return Promise.resolve(
+      {
+        prediction: ok ? "pass" : "fail",
+        correct: ok,
+        score: passed / results.length,
+        scores,
+        valid: output.trim() !== "" && !noJson,
+        details: { checks: results },
+      } satisfies Score,
+    );
   };
 }
 

@@ -13,7 +13,12 @@ import {
   PROJECT_ROOT,
   resolveProjectPath,
 } from "../config/mod.ts";
-import { createBackend, type CreateBackendOptions, type CreatedBackend, type LmStudioBackend } from "../backends/mod.ts";
+import {
+  createBackend,
+  type CreateBackendOptions,
+  type CreatedBackend,
+  type LmStudioBackend,
+} from "../backends/mod.ts";
 import type { ResolveDatasetOptions } from "../datasets/mod.ts";
 import { captureEnvironment } from "../env/mod.ts";
 import {
@@ -27,7 +32,13 @@ import {
   type RunEntry,
   writeManifest,
 } from "../results/mod.ts";
-import { loadTasksConfig, type ResolvedTask, resolveTask, TaskConfigSchema, type TaskOverrides } from "./_config.ts";
+import {
+  loadTasksConfig,
+  type ResolvedTask,
+  resolveTask,
+  TaskConfigSchema,
+  type TaskOverrides,
+} from "./_config.ts";
 import { createLlamaEmbedder } from "./_embedding.ts";
 import { resolveModelKey } from "./_model_key.ts";
 import { evalFileStem } from "./_names.ts";
@@ -114,9 +125,14 @@ async function fromManifest(
   const rawTask = (raw.task ?? {}) as Record<string, unknown>;
   const { name, prompt_template, system_prompt, ...taskFields } = rawTask;
   const task = parseWithSchema(taskFields, TaskConfigSchema, file, { pathPrefix: "config.task" });
-  const { results_dir: _r, ...experiment } = parseWithSchema(raw.experiment, ExperimentSchema, file, {
-    pathPrefix: "config.experiment",
-  });
+  const { results_dir: _r, ...experiment } = parseWithSchema(
+    raw.experiment,
+    ExperimentSchema,
+    file,
+    {
+      pathPrefix: "config.experiment",
+    },
+  );
   const config: EvalRunConfig = {
     kind: "eval",
     experiment,
@@ -136,20 +152,35 @@ async function fromManifest(
  * Resolve configs and flags (or a manifest, for --resume) into a run, building the task (which
  * reads the datasets). Throws ConfigError or UnknownNameError on bad input; writes nothing.
  */
-export async function prepareEval(request: EvalRequest, options: PrepareEvalOptions = {}): Promise<PreparedEval> {
+export async function prepareEval(
+  request: EvalRequest,
+  options: PrepareEvalOptions = {},
+): Promise<PreparedEval> {
   const date = options.date ?? (() => new Date());
   const project = await loadProjectConfig({ configDir: request.configDir, env: options.env });
-  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(project.experiment.results_dir);
+  const resultsDir = request.resultsDir
+    ? resolve(request.resultsDir)
+    : resolveProjectPath(project.experiment.results_dir);
   let config: EvalRunConfig | null = null;
   if (request.task === undefined && !request.resume) {
     throw new ConfigError("<command line>", "--task", undefined, "is required (or use --resume)");
   }
   if (request.task !== undefined) {
-    const { file, tasks } = await loadTasksConfig(request.configDir ?? join(PROJECT_ROOT, "configs"));
+    const { file, tasks } = await loadTasksConfig(
+      request.configDir ?? join(PROJECT_ROOT, "configs"),
+    );
     const task = await resolveTask(tasks, request.task, { file, overrides: request.overrides });
     const modelKey = resolveModelKey(project.models, request.model ?? "stories260k");
-    const { results_dir: _r, ...experiment } = applyOverrides(project.experiment, { seed: request.seed });
-    config = { kind: "eval", experiment, model_key: modelKey, model: project.models[modelKey], task };
+    const { results_dir: _r, ...experiment } = applyOverrides(project.experiment, {
+      seed: request.seed,
+    });
+    config = {
+      kind: "eval",
+      experiment,
+      model_key: modelKey,
+      model: project.models[modelKey],
+      task,
+    };
   }
   const hash = config ? await configHash(config) : null;
   let manifest: Manifest;
@@ -196,7 +227,14 @@ export async function prepareEval(request: EvalRequest, options: PrepareEvalOpti
     data: options.data,
     createEmbedder: async (key) => {
       const model = project.models[key] ?? (() => {
-        throw new ConfigError("<config>", "embedding_model", key, `is not a key of configs/models.yaml (available: ${Object.keys(project.models).join(", ")})`);
+        throw new ConfigError(
+          "<config>",
+          "embedding_model",
+          key,
+          `is not a key of configs/models.yaml (available: ${
+            Object.keys(project.models).join(", ")
+          })`,
+        );
       })();
       return await createLlamaEmbedder(model, { env: embedderEnv, name: key });
     },
@@ -253,7 +291,10 @@ export interface EvalSessionResult {
 }
 
 /** Run a prepared eval: manifest first, then records, then the summary JSON and the run status. */
-export async function executeEval(prepared: PreparedEval, options: ExecuteEvalOptions = {}): Promise<EvalSessionResult> {
+export async function executeEval(
+  prepared: PreparedEval,
+  options: ExecuteEvalOptions = {},
+): Promise<EvalSessionResult> {
   const { plan, manifest, config, task, resultsDir } = prepared;
   const date = options.date ?? (() => new Date());
   const baseUrl = config.model.backend === "lmstudio"
@@ -261,7 +302,10 @@ export async function executeEval(prepared: PreparedEval, options: ExecuteEvalOp
     : null;
   const environment = await (options.captureEnvironment ??
     (async (url: string | null) =>
-      (await captureEnvironment({ lmstudioBaseUrl: url ?? undefined, cwd: PROJECT_ROOT })) as unknown as Record<string, unknown>))(baseUrl);
+      (await captureEnvironment({
+        lmstudioBaseUrl: url ?? undefined,
+        cwd: PROJECT_ROOT,
+      })) as unknown as Record<string, unknown>))(baseUrl);
   const git = (environment.git ?? {}) as { commit?: string | null };
   const run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
   if (!manifest.runs.includes(run)) manifest.runs.push(run);
@@ -279,7 +323,8 @@ export async function executeEval(prepared: PreparedEval, options: ExecuteEvalOp
   };
   let outcome;
   try {
-    const { backend } = await (options.createBackend ?? ((m) => createBackend(m, config.experiment as Experiment, options.backend)))(config.model);
+    const { backend } = await (options.createBackend ?? ((m) =>
+      createBackend(m, config.experiment as Experiment, options.backend)))(config.model);
     try {
       if (backend.kind === "lmstudio" && config.experiment.lmstudio.check_loaded) {
         await (backend as LmStudioBackend).ensureModel();

@@ -1,6 +1,19 @@
 /**
- * Tables and figures for notebooks and the article: performance rows and Polars frames, Jupyter
- * display wrappers, and Plot figure builders that render headless (linkedom) to SVG and PNG.
+ * Tables and figures for notebooks and the article. Load a results folder (perf JSONL streamed
+ * into one Polars frame, capability summaries checked against their records, compliance records,
+ * manifests; bad lines skipped with warnings naming file and line), build the performance,
+ * capability, compliance, GGUF vs MLX, efficiency and comparison tables with the interpretation
+ * bands of configs/bands.yaml, draw the figures headless (Plot + linkedom → SVG, resvg → PNG, both
+ * carrying their run ids and config hashes), and write the report as Markdown, self-contained
+ * HTML, CSV and Parquet.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildReport, loadBands, loadResults, writeReport } from "./mod.ts";
+ * const results = await loadResults("results");
+ * const report = buildReport(results, await loadBands());
+ * await writeReport(report, "report", { figuresDir: "figures" });
+ * ```
  * @module
  */
 export {
@@ -12,7 +25,6 @@ export {
   textTable,
 } from "./_display.ts";
 export { perfFrame, type PerfRow, perfRows } from "./perf_table.ts";
-export { perfCiFigure, type PerfCiFigureOptions } from "./figures/perf_ci.ts";
 export {
   type FigureElement,
   FONT_FAMILY,
@@ -20,12 +32,138 @@ export {
   svgString,
   svgToPng,
 } from "./figures/_render.ts";
+export {
+  type Band,
+  bandOf,
+  bandRows,
+  type Bands,
+  BandSchema,
+  BandsFileSchema,
+  type BandVerdict,
+  type CapabilityBand,
+  capabilityBand,
+  CapabilityBandSchema,
+  DEFAULT_BANDS_PATH,
+  loadBands,
+  parseBands,
+} from "./bands.ts";
+export {
+  type EvalRun,
+  type LoadedComplianceRecord,
+  type LoadedManifest,
+  loadResults,
+  type LoadResultsOptions,
+  type LoadWarning,
+  type ResultSet,
+} from "./load.ts";
+export {
+  PERFORMANCE_COLUMNS,
+  type PerformanceRow,
+  performanceTable,
+  type PerformanceTableOptions,
+} from "./performance.ts";
+export {
+  CAPABILITY_COLUMNS,
+  type CapabilityRow,
+  capabilityTable,
+  type CapabilityTableOptions,
+  latestEvalRuns,
+  type PerClassRow,
+  perClassRows,
+} from "./capability.ts";
+export {
+  type ComplianceAnalysis,
+  complianceAnalysis,
+  type ComplianceAnalysisOptions,
+  complianceMatrix,
+  type ComplianceRow,
+  complianceTable,
+} from "./compliance.ts";
+export { type FormatComparisonRow, formatComparisonTable, PERF_METRICS } from "./formats.ts";
+export {
+  efficiencyDefinition,
+  type EfficiencyRow,
+  type EfficiencySettings,
+  efficiencyTable,
+} from "./efficiency.ts";
+export { type TradeoffRow, tradeoffRows } from "./tradeoffs.ts";
+export { type ComparableTables, compareResultSets, type ComparisonRow } from "./compare.ts";
+export {
+  type Difference,
+  type MeanSd,
+  newcombeDifference,
+  normalDifferenceFromCi,
+  type Proportion,
+  welchDifference,
+} from "./_diff.ts";
+export {
+  environmentSummary,
+  type MethodologyRow,
+  methodologyRows,
+  usedRunIds,
+} from "./methodology.ts";
+export { tableFrame } from "./frame.ts";
+export {
+  buildReport,
+  type BuildReportOptions,
+  type Report,
+  type ReportComparison,
+  type ReportFigure,
+} from "./build.ts";
+export { bandLevels, type DisplayTable, displayTables, num, withCi } from "./display_tables.ts";
+export { markdownTable, reportHtml, reportMarkdown, type ReportTextOptions } from "./markdown.ts";
+export {
+  REPORT_FORMATS,
+  type ReportFormat,
+  reportTables,
+  writeReport,
+  type WriteReportOptions,
+  type WrittenReport,
+} from "./write.ts";
+export { type FigureOptions } from "./figures/_common.ts";
+export {
+  type FigureMetadata,
+  METADATA_KEY,
+  type SourcedRow,
+  sourcesOf,
+  svgMetadata,
+} from "./figures/_metadata.ts";
+export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "./figures/_png.ts";
+export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "./figures/write.ts";
+export { perfCiFigure, type PerfCiFigureOptions, type PerfCiRow } from "./figures/perf_ci.ts";
+export { formatPairFigure, type FormatPairFigureOptions } from "./figures/format_pair.ts";
+export {
+  qualityMemoryFigure,
+  type ScatterFigureOptions,
+  speedAccuracyFigure,
+} from "./figures/scatter.ts";
+export { tradeoffsFigure } from "./figures/tradeoffs.ts";
+export { perClassF1Figure } from "./figures/per_class_f1.ts";
+export {
+  complianceHeatmapFigure,
+  type ComplianceHeatmapOptions,
+} from "./figures/compliance_heatmap.ts";
 
-import { type Displayable, displayable } from "./_display.ts";
+import { type Displayable, displayable, htmlTable, textTable } from "./_display.ts";
+import type { DisplayTable } from "./display_tables.ts";
 import { svgString } from "./figures/_render.ts";
 
 /** An SVG element displayed as an image in Jupyter. */
 export function figureDisplay(element: { outerHTML: string }): Displayable {
   const svg = svgString(element);
   return displayable({ "image/svg+xml": svg, "text/html": svg, "text/plain": "[figure]" });
+}
+
+/** A report table (formatted cells, note underneath) displayed in Jupyter. */
+export function reportTableDisplay(table: DisplayTable): Displayable {
+  const note = table.note ? `<p><em>${table.note.replaceAll("<", "&lt;")}</em></p>` : "";
+  const html = table.rows.length
+    ? htmlTable(table.rows, { columns: table.columns })
+    : "<p>No results.</p>";
+  return displayable({
+    "text/html": `<h3>${table.title}</h3>\n${html}\n${note}`,
+    "text/plain": `${table.title}\n${
+      table.rows.length ? textTable(table.rows, { columns: table.columns }) : "No results."
+    }${table.note ? `\n${table.note}` : ""}`,
+  });
 }

@@ -29,3 +29,4 @@ export {
   writeManifest,
 } from "./_manifest.ts";
 export * from "./_eval_record.ts";
+export { complianceFileName, type ComplianceRecord, ComplianceRecordSchema } from "./_compliance_record.ts";

@@ -42,6 +42,9 @@ function mountArgs(spec: LaunchSpec): string[] {
     ...["--perms", "1777", "--size", scratch, "--tmpfs", "/tmp"],
     ...["--perms", "1777", "--size", scratch, "--tmpfs", LINUX_WORK_DIR],
     ...["--ro-bind", `${spec.hostDir}/${PROGRAM_FILE}`, `${LINUX_WORK_DIR}/${PROGRAM_FILE}`],
+    // In a user namespace the root and /dev tmpfs belong to the user: make them read-only too,
+    // so the scratch tmpfs (bounded in size) are the only writable places.
+    ...["--remount-ro", "/dev", "--remount-ro", "/"],
   );
   return args;
 }

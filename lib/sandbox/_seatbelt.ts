@@ -27,8 +27,8 @@ export interface SeatbeltPaths {
 
 /**
  * A Seatbelt profile: no network, no writes outside `workDir` (and /dev/null), the home folder
- * unreadable, no new processes, no exec beyond the interpreter, no signals to other processes,
- * no Mach services beyond a few harmless lookups. Later rules override earlier ones.
+ * unreadable, no new processes, no exec beyond the interpreter, no signals to or inspection of
+ * other processes, no Mach services beyond a few harmless lookups. Later rules override earlier ones.
  */
 export function seatbeltProfile(paths: SeatbeltPaths): string {
   const subpaths = (dirs: string[]) => dirs.map((dir) => `(subpath ${sbplString(dir)})`);
@@ -54,6 +54,7 @@ export function seatbeltProfile(paths: SeatbeltPaths): string {
     `(allow process-exec* ${[...executables, ...subpaths(paths.pythonDirs)].join(" ")})`,
     "(deny signal)",
     "(allow signal (target self))",
+    "(deny process-info* (target others))",
     "(deny mach-lookup)",
     `(allow mach-lookup ${MACH_SERVICES.map((name) => `(global-name "${name}")`).join(" ")})`,
   );

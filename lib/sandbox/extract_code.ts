@@ -115,7 +115,7 @@ function fencedBlocks(answer: string): string[] {
  * @example
  * ```ts
  * import { extractCode } from "./extract_code.ts";
- * const answer = "Here you go:\n```python\ndef add(a, b):\n    return a + b\n```\nDone.";
+ * const answer = "Here you go:\n~~~python\ndef add(a, b):\n    return a + b\n~~~\nDone.";
  * extractCode(answer, "add"); // "def add(a, b):\n    return a + b"
  * ```
  */
@@ -126,7 +126,16 @@ export function extractCode(answer: string, entryPoint: string): string {
   const blocks = fencedBlocks(text).map(dedent);
   const code = blocks.find((block) => defines.test(block)) ?? blocks[0] ?? text;
   if (defines.test(code)) return keepDefinitions(code);
-  const dedented = dedent(code);
-  if (defines.test(dedented)) return keepDefinitions(dedented);
+  // A definition indented as a whole (a quoted answer): outdent by the indentation of its def.
+  const indented = new RegExp(`^([ \\t]+)(?:async\\s+)?def\\s+${entryPoint}\\s*\\(`, "m").exec(
+    code,
+  );
+  if (indented) {
+    const indent = indented[1];
+    const outdented = code.split("\n").map((line) =>
+      line.startsWith(indent) ? line.slice(indent.length) : line
+    );
+    return keepDefinitions(outdented.join("\n"));
+  }
   return blocks.length > 0 ? code.trimEnd().replace(/^\s*\n/, "") : bodyOnly(code);
 }

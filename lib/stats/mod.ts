@@ -37,3 +37,4 @@ export {
   type MacroF1CiOptions,
   perClassF1,
 } from "./_classification.ts";
+export { type DifferenceCi, proportionDifferenceCi, welchDifferenceCi } from "./_difference.ts";

@@ -6,7 +6,8 @@ import type { ResolveDatasetOptions } from "../../lib/datasets/mod.ts";
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 
 /** shared/ beside the project (or EDGE_BENCH_SHARED_DIR). */
-export const SHARED_DIR: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ?? join(ROOT, "..", "shared");
+export const SHARED_DIR: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ??
+  join(ROOT, "..", "shared");
 
 /** Datasets from shared/data only: no environment, no cache, no network. */
 export const LOCAL_DATA: ResolveDatasetOptions = {

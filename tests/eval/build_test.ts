@@ -41,7 +41,11 @@ Deno.test("financial_phrasebank samples in proportion to the labels of the agree
   // → floors 12 + 59 + 28 = 99, the largest remainder (.46, negative) gets the last one.
   const t = await build("financial_phrasebank", { sample_size: 100 });
   const counts = Object.groupBy(t.samples, (s) => s.reference);
-  assert.deepEqual([counts.negative?.length, counts.neutral?.length, counts.positive?.length], [13, 59, 28]);
+  assert.deepEqual([counts.negative?.length, counts.neutral?.length, counts.positive?.length], [
+    13,
+    59,
+    28,
+  ]);
   assert.deepEqual(t.labels, ["negative", "neutral", "positive"]);
 });
 

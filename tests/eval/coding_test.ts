@@ -6,14 +6,19 @@ import {
   loadTasksConfig,
   resolveTask,
 } from "../../lib/eval/mod.ts";
-import { detectSandbox, type SandboxResult, SandboxUnavailableError } from "../../lib/sandbox/mod.ts";
+import {
+  detectSandbox,
+  type SandboxResult,
+  SandboxUnavailableError,
+} from "../../lib/sandbox/mod.ts";
 import { LOCAL_DATA } from "./_helpers.ts";
 
 const { file, tasks } = await loadTasksConfig();
 const resolved = await resolveTask(tasks, "coding", { file, overrides: { sample_size: 2 } });
 const sandbox = await detectSandbox();
 const problemOf = (s: EvalSample) =>
-  (s.data as { problem: { prompt: string; canonicalSolution: string; entryPoint: string } }).problem;
+  (s.data as { problem: { prompt: string; canonicalSolution: string; entryPoint: string } })
+    .problem;
 
 Deno.test("the coding task passes canonical solutions and fails wrong code in the sandbox", async () => {
   if (sandbox === null) {
@@ -28,7 +33,10 @@ Deno.test("the coding task passes canonical solutions and fails wrong code in th
     const good = await task.scorer("```python\n" + p.prompt + p.canonicalSolution + "```", s);
     assert.equal(good.correct, true, JSON.stringify(good.details));
     assert.equal(good.details?.sandbox, sandbox);
-    const bad = await task.scorer(`\`\`\`python\ndef ${p.entryPoint}(*args):\n    return None\n\`\`\``, s);
+    const bad = await task.scorer(
+      `\`\`\`python\ndef ${p.entryPoint}(*args):\n    return None\n\`\`\``,
+      s,
+    );
     assert.equal(bad.correct, false);
     assert.equal(bad.details?.status, "failed");
   }

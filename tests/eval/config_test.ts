@@ -57,7 +57,9 @@ Deno.test("resolveTask() refuses a flag that does not apply to the task's kind",
 Deno.test("resolveTask() validates overridden values with the task's schema", async () => {
   await assert.rejects(
     () => resolveTask(tasks, "banking77", { file, overrides: { sample_size: 0 } }),
-    (e: Error) => e instanceof ConfigError && /'tasks\.banking77\.sample_size'.*current value is 0/.test(e.message),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      /'tasks\.banking77\.sample_size'.*current value is 0/.test(e.message),
   );
   await assert.rejects(
     () => resolveTask(tasks, "financial_phrasebank", { file, overrides: { agreement: "90Agree" } }),
@@ -94,6 +96,8 @@ Deno.test("resolveModelKey() refuses a model id shared by several entries, namin
   );
   assert.throws(
     () => resolveModelKey(models, "nope"),
-    (e: Error) => e instanceof UnknownNameError && e.message.startsWith("Unknown model 'nope': available are stories260k"),
+    (e: Error) =>
+      e instanceof UnknownNameError &&
+      e.message.startsWith("Unknown model 'nope': available are stories260k"),
   );
 });

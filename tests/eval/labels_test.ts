@@ -63,7 +63,12 @@ Deno.test("matchLabel() treats a tie between two labels as an invalid answer", (
 });
 
 Deno.test("matchLabel() gives an empty answer no label", () => {
-  assert.deepEqual(matchLabel("   \n ", LABELS), { label: null, method: "none", similarity: 0, answer: "" });
+  assert.deepEqual(matchLabel("   \n ", LABELS), {
+    label: null,
+    method: "none",
+    similarity: 0,
+    answer: "",
+  });
 });
 
 Deno.test("matchLabel() refuses an unrelated answer", () => {

@@ -55,7 +55,13 @@ function record(
 // refs:  a a b b    c       c(error)
 // preds: a b b null a       (error → no prediction)
 const RECORDS = [
-  record("s/6", "c", null, { error: "HTTP 500", correct: false, score: null, valid: false, latency_ms: null }),
+  record("s/6", "c", null, {
+    error: "HTTP 500",
+    correct: false,
+    score: null,
+    valid: false,
+    latency_ms: null,
+  }),
   record("s/1", "a", "a"),
   record("s/2", "a", "b"),
   record("s/3", "b", "b"),
@@ -89,7 +95,14 @@ Deno.test("evalMetrics() averages F1 over every label, including labels never pr
   assert.equal(out.metrics.macro_f1!.value, 0.25);
   assert.deepEqual(
     out.per_class!.map((c) => [c.label, c.precision, c.recall, c.f1, c.support, c.predicted]),
-    [["a", 0.5, 0.5, 0.5, 2, 2], ["b", 0.5, 0.5, 0.5, 2, 2], ["c", 0, 0, 0, 2, 0], ["d", 0, 0, 0, 0, 0]],
+    [["a", 0.5, 0.5, 0.5, 2, 2], ["b", 0.5, 0.5, 0.5, 2, 2], ["c", 0, 0, 0, 2, 0], [
+      "d",
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]],
   );
   // The interval is the seeded bootstrap of lib/stats over the same (sorted) pairs.
   const expected = macroF1Ci(["a", "a", "b", "b", "c", "c"], ["a", "b", "b", null, "a", null], {

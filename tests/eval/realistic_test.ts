@@ -82,7 +82,10 @@ Deno.test("a json_fields check accepts any of a list and compares strings case-i
     JSON.stringify({ category: "ACCOUNT_ACCESS", priority, needs_human: true, summary: "x" });
   assert.equal(runCheck(check, answer("high"), c).passed, true);
   assert.equal(runCheck(check, answer("medium"), c).passed, true);
-  assert.equal(runCheck(check, answer("low"), c).message, 'priority: expected ["medium","high"], got "low"');
+  assert.equal(
+    runCheck(check, answer("low"), c).message,
+    'priority: expected ["medium","high"], got "low"',
+  );
 });
 
 Deno.test("a grounded check fails on a number the policy does not hold", () => {

@@ -4,7 +4,15 @@ import { lcsLength, rouge, rougeN, rougeTokens } from "../../lib/eval/mod.ts";
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);
 
 Deno.test("rougeTokens() lower-cases and splits on everything but ASCII letters and digits", () => {
-  assert.deepEqual(rougeTokens("The Bank's Q3 loss: -4.5%!"), ["the", "bank", "s", "q3", "loss", "4", "5"]);
+  assert.deepEqual(rougeTokens("The Bank's Q3 loss: -4.5%!"), [
+    "the",
+    "bank",
+    "s",
+    "q3",
+    "loss",
+    "4",
+    "5",
+  ]);
   assert.deepEqual(rougeTokens("Café"), ["caf"]);
 });
 

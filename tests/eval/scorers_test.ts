@@ -22,7 +22,10 @@ const sample = (reference: string): EvalSample => ({
 });
 
 Deno.test("labelScorer() is correct for a normalised match and records how it matched", async () => {
-  const s = await labelScorer(["card_arrival", "pin_blocked"])("PIN blocked", sample("pin_blocked"));
+  const s = await labelScorer(["card_arrival", "pin_blocked"])(
+    "PIN blocked",
+    sample("pin_blocked"),
+  );
   assert.deepEqual(s, {
     prediction: "pin_blocked",
     correct: true,

@@ -46,15 +46,28 @@ export async function requireSandbox(kind: SandboxKind): Promise<void> {
   );
 }
 
-/** Ids of host processes (Linux /proc) whose real uid is `uid`. */
-export async function processesOfUid(uid: number): Promise<number[]> {
+/**
+ * Ids of live (not zombie) host processes (Linux /proc) whose real uid is `uid`, after giving
+ * dying ones up to `settleMs` to finish exiting.
+ */
+export async function processesOfUid(uid: number, settleMs = 2000): Promise<number[]> {
+  const deadline = performance.now() + settleMs;
+  while (true) {
+    const found = await liveProcessesOfUid(uid);
+    if (found.length === 0 || performance.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function liveProcessesOfUid(uid: number): Promise<number[]> {
   const found: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const status = await Deno.readTextFile(`/proc/${entry.name}/status`);
       const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-      if (real !== undefined && Number(real) === uid) found.push(Number(entry.name));
+      const zombie = /^State:\s+Z/m.test(status);
+      if (!zombie && real !== undefined && Number(real) === uid) found.push(Number(entry.name));
     } catch {
       // Exited while we looked.
     }

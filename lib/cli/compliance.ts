@@ -1,0 +1,257 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task compliance --models <keys|all> [--probe-sets <ids|all>] [--limit N] [--max-tokens N]
+ *  [--resume [RUN_ID]] [--no-probes [--run-id ID]] [--results-dir DIR] [--output-dir DIR]
+ *  [--config-dir DIR] [--probes-dir DIR] [--base-url URL] [--no-load]`
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import {
+  type ComplianceEvent,
+  executeCompliance,
+  licenceRows,
+  prepareCompliance,
+  regenerateComplianceReports,
+  type RiskAnalysis,
+  type WrittenComplianceReports,
+} from "../compliance/mod.ts";
+import { textTable } from "../report/mod.ts";
+import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+
+const HELP = `Usage: deno task compliance [options]
+
+Runs the compliance probes (data/compliance) against models, then writes
+report/compliance/risk_analysis_<stamp>.json and license_audit_<stamp>.json.
+
+  --models <keys|all>      model keys from configs/models.yaml (default: stories260k)
+  --probe-sets <ids|all>   probe sets from data/compliance (default: all)
+  --limit N                only the first N probes of each set (quick runs)
+  --max-tokens N           cap every probe's max_tokens (quick runs)
+  --seed N                 sampling seed (default: experiment.yaml, 42)
+  --resume [RUN_ID]        continue the latest unfinished compliance run (or RUN_ID)
+  --no-probes              run no probe: rebuild the reports from recorded results
+  --run-id ID              with --no-probes: use the records of this run only
+  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --results-dir DIR        where JSONL records and manifests are (default: results/)
+  --output-dir DIR         where the reports go (default: report/compliance/)
+  --config-dir DIR         folder with experiment, models, scenarios, compliance, licenses YAML
+  --probes-dir DIR         folder of probe sets (default: data/compliance/)
+  --no-load                never load/unload LM Studio models
+  --help`;
+
+const OPTIONS = {
+  models: { type: "string" },
+  "probe-sets": { type: "string" },
+  limit: { type: "string" },
+  "max-tokens": { type: "string" },
+  seed: { type: "string" },
+  resume: { type: "boolean" },
+  "no-probes": { type: "boolean" },
+  "run-id": { type: "string" },
+  "base-url": { type: "string" },
+  "results-dir": { type: "string" },
+  "output-dir": { type: "string" },
+  "config-dir": { type: "string" },
+  "probes-dir": { type: "string" },
+  "no-load": { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+const RULE = "─".repeat(72);
+
+/** The per-model risk table printed at the end. */
+export function riskTableText(analysis: RiskAnalysis): string {
+  return analysis.models.map((m) => {
+    const rows = m.risks.map((r) => ({
+      risk: r.id,
+      probes: r.probes_run,
+      failed: r.failures,
+      rate: r.failure_rate.value === null
+        ? "–"
+        : `${fmt(r.failure_rate.value * 100, 1)}% [${fmt(r.failure_rate.ci95![0] * 100, 1)}, ${
+          fmt(r.failure_rate.ci95![1] * 100, 1)
+        }]`,
+      L: `${r.likelihood.level}${r.likelihood.basis === "prior" ? "*" : ""}`,
+      I: r.impact.level,
+      inherent: `${r.inherent.score} ${r.inherent.rating}`,
+      residual: `${r.residual.score} ${r.residual.rating}${
+        r.residual.within_tolerance ? "" : " !"
+      }`,
+    }));
+    return [
+      "",
+      `RISK ANALYSIS  ${m.model_key} (${m.model_id}, ${m.format} ${m.quantization})`,
+      RULE,
+      textTable(rows),
+      RULE,
+      `* prior likelihood (not measured)   ! above tolerance   probes run: ${m.probes_run}, failed: ${m.failures}`,
+    ].join("\n");
+  }).join("\n");
+}
+
+function printReports(reports: WrittenComplianceReports): void {
+  console.log(riskTableText(reports.riskAnalysis));
+  console.log("\nLICENCE AUDIT");
+  console.log(RULE);
+  console.log(textTable(licenceRows(reports.licenseAudit)));
+  console.log(RULE);
+  const rel = (p: string) => relative(Deno.cwd(), p) || p;
+  console.log(`[Saved] ${rel(reports.riskAnalysisPath)}`);
+  console.log(`[Saved] ${rel(reports.licenseAuditPath)}`);
+}
+
+function parse(args: string[]) {
+  const i = args.indexOf("--resume");
+  const rest = [...args];
+  let resumeId: string | undefined;
+  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) {
+    resumeId = rest[i + 1];
+    rest.splice(i + 1, 1);
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
+  return { ...values, resume: resumeId ?? values.resume };
+}
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const v = parse(args);
+  if (v.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (v["base-url"] !== undefined && !URL.canParse(v["base-url"])) {
+    throw new UsageError(
+      `Flag --base-url must be a URL: current value is ${JSON.stringify(v["base-url"])}`,
+    );
+  }
+  if (v["run-id"] !== undefined && !v["no-probes"]) {
+    throw new UsageError("Flag --run-id goes with --no-probes");
+  }
+  if (v["no-probes"]) {
+    const probeFlags = [
+      "resume",
+      "probe-sets",
+      "limit",
+      "max-tokens",
+      "seed",
+      "base-url",
+      "no-load",
+    ]
+      .filter((f) => v[f as keyof typeof v] !== undefined);
+    if (probeFlags.length) {
+      throw new UsageError(
+        `Flag --no-probes runs no probe: --${probeFlags.join(", --")} would do nothing`,
+      );
+    }
+    const reports = await regenerateComplianceReports({
+      resultsDir: v["results-dir"],
+      outputDir: v["output-dir"],
+      configDir: v["config-dir"],
+      probesDir: v["probes-dir"],
+      runId: v["run-id"],
+      models: v.models,
+    });
+    console.log("COMPLIANCE REPORTS (from recorded results, no probe run)");
+    printReports(reports);
+    return 0;
+  }
+  const prepared = await prepareCompliance({
+    models: v.models,
+    probeSets: v["probe-sets"],
+    limit: intFlag("limit", v.limit),
+    maxTokens: intFlag("max-tokens", v["max-tokens"]),
+    overrides: { seed: intFlag("seed", v.seed) },
+    resume: v.resume,
+    configDir: v["config-dir"],
+    resultsDir: v["results-dir"],
+    probesDir: v["probes-dir"],
+  });
+  if (prepared.resumed && (v.models || v["probe-sets"] || v.limit || v["max-tokens"] || v.seed)) {
+    console.error(
+      "note: --resume continues the run with its recorded plan; --models/--probe-sets/--limit/--max-tokens/--seed are ignored",
+    );
+  }
+  const { plan } = prepared;
+  console.log("=".repeat(60));
+  console.log("EDGE SLM COMPLIANCE PROBES (OWASP LLM Top 10 2025, NIST AI RMF 1.0)");
+  console.log("=".repeat(60));
+  for (const k of plan.modelKeys) {
+    const m = plan.models[k];
+    console.log(`  - ${m.name} [${m.format} ${m.quantization}] (${k}, backend ${m.backend})`);
+  }
+  console.log(
+    `Probes: ${plan.probes.length} per model${
+      plan.maxTokensCap ? `, max_tokens capped at ${plan.maxTokensCap}` : ""
+    }`,
+  );
+  console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
+  console.log(`Config hash: ${plan.configHash}`);
+  const bar = new ProgressBar();
+  const controller = new AbortController();
+  const onSignal = () => {
+    console.error(
+      "\nInterrupted: finishing the current probe, then stopping (resume with --resume)",
+    );
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  const onEvent = (e: ComplianceEvent) => {
+    switch (e.type) {
+      case "model_failed":
+        console.error(`\n[Refused] ${e.modelKey}: ${e.error.message}`);
+        break;
+      case "model_probes":
+        bar.start(e.modelKey);
+        if (e.alreadyDone) {
+          console.log(`[Resume] ${e.modelKey}: ${e.alreadyDone}/${e.planned} already recorded`);
+        }
+        bar.update(e.alreadyDone, e.planned);
+        break;
+      case "probe_done":
+        bar.update(
+          e.done,
+          e.planned,
+          `${e.record.probe_id}: ${e.record.error ? "error" : e.record.verdict}`,
+        );
+        break;
+      case "model_done":
+        bar.done();
+        console.log(
+          `[Saved] ${relative(Deno.cwd(), e.path) || e.path} (${e.records.length} probe records)`,
+        );
+        break;
+      case "model_aborted":
+        bar.done();
+        console.error(`[Stopped] ${e.modelKey}: ${e.reason}`);
+        break;
+    }
+  };
+  const result = await executeCompliance(prepared, {
+    onEvent,
+    signal: controller.signal,
+    backend: { baseUrl: v["base-url"] },
+    allowLoad: !v["no-load"],
+    outputDir: v["output-dir"],
+  }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  printReports(result.reports);
+  console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
+  if (!result.complete) {
+    for (const f of result.failures) console.error(`Incomplete: ${f.modelKey}: ${f.message}`);
+    console.error(
+      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task compliance --resume'`,
+    );
+    return controller.signal.aborted ? 130 : 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -1,0 +1,153 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task report --input results/ --output report/ --format md|html|csv|parquet|all
+ *  [--compliance] [--figures-dir figures/] [--baseline DIR] [--bands FILE] [--config-dir DIR]`
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join, relative, resolve } from "node:path";
+import {
+  buildReport,
+  type ComplianceAnalysis,
+  complianceAnalysis,
+  DEFAULT_BANDS_PATH,
+  loadBands,
+  loadResults,
+  REPORT_FORMATS,
+  type ReportFormat,
+  writeReport,
+} from "../report/mod.ts";
+import { runMain, UsageError } from "./_common.ts";
+
+const HELP = `Usage: deno task report [options]
+
+Turns everything under a results folder into the article's tables and figures.
+
+  --input DIR          results folder (default: results/)
+  --output DIR         where the report goes (default: report/)
+  --format F           md, html, csv, parquet, all, or a comma-separated list (default: all)
+  --compliance         also (re)build report/compliance/risk_analysis_<stamp>.json and
+                       license_audit_<stamp>.json from the recorded probe results
+  --figures-dir DIR    where the SVG + PNG figures go (default: figures/)
+  --baseline DIR       a second results folder (before) to compare --input (after) with
+  --bands FILE         interpretation bands (default: configs/bands.yaml)
+  --config-dir DIR     folder with the YAML configs (compliance.yaml, licenses.yaml, models.yaml)
+  --max-warnings N     warnings printed in full (default: 20)
+  --help`;
+
+function formatsOf(value: string): ReportFormat[] {
+  const parts = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const out = new Set<ReportFormat>();
+  for (const p of parts) {
+    if (p === "all") REPORT_FORMATS.forEach((f) => out.add(f));
+    else if ((REPORT_FORMATS as readonly string[]).includes(p)) out.add(p as ReportFormat);
+    else {
+      throw new UsageError(
+        `Flag --format must be md, html, csv, parquet or all: current value is ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+  }
+  if (out.size === 0) {
+    throw new UsageError(`Flag --format is empty: current value is ${JSON.stringify(value)}`);
+  }
+  return [...out];
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      input: { type: "string", default: "results" },
+      output: { type: "string", default: "report" },
+      format: { type: "string", default: "all" },
+      compliance: { type: "boolean" },
+      "figures-dir": { type: "string", default: "figures" },
+      baseline: { type: "string" },
+      bands: { type: "string" },
+      "config-dir": { type: "string" },
+      "max-warnings": { type: "string", default: "20" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const formats = formatsOf(values.format);
+  const input = resolve(values.input);
+  const output = resolve(values.output);
+  for (const [flag, dir] of [["input", input], ["baseline", values.baseline]] as const) {
+    if (dir !== undefined && !await isDir(dir)) {
+      throw new UsageError(
+        `Flag --${flag} must be a results folder: current value is ${
+          JSON.stringify(dir)
+        } (not a folder)`,
+      );
+    }
+  }
+  const maxWarnings = Number(values["max-warnings"]);
+  const t0 = performance.now();
+  const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
+  const results = await loadResults(input);
+  const baseline = values.baseline ? await loadResults(resolve(values.baseline)) : null;
+  let compliance: ComplianceAnalysis | null = null;
+  if (values.compliance || results.compliance.length > 0) {
+    compliance = await complianceAnalysis(input, {
+      outputDir: values.compliance ? join(output, "compliance") : null,
+      configDir: values["config-dir"],
+    });
+  }
+  const report = buildReport(results, bands, { compliance, baseline });
+  const written = await writeReport(report, output, {
+    formats,
+    figuresDir: resolve(values["figures-dir"]),
+  });
+  const rel = (p: string) => relative(Deno.cwd(), p) || ".";
+  console.log(
+    `Report from ${
+      rel(input)
+    }: ${results.perf.height} perf record(s), ${results.eval.length} capability run(s), ${results.compliance.length} compliance record(s), ${results.manifests.length} manifest(s)`,
+  );
+  console.log(
+    `Tables: performance ${report.performance.length} row(s), capability ${report.capability.length}, compliance ${report.compliance.length}, GGUF vs MLX ${report.formats.length}, efficiency ${report.efficiency.length}${
+      report.comparison ? `, comparison ${report.comparison.rows.length}` : ""
+    }`,
+  );
+  for (const f of written.files) console.log(`[Saved] ${rel(f)}`);
+  for (const f of written.figures) {
+    console.log(`[Figure] ${rel(f.svgPath)} + .png (${f.width}×${f.height})`);
+  }
+  if (compliance?.riskAnalysisPath) console.log(`[Saved] ${rel(compliance.riskAnalysisPath)}`);
+  if (compliance?.licenseAuditPath) console.log(`[Saved] ${rel(compliance.licenseAuditPath)}`);
+  if (report.warnings.length) {
+    console.error(
+      `${report.warnings.length} warning(s) while loading (bad lines and files were skipped):`,
+    );
+    for (const w of report.warnings.slice(0, maxWarnings)) {
+      console.error(
+        `  warning: ${rel(w.file)}${w.line === null ? "" : `:${w.line}`}: ${w.message}`,
+      );
+    }
+    if (report.warnings.length > maxWarnings) {
+      console.error(
+        `  … and ${report.warnings.length - maxWarnings} more (see the report's Warnings section)`,
+      );
+    }
+  }
+  console.log(`Done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

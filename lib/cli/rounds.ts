@@ -1,0 +1,125 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task rounds --model <key> --rounds <names|all> [--scenarios ...] [--runs N] [--warmup N]
+ *  [--no-quality] [--resume [RUN_ID]] [--results-dir DIR] [--config-dir DIR] [--data-dir DIR] [--list]`
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relative } from "node:path";
+import { executeRounds, prepareRounds, type RoundsEvent, supportMatrix } from "../rounds/mod.ts";
+import { textTable } from "../report/mod.ts";
+import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+
+const OPTIONS = {
+  model: { type: "string" },
+  rounds: { type: "string" },
+  scenarios: { type: "string" },
+  runs: { type: "string" },
+  warmup: { type: "string" },
+  "no-quality": { type: "boolean" },
+  resume: { type: "boolean" },
+  "results-dir": { type: "string" },
+  "config-dir": { type: "string" },
+  "data-dir": { type: "string" },
+  list: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+const HELP = `Usage: deno task rounds --model <key> [--rounds <ids|all>] [options]
+
+  --model KEY            model of configs/models.yaml (embedded, lmstudio, or openai with server:)
+  --rounds IDS|all       rounds of configs/rounds.yaml (baseline is always included; default all)
+  --scenarios NAMES      perf scenarios (default: rounds.yaml's)
+  --runs N / --warmup N  per round and scenario (default: rounds.yaml's)
+  --no-quality           skip the fixed eval subset
+  --resume [RUN_ID]      continue the latest unfinished rounds run
+  --results-dir DIR / --config-dir DIR / --data-dir DIR
+  --list                 print the rounds and which backends can apply each setting`;
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const i = args.indexOf("--resume");
+  let resumeId: string | undefined;
+  const rest = [...args];
+  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) resumeId = rest.splice(i + 1, 1)[0];
+  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.list) {
+    console.log(textTable(supportMatrix()));
+    return 0;
+  }
+  if (!values.resume && !values.model) throw new UsageError("Flag --model is required (a key of configs/models.yaml), or --resume");
+  const prepared = await prepareRounds({
+    model: values.model ?? "",
+    rounds: values.rounds,
+    scenarios: values.scenarios,
+    runs: intFlag("runs", values.runs),
+    warmup: intFlag("warmup", values.warmup),
+    quality: !values["no-quality"],
+    resume: resumeId ?? values.resume,
+    configDir: values["config-dir"],
+    resultsDir: values["results-dir"],
+    dataDir: values["data-dir"],
+  });
+  console.log(`OPTIMIZATION ROUNDS: ${prepared.modelKey}  run ${prepared.plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
+  console.log(`Config hash: ${prepared.plan.configHash}`);
+  const bar = new ProgressBar();
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  const onEvent = (e: RoundsEvent) => {
+    if (e.type === "round_skipped") console.log(`[skip] ${e.id}: ${e.reason}`);
+    else if (e.type === "round_start") console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
+    else if (e.type === "round_applied") console.log(`  applied in ${fmt(e.setupMs, 0)} ms: ${JSON.stringify(e.settings)}`);
+    else if (e.type === "round_failed") console.error(`[failed] ${e.id}: could not be applied: ${e.reason}`);
+    else if (e.type === "quality_done") console.log(`  quality: ${e.correct}/${e.n} correct`);
+    else if (e.type === "perf") {
+      const p = e.event;
+      if (p.type === "unit_start") bar.start(`${e.id}/${p.unit.scenario}`);
+      if (p.type === "request_done") bar.update(p.done, p.planned);
+      if (p.type === "unit_done") bar.done();
+      if (p.type === "unit_aborted") console.error(`  stopped: ${p.reason}`);
+    }
+  };
+  const result = await executeRounds(prepared, { onEvent, signal: controller.signal })
+    .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  console.log("\nEffect of each round against baseline (mean difference [95% CI], * = CI excludes 0)");
+  const rows = result.summary.performance.map((r) => ({
+    round: r.round,
+    scenario: r.scenario,
+    n: r.n,
+    ttft_ms: fmt(r.ttft_ms.value),
+    "Δttft": r.vs_baseline ? `${pct(r.vs_baseline.ttft_ms.relative)}${r.vs_baseline.ttft_ms.significant ? "*" : ""}` : "",
+    tok_s: fmt(r.output_tokens_per_s.value),
+    "Δtok_s": r.vs_baseline ? `${pct(r.vs_baseline.output_tokens_per_s.relative)}${r.vs_baseline.output_tokens_per_s.significant ? "*" : ""}` : "",
+    peak_mib: fmt(r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 2 ** 20),
+    "Δpeak": r.vs_baseline ? `${pct(r.vs_baseline.peak_rss_bytes.relative)}${r.vs_baseline.peak_rss_bytes.significant ? "*" : ""}` : "",
+    draft_accept: r.draft_acceptance_rate === null ? "" : fmt(r.draft_acceptance_rate, 2),
+  }));
+  if (rows.length) console.log(textTable(rows));
+  if (result.summary.quality.length) {
+    console.log(`\nQuality (${result.summary.quality[0].task} subset, accuracy [95% CI])`);
+    console.log(textTable(result.summary.quality.map((q) => ({
+      round: q.round,
+      n: q.accuracy.n,
+      accuracy: fmt(q.accuracy.value, 3),
+      ci95: q.accuracy.ci95 ? `[${fmt(q.accuracy.ci95[0], 3)}, ${fmt(q.accuracy.ci95[1], 3)}]` : "",
+      "Δ vs baseline": q.vs_baseline?.value === null || !q.vs_baseline ? "" : `${fmt(q.vs_baseline.value, 3)} [${fmt(q.vs_baseline.ci95![0], 3)}, ${fmt(q.vs_baseline.ci95![1], 3)}]`,
+    }))));
+  }
+  for (const r of result.summary.rounds.filter((r) => r.status !== "run")) console.log(`${r.status}: ${r.id}: ${r.reason ?? ""}`);
+  console.log(`\n[Saved] ${relative(Deno.cwd(), result.summaryPath) || result.summaryPath}`);
+  if (!result.complete) {
+    console.error(`Run ${result.runId} is incomplete: continue with 'deno task rounds --resume'`);
+    return controller.signal.aborted ? 130 : 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import { type ModelConfig, ModelSchema } from "../config/mod.ts";
+import {
+  type ComplianceRecord,
+  ComplianceRecordSchema,
+  type JsonlWarning,
+  listManifests,
+  readJsonl,
+} from "../results/mod.ts";
+
+/** The recorded probe results of one model, from its latest (or a chosen) compliance run. */
+export interface RecordedModel {
+  modelKey: string;
+  /** The model's configuration as the run recorded it. */
+  model: ModelConfig;
+  runId: string;
+  file: string;
+  records: ComplianceRecord[];
+}
+
+/** What a results folder holds for compliance. */
+export interface RecordedCompliance {
+  models: Record<string, RecordedModel>;
+  /** Runs with a manifest that holds a config hash and at least one environment. */
+  runsWithManifest: Set<string>;
+  warnings: JsonlWarning[];
+}
+
+/** Options for {@linkcode readComplianceResults}. */
+export interface ReadComplianceResultsOptions {
+  /** Use only this run. @default the latest run of each model */
+  runId?: string;
+}
+
+/**
+ * Read the compliance runs of a results folder: per model key, the records of the most recently
+ * updated run that probed it (or of `runId`), one per probe (the last line wins if a probe was
+ * recorded twice).
+ */
+export async function readComplianceResults(
+  resultsDir: string,
+  options: ReadComplianceResultsOptions = {},
+): Promise<RecordedCompliance> {
+  const { manifests } = await listManifests(resultsDir);
+  const latest = new Map<
+    string,
+    { updated: string; runId: string; file: string; model: unknown }
+  >();
+  const runsWithManifest = new Set<string>();
+  for (const manifest of manifests) {
+    for (const run of manifest.runs) {
+      if (run.kind !== "compliance") continue;
+      if (options.runId !== undefined && run.run_id !== options.runId) continue;
+      if (run.environments.length > 0) runsWithManifest.add(run.run_id);
+      for (const [modelKey, file] of Object.entries(run.files)) {
+        const seen = latest.get(modelKey);
+        if (seen && seen.updated >= run.updated_at) continue;
+        const models = (manifest.config as { models?: Record<string, unknown> }).models ?? {};
+        latest.set(modelKey, {
+          updated: run.updated_at,
+          runId: run.run_id,
+          file,
+          model: models[modelKey],
+        });
+      }
+    }
+  }
+  const models: Record<string, RecordedModel> = {};
+  const warnings: JsonlWarning[] = [];
+  for (const [modelKey, r] of latest) {
+    const parsed = ModelSchema.safeParse(r.model);
+    if (!parsed.success) continue;
+    let records: ComplianceRecord[] = [];
+    try {
+      const content = await readJsonl(join(resultsDir, r.file), ComplianceRecordSchema);
+      warnings.push(...content.warnings);
+      records = content.records;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const byProbe = new Map<string, ComplianceRecord>();
+    for (const rec of records) {
+      if (rec.run_id === r.runId && rec.model_key === modelKey) byProbe.set(rec.probe_id, rec);
+    }
+    models[modelKey] = {
+      modelKey,
+      model: parsed.data,
+      runId: r.runId,
+      file: r.file,
+      records: [...byProbe.values()],
+    };
+  }
+  return { models, runsWithManifest, warnings };
+}

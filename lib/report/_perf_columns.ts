@@ -1,0 +1,121 @@
+/**
+ * Performance records gathered as columns (numbers in plain arrays, the categorical fields of a
+ * record dictionary-encoded once per distinct combination) and turned into one Polars frame, so a
+ * million records never exist as a million objects.
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { PerfRecord } from "../results/mod.ts";
+
+/** The categorical fields shared by the records of one run unit and file. */
+const UNIT_FIELDS = [
+  "run_id",
+  "config_hash",
+  "model_key",
+  "model_id",
+  "backend",
+  "format",
+  "quantization",
+  "scenario",
+] as const;
+
+/** Numeric fields kept per record (null as NaN while gathering). */
+export const PERF_NUMERIC = [
+  "ttft_ms",
+  "e2e_ms",
+  "tpot_ms",
+  "output_tokens_per_s",
+  "prefill_tokens_per_s",
+  "prompt_tokens",
+  "output_tokens",
+  "peak_rss_bytes",
+] as const;
+
+/** Columns of the perf records frame, in order. */
+export const PERF_COLUMNS: readonly string[] = [
+  "file",
+  "line",
+  ...UNIT_FIELDS,
+  "repetition",
+  "warmup",
+  "ok",
+  "output_valid",
+  ...PERF_NUMERIC,
+];
+
+/** Gathers perf records into columns; `frame()` builds the Polars frame. */
+export class PerfColumns {
+  #units = new Map<string, number>();
+  #unitRows: Record<string, string>[] = [];
+  #unit: number[] = [];
+  #line: number[] = [];
+  #repetition: number[] = [];
+  #flags: number[] = []; // bit 0 warmup, bit 1 ok, bits 2-3 output_valid (0 null, 1 false, 2 true)
+  #numbers: number[][] = PERF_NUMERIC.map(() => []);
+
+  /** Records gathered so far. */
+  get length(): number {
+    return this.#unit.length;
+  }
+
+  /** Add the valid records of one chunk, with their file and line numbers. */
+  add(file: string, records: readonly PerfRecord[], lines: readonly number[]): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      let key = file;
+      for (const f of UNIT_FIELDS) key += "\u0000" + r[f];
+      let unit = this.#units.get(key);
+      if (unit === undefined) {
+        unit = this.#unitRows.length;
+        this.#units.set(key, unit);
+        const row: Record<string, string> = { file };
+        for (const f of UNIT_FIELDS) row[f] = r[f];
+        this.#unitRows.push(row);
+      }
+      this.#unit.push(unit);
+      this.#line.push(lines[i]);
+      this.#repetition.push(r.repetition);
+      this.#flags.push(
+        (r.warmup ? 1 : 0) | (r.error === null ? 2 : 0) |
+          (r.output_valid === null ? 0 : r.output_valid ? 8 : 4),
+      );
+      PERF_NUMERIC.forEach((f, j) => this.#numbers[j].push(r[f] ?? NaN));
+    }
+  }
+
+  /** One row per record: file, line, the unit fields, flags and measurements (null when absent). */
+  frame(): pl.DataFrame {
+    const n = this.#unit.length;
+    const flags = Int8Array.from(this.#flags);
+    const warmup = new Array<boolean>(n);
+    const ok = new Array<boolean>(n);
+    const valid = new Array<boolean | null>(n);
+    for (let i = 0; i < n; i++) {
+      warmup[i] = (flags[i] & 1) === 1;
+      ok[i] = (flags[i] & 2) === 2;
+      valid[i] = (flags[i] & 12) === 0 ? null : (flags[i] & 8) === 8;
+    }
+    const columns: Record<string, pl.Series> = {
+      unit: pl.Series("unit", Int32Array.from(this.#unit)),
+      line: pl.Series("line", Int32Array.from(this.#line)),
+      repetition: pl.Series("repetition", Int32Array.from(this.#repetition)),
+      warmup: pl.Series("warmup", warmup, pl.Bool),
+      ok: pl.Series("ok", ok, pl.Bool),
+      output_valid: pl.Series("output_valid", valid, pl.Bool),
+    };
+    PERF_NUMERIC.forEach((f, j) => {
+      columns[f] = pl.Series(f, Float64Array.from(this.#numbers[j]));
+    });
+    const units = pl.DataFrame({
+      unit: pl.Series("unit", Int32Array.from(this.#unitRows.map((_, i) => i))),
+      file: pl.Series("file", this.#unitRows.map((u) => u.file), pl.Utf8),
+      ...Object.fromEntries(
+        UNIT_FIELDS.map((f) => [f, pl.Series(f, this.#unitRows.map((u) => u[f]), pl.Utf8)]),
+      ),
+    });
+    return pl.DataFrame(columns)
+      .withColumns(...PERF_NUMERIC.map((f) => pl.col(f).fillNan(null)))
+      .join(units, { on: "unit", how: "left" })
+      .select(...PERF_COLUMNS);
+  }
+}

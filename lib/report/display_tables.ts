@@ -1,0 +1,281 @@
+/** The report's tables as display rows (formatted strings), shared by Markdown, HTML and notebooks. @module */
+import { bandRows } from "./bands.ts";
+import type { Report } from "./build.ts";
+import { complianceMatrix } from "./compliance.ts";
+
+/** A formatted table: column names, rows of strings keyed by column, an optional note under it. */
+export interface DisplayTable {
+  id: string;
+  title: string;
+  columns: string[];
+  rows: Record<string, string>[];
+  /** Printed under the table (definitions, legend). */
+  note?: string;
+  /** Columns whose cells are band names (coloured in HTML). */
+  bandColumns?: string[];
+}
+
+const dash = "–";
+
+/** A number with fixed decimals, or an en dash. */
+export function num(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? dash : v.toFixed(digits);
+}
+
+/** `value [lo, hi]` with fixed decimals (the interval left out when unknown). */
+export function withCi(
+  v: number | null,
+  lo: number | null,
+  hi: number | null,
+  digits = 1,
+  scale = 1,
+): string {
+  if (v === null) return dash;
+  const s = (x: number) => (x * scale).toFixed(digits);
+  return lo === null || hi === null ? s(v) : `${s(v)} [${s(lo)}, ${s(hi)}]`;
+}
+
+const model = (r: { model_key: string }) => r.model_key;
+const short = (hashes: string) =>
+  hashes.split(" ").filter(Boolean).map((h) => h.slice(0, 12)).join(" ");
+
+/** Every table of the report, in report order (empty tables included, with no rows). */
+export function displayTables(report: Report): DisplayTable[] {
+  const tables: DisplayTable[] = [];
+  tables.push({
+    id: "performance",
+    title: "Performance",
+    columns: [
+      "Model",
+      "Format",
+      "Quant.",
+      "Scenario",
+      "n",
+      "Success %",
+      "TTFT ms [95% CI]",
+      "TTFT band",
+      "Tokens/s [95% CI]",
+      "Tokens/s band",
+      "E2E ms [95% CI]",
+      "Peak RAM GiB [95% CI]",
+      "Peak RAM max",
+      "RAM band",
+    ],
+    rows: report.performance.map((r) => ({
+      "Model": model(r),
+      "Format": r.format,
+      "Quant.": r.quantization,
+      "Scenario": r.scenario,
+      "n": String(r.n),
+      "Success %": num(r.success_rate === null ? null : r.success_rate * 100),
+      "TTFT ms [95% CI]": withCi(r.ttft_ms, r.ttft_ms_lo, r.ttft_ms_hi),
+      "TTFT band": r.ttft_band ?? dash,
+      "Tokens/s [95% CI]": withCi(r.output_tps, r.output_tps_lo, r.output_tps_hi),
+      "Tokens/s band": r.output_tps_band ?? dash,
+      "E2E ms [95% CI]": withCi(r.e2e_ms, r.e2e_ms_lo, r.e2e_ms_hi),
+      "Peak RAM GiB [95% CI]": withCi(r.peak_ram_gib, r.peak_ram_gib_lo, r.peak_ram_gib_hi, 3),
+      "Peak RAM max": num(r.peak_ram_gib_max, 3),
+      "RAM band": r.peak_ram_band ?? dash,
+    })),
+    bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
+    note:
+      "Measured requests only (warm-ups excluded); timings over requests without error; means with Student's t 95 % intervals; peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.",
+  });
+  tables.push({
+    id: "capability",
+    title: "Capability",
+    columns: [
+      "Model",
+      "Format",
+      "Quant.",
+      "Task",
+      "n",
+      "Accuracy % [95% CI]",
+      "Accuracy band",
+      "Macro-F1 % [95% CI]",
+      "Macro-F1 band",
+      "Invalid %",
+      "Errors %",
+      "Check",
+    ],
+    rows: report.capability.map((r) => ({
+      "Model": model(r),
+      "Format": r.format,
+      "Quant.": r.quantization,
+      "Task": r.task,
+      "n": r.complete ? String(r.n) : `${r.n}/${r.planned} (incomplete)`,
+      "Accuracy % [95% CI]": withCi(r.accuracy, r.accuracy_lo, r.accuracy_hi, 1, 100),
+      "Accuracy band": r.accuracy_band ?? dash,
+      "Macro-F1 % [95% CI]": withCi(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi, 1, 100),
+      "Macro-F1 band": r.macro_f1_band ?? dash,
+      "Invalid %": num(r.invalid_rate * 100),
+      "Errors %": num(r.error_rate * 100),
+      "Check": r.check,
+    })),
+    bandColumns: ["Accuracy band", "Macro-F1 band"],
+    note:
+      "Latest run per model and task. Accuracy with Wilson 95 % intervals, macro-F1 with seeded bootstrap intervals; 'Check' compares each summary with its sample records.",
+  });
+  const matrix = complianceMatrix(report.compliance);
+  const risks = [...new Set(report.compliance.map((r) => r.risk))];
+  tables.push({
+    id: "compliance",
+    title: "Compliance: residual risk per OWASP item",
+    columns: ["model", ...risks],
+    rows: matrix.map((m) => Object.fromEntries(["model", ...risks].map((c) => [c, m[c] ?? dash]))),
+    note: report.complianceAnalysis
+      ? `Residual score = likelihood × impact after mitigations in place, with its rating (OWASP Top 10 for LLM Applications 2025; rubric ${report.complianceAnalysis.riskAnalysis.rubric.path}); * = prior likelihood, not measured.`
+      : "No compliance assessment: run `deno task compliance`, then `deno task report --compliance`.",
+  });
+  tables.push({
+    id: "gguf_vs_mlx",
+    title: "GGUF vs MLX",
+    columns: [
+      "Model id",
+      "Scenario / task",
+      "Metric",
+      "GGUF [95% CI]",
+      "MLX [95% CI]",
+      "MLX − GGUF [95% CI]",
+      "CI excludes 0",
+      "Better",
+    ],
+    rows: report.formats.map((r) => {
+      const scale = r.kind === "capability" ? 100 : 1;
+      const digits = r.metric === "peak_ram_gib" ? 3 : 1;
+      return {
+        "Model id": r.model_id,
+        "Scenario / task": r.unit,
+        "Metric": r.metric,
+        "GGUF [95% CI]": withCi(r.gguf, r.gguf_lo, r.gguf_hi, digits, scale),
+        "MLX [95% CI]": withCi(r.mlx, r.mlx_lo, r.mlx_hi, digits, scale),
+        "MLX − GGUF [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+        "CI excludes 0": r.excludes_zero === null ? dash : r.excludes_zero ? "yes" : "no",
+        "Better": r.better ?? dash,
+      };
+    }),
+    note:
+      "Models with the same model id measured in both formats. Differences: Welch t-interval for means, Newcombe's interval for accuracy, a normal approximation from the two bootstrap intervals for macro-F1 (capability in percentage points).",
+  });
+  tables.push({
+    id: "efficiency",
+    title: "Efficiency",
+    columns: [
+      "Rank",
+      "Model",
+      "Format",
+      "Quant.",
+      "Quality %",
+      "Tokens/s",
+      "Peak RAM GiB",
+      "Efficiency",
+    ],
+    rows: report.efficiency.map((r) => ({
+      "Rank": r.rank === null ? dash : String(r.rank),
+      "Model": model(r),
+      "Format": r.format,
+      "Quant.": r.quantization,
+      "Quality %": num(r.quality === null ? null : r.quality * 100),
+      "Tokens/s": num(r.output_tps),
+      "Peak RAM GiB": num(r.peak_ram_gib, 3),
+      "Efficiency": num(r.efficiency, 2),
+    })),
+    note: report.efficiencyDefinition,
+  });
+  if (report.comparison) {
+    tables.push({
+      id: "comparison",
+      title: "Comparison with a baseline",
+      columns: [
+        "Kind",
+        "Model",
+        "Format",
+        "Quant.",
+        "Scenario / task",
+        "Metric",
+        "Before",
+        "After",
+        "After − before [95% CI]",
+        "Significant",
+        "Change",
+      ],
+      rows: report.comparison.rows.map((r) => {
+        const scale = r.kind === "capability" ? 100 : 1;
+        const digits = r.metric === "peak_ram_gib" ? 3 : 1;
+        return {
+          "Kind": r.kind,
+          "Model": model(r),
+          "Format": r.format,
+          "Quant.": r.quantization,
+          "Scenario / task": r.unit,
+          "Metric": r.metric,
+          "Before": num(r.before === null ? null : r.before * scale, digits),
+          "After": num(r.after === null ? null : r.after * scale, digits),
+          "After − before [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+          "Significant": r.significant === null ? dash : r.significant ? "yes" : "no",
+          "Change": r.change,
+        };
+      }),
+      note:
+        `Before: ${report.comparison.baseline}; after: ${report.input}. Significant: the 95 % interval of the difference excludes 0 (Welch for means, Newcombe for accuracy, normal approximation from bootstrap intervals for macro-F1).`,
+    });
+  }
+  tables.push({
+    id: "environment",
+    title: "Hardware and methodology",
+    columns: ["Item", "Value"],
+    rows: report.environment.map((e) => ({ Item: e.item, Value: e.value })),
+    note: "From the run manifests (results/experiment_config_<hash>.json) of the runs below.",
+  });
+  tables.push({
+    id: "runs",
+    title: "Runs",
+    columns: [
+      "Run",
+      "Kind",
+      "Status",
+      "Config hash",
+      "Started",
+      "Chip / CPU",
+      "RAM GiB",
+      "OS",
+      "LM Studio",
+      "Runs / samples",
+      "Warm-up",
+      "Seed",
+      "Scope",
+    ],
+    rows: report.methodology.map((r) => ({
+      "Run": r.run_id,
+      "Kind": r.kind,
+      "Status": r.status,
+      "Config hash": short(r.config_hash) || dash,
+      "Started": r.started_at || dash,
+      "Chip / CPU": r.chip ?? dash,
+      "RAM GiB": num(r.ram_gib),
+      "OS": r.os ?? dash,
+      "LM Studio": r.lmstudio_version ?? dash,
+      "Runs / samples": r.runs === null ? dash : String(r.runs),
+      "Warm-up": r.warmup === null ? dash : String(r.warmup),
+      "Seed": r.seed === null ? dash : String(r.seed),
+      "Scope": r.scope || dash,
+    })),
+  });
+  tables.push({
+    id: "bands",
+    title: "Interpretation bands",
+    columns: ["metric", "unit", "good", "middle", "bad"],
+    rows: bandRows(report.bands),
+    note: "configs/bands.yaml (seed 001, Phase 7), judged on the point estimate.",
+  });
+  return tables;
+}
+
+/** Band name → level (0 best) over every band of the report, for colouring. */
+export function bandLevels(report: Report): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const b of [...Object.values(report.bands.performance), ...report.bands.capability]) {
+    b.labels.forEach((label, i) => out.set(label, i));
+  }
+  return out;
+}

@@ -1,0 +1,271 @@
+/**
+ * Load a results folder: perf JSONL (streamed into one Polars frame), capability summaries
+ * checked against their sample records, compliance records, run manifests. Bad lines and files
+ * are skipped with a warning naming file and line; unknown files are skipped with a warning.
+ * @module
+ */
+import { join, relative } from "node:path";
+import type pl from "nodejs-polars";
+import { latestPerSample } from "../eval/metrics.ts";
+import {
+  type ComplianceRecord,
+  ComplianceRecordSchema,
+  EvalRecordSchema,
+  type EvalSummary,
+  EvalSummarySchema,
+  type Manifest,
+  ManifestSchema,
+  PerfRecordSchema,
+  readJsonl,
+} from "../results/mod.ts";
+import { tolerantSchema } from "./_legacy.ts";
+import { PerfColumns } from "./_perf_columns.ts";
+import { streamJsonl } from "./_stream.ts";
+
+/** Something skipped or doubtful while loading; `line` is null for whole-file problems. */
+export interface LoadWarning {
+  file: string;
+  line: number | null;
+  message: string;
+}
+
+/** A capability run: its summary and what its sample records say about it. */
+export interface EvalRun {
+  /** The summary JSON (path). */
+  file: string;
+  summary: EvalSummary;
+  /** The sample records file the summary names (path), or null when it is missing. */
+  records_file: string | null;
+  /** Samples in the records file (last record per sample), or null when it is missing. */
+  records_n: number | null;
+  /** Correct samples in the records file, or null. */
+  records_correct: number | null;
+  /** "ok", or what disagrees between the summary and its records. */
+  check: string;
+}
+
+/** A run manifest and where it was read from. */
+export interface LoadedManifest {
+  file: string;
+  manifest: Manifest;
+}
+
+/** A compliance probe record and where it was read from. */
+export type LoadedComplianceRecord = ComplianceRecord & { file: string; line: number };
+
+/** What a results folder holds, ready for the tables. */
+export interface ResultSet {
+  /** The folder loaded. */
+  dir: string;
+  /**
+   * One row per valid perf record (warm-ups included, flagged): file, line, run_id, config_hash,
+   * model_key, model_id, backend, format, quantization, scenario, repetition, warmup, ok (no
+   * error), output_valid, ttft_ms, e2e_ms, tpot_ms, output_tokens_per_s, prefill_tokens_per_s,
+   * prompt_tokens, output_tokens, peak_rss_bytes.
+   */
+  perf: pl.DataFrame;
+  /** Capability runs (one per summary file). */
+  eval: EvalRun[];
+  compliance: LoadedComplianceRecord[];
+  manifests: LoadedManifest[];
+  /** Every file looked at and what became of it. */
+  files: { file: string; kind: string; records: number; skipped: number }[];
+  warnings: LoadWarning[];
+}
+
+/** Options for {@linkcode loadResults}. */
+export interface LoadResultsOptions {
+  /** Called once per warning as it happens. @default collects only */
+  onWarning?: (warning: LoadWarning) => void;
+  /** Lines per validated chunk of a perf file. @default 8192 */
+  chunkLines?: number;
+}
+
+type Kind = "perf" | "eval_records" | "eval_summary" | "compliance" | "manifest";
+
+function kindOf(name: string): Kind | null {
+  if (/^perf_.+\.jsonl$/.test(name)) return "perf";
+  if (/^(eval|realistic)_.+\.jsonl$/.test(name)) return "eval_records";
+  if (/^(eval|realistic)_.+\.json$/.test(name)) return "eval_summary";
+  if (/^compliance_.+\.jsonl$/.test(name)) return "compliance";
+  if (/^experiment_config_[0-9a-f]{64}\.json$/.test(name)) return "manifest";
+  return null;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) out.push(...await listFiles(path));
+    else if (e.isFile) out.push(path);
+  }
+  return out.sort();
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof SyntaxError) return `not valid JSON (${error.message})`;
+  if (error && typeof error === "object" && "issues" in error) {
+    const issue = (error as { issues: { path: PropertyKey[]; message: string }[] }).issues[0];
+    return `does not match its schema at '${issue.path.join(".")}': ${issue.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readJson<T>(path: string, parse: (data: unknown) => T): Promise<T> {
+  return parse(JSON.parse(await Deno.readTextFile(path)));
+}
+
+/**
+ * Load every result file under `dir` (recursively). Never throws for bad content: bad lines,
+ * bad files and unknown files become warnings; a missing folder is a NotFound error.
+ */
+export async function loadResults(
+  dir: string,
+  options: LoadResultsOptions = {},
+): Promise<ResultSet> {
+  const warnings: LoadWarning[] = [];
+  const warn = (file: string, line: number | null, message: string) => {
+    const w = { file, line, message };
+    warnings.push(w);
+    options.onWarning?.(w);
+  };
+  const files: ResultSet["files"] = [];
+  const columns = new PerfColumns();
+  const summaries: { file: string; summary: EvalSummary }[] = [];
+  const recordFiles = new Set<string>();
+  const compliance: LoadedComplianceRecord[] = [];
+  const manifests: LoadedManifest[] = [];
+
+  for (const path of await listFiles(dir)) {
+    const name = relative(dir, path).split("/").at(-1)!;
+    const kind = kindOf(name);
+    if (kind === null) {
+      if (!name.startsWith(".")) warn(path, null, "unknown file (not a result file), skipped");
+      continue;
+    }
+    let records = 0;
+    let skipped = 0;
+    try {
+      if (kind === "perf") {
+        const filled = new Map<string, number>();
+        const schema = tolerantSchema(PerfRecordSchema, filled);
+        const ws = await streamJsonl(path, schema, (chunk, lines) => {
+          columns.add(path, chunk, lines);
+          records += chunk.length;
+        }, { chunkLines: options.chunkLines });
+        for (const w of ws) warn(w.file, w.line, w.message);
+        skipped = ws.length;
+        if (filled.size) {
+          warn(
+            path,
+            null,
+            `older records without ${
+              [...filled].map(([k, n]) => `${k} (${n})`).join(", ")
+            }: read as null (not measured)`,
+          );
+        }
+      } else if (kind === "eval_records") {
+        recordFiles.add(path);
+      } else if (kind === "eval_summary") {
+        summaries.push({
+          file: path,
+          summary: await readJson(path, (d) => EvalSummarySchema.parse(d)),
+        });
+        records = 1;
+      } else if (kind === "compliance") {
+        const ws: { line: number }[] = [];
+        const { records: rs } = await readJsonl(path, ComplianceRecordSchema, {
+          onWarning: (w) => {
+            ws.push(w);
+            warn(w.file, w.line, w.message);
+          },
+        });
+        // readJsonl does not give line numbers of good records: recover them from the file.
+        const lineOf = goodLines(await Deno.readTextFile(path), new Set(ws.map((w) => w.line)));
+        rs.forEach((r, i) => compliance.push({ ...r, file: path, line: lineOf[i] }));
+        records = rs.length;
+        skipped = ws.length;
+      } else {
+        manifests.push({
+          file: path,
+          manifest: await readJson(path, (d) => ManifestSchema.parse(d)),
+        });
+        records = 1;
+      }
+    } catch (error) {
+      warn(path, null, `${errorText(error)}; file skipped`);
+      skipped += 1;
+    }
+    files.push({ file: path, kind, records, skipped });
+  }
+
+  const evalRuns: EvalRun[] = [];
+  for (const { file, summary } of summaries) {
+    const run = await checkEvalRun(file, summary, warn);
+    if (run.records_file) recordFiles.delete(run.records_file);
+    evalRuns.push(run);
+  }
+  for (const orphan of recordFiles) {
+    warn(
+      orphan,
+      null,
+      "capability records without a summary (interrupted run?): not reported; finish it with `deno task eval --resume`",
+    );
+  }
+  return {
+    dir,
+    perf: columns.frame(),
+    eval: evalRuns,
+    compliance,
+    manifests,
+    files,
+    warnings,
+  };
+}
+
+function goodLines(text: string, bad: Set<number>): number[] {
+  const out: number[] = [];
+  text.split("\n").forEach((raw, i) => {
+    if (raw.trim() !== "" && !bad.has(i + 1)) out.push(i + 1);
+  });
+  return out;
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+
+async function checkEvalRun(
+  file: string,
+  summary: EvalSummary,
+  warn: (file: string, line: number | null, message: string) => void,
+): Promise<EvalRun> {
+  const recordsPath = join(file, "..", summary.records_file);
+  let records;
+  try {
+    records = await readJsonl(recordsPath, EvalRecordSchema, {
+      onWarning: (w) => warn(w.file, w.line, w.message),
+    });
+  } catch (error) {
+    const check = `records file ${summary.records_file} cannot be read (${errorText(error)})`;
+    warn(file, null, `${check}: the summary's numbers are reported unchecked`);
+    return { file, summary, records_file: null, records_n: null, records_correct: null, check };
+  }
+  const latest = latestPerSample(records.records.filter((r) => r.run_id === summary.run_id));
+  const n = latest.length;
+  const correct = latest.filter((r) => r.correct === true).length;
+  const problems: string[] = [];
+  if (n !== summary.metrics.n) problems.push(`summary n=${summary.metrics.n}, records n=${n}`);
+  const acc = summary.metrics.accuracy?.value;
+  if (acc !== undefined && n > 0 && !close(acc, correct / n)) {
+    problems.push(`summary accuracy ${acc}, records ${correct}/${n}`);
+  }
+  const check = problems.length ? `records disagree: ${problems.join("; ")}` : "ok";
+  if (problems.length) warn(file, null, check);
+  return {
+    file,
+    summary,
+    records_file: recordsPath,
+    records_n: n,
+    records_correct: correct,
+    check,
+  };
+}

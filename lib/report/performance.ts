@@ -1,0 +1,198 @@
+/** The performance table: one row per model × format × quantization × scenario. @module */
+import pl from "nodejs-polars";
+import { meanCi, quantile } from "../stats/mod.ts";
+import { bandOf, type Bands } from "./bands.ts";
+import type { ResultSet } from "./load.ts";
+
+const GIB = 1024 ** 3;
+
+/**
+ * One row of the performance table, flat for CSV and Polars. Timings are over measured requests
+ * without error (warm-ups excluded), as in `summarizePerf`; peak RAM over every measured request.
+ * Each measure has mean, 95 % t-interval (`_lo`, `_hi`; null for n < 2), sd and n.
+ */
+export interface PerformanceRow {
+  model_key: string;
+  model_id: string;
+  backend: string;
+  format: string;
+  quantization: string;
+  scenario: string;
+  /** Measured (non-warm-up) requests. */
+  n: number;
+  warmups: number;
+  succeeded: number;
+  success_rate: number | null;
+  ttft_ms: number | null;
+  ttft_ms_lo: number | null;
+  ttft_ms_hi: number | null;
+  ttft_ms_sd: number | null;
+  ttft_ms_n: number;
+  ttft_ms_median: number | null;
+  ttft_band: string | null;
+  output_tps: number | null;
+  output_tps_lo: number | null;
+  output_tps_hi: number | null;
+  output_tps_sd: number | null;
+  output_tps_n: number;
+  output_tps_median: number | null;
+  output_tps_band: string | null;
+  e2e_ms: number | null;
+  e2e_ms_lo: number | null;
+  e2e_ms_hi: number | null;
+  e2e_ms_sd: number | null;
+  e2e_ms_n: number;
+  /** Per-request peak RSS of the serving processes, GiB (2^30 bytes). */
+  peak_ram_gib: number | null;
+  peak_ram_gib_lo: number | null;
+  peak_ram_gib_hi: number | null;
+  peak_ram_gib_sd: number | null;
+  peak_ram_gib_n: number;
+  /** Largest per-request peak (the band is judged on it). */
+  peak_ram_gib_max: number | null;
+  peak_ram_band: string | null;
+  /** Runs, config hashes and files the row was computed from (space-separated). */
+  run_ids: string;
+  config_hashes: string;
+  files: string;
+}
+
+/** The columns of {@linkcode PerformanceRow}, in CSV order. */
+export const PERFORMANCE_COLUMNS = [
+  "model_key",
+  "model_id",
+  "backend",
+  "format",
+  "quantization",
+  "scenario",
+  "n",
+  "warmups",
+  "succeeded",
+  "success_rate",
+  "ttft_ms",
+  "ttft_ms_lo",
+  "ttft_ms_hi",
+  "ttft_ms_sd",
+  "ttft_ms_n",
+  "ttft_ms_median",
+  "ttft_band",
+  "output_tps",
+  "output_tps_lo",
+  "output_tps_hi",
+  "output_tps_sd",
+  "output_tps_n",
+  "output_tps_median",
+  "output_tps_band",
+  "e2e_ms",
+  "e2e_ms_lo",
+  "e2e_ms_hi",
+  "e2e_ms_sd",
+  "e2e_ms_n",
+  "peak_ram_gib",
+  "peak_ram_gib_lo",
+  "peak_ram_gib_hi",
+  "peak_ram_gib_sd",
+  "peak_ram_gib_n",
+  "peak_ram_gib_max",
+  "peak_ram_band",
+  "run_ids",
+  "config_hashes",
+  "files",
+] as const satisfies readonly (keyof PerformanceRow)[];
+
+/** Options for {@linkcode performanceTable}. */
+export interface PerformanceTableOptions {
+  /** Bands to judge TTFT, tokens/s and peak RAM by; null: no band columns filled. @default null */
+  bands?: Bands | null;
+  /** Confidence level of the intervals. @default 0.95 */
+  confidence?: number;
+}
+
+const KEYS = ["model_key", "model_id", "backend", "format", "quantization", "scenario"];
+
+function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
+  const out: number[] = [];
+  for (const v of frame.getColumn(column).toArray() as (number | null)[]) {
+    if (v !== null && Number.isFinite(v)) out.push(v / scale);
+  }
+  return out;
+}
+
+function stat(xs: number[], confidence: number) {
+  const m = meanCi(xs, { confidence });
+  return { mean: m.mean, lo: m.ci95?.[0] ?? null, hi: m.ci95?.[1] ?? null, sd: m.sd, n: m.n };
+}
+
+function uniq(frame: pl.DataFrame, column: string): string {
+  return [...new Set(frame.getColumn(column).toArray() as string[])].sort().join(" ");
+}
+
+/** The performance table of a result set, sorted by model key, format, quantization, scenario. */
+export function performanceTable(
+  results: Pick<ResultSet, "perf">,
+  options: PerformanceTableOptions = {},
+): PerformanceRow[] {
+  const confidence = options.confidence ?? 0.95;
+  const bands = options.bands ?? null;
+  if (results.perf.height === 0) return [];
+  const rows: PerformanceRow[] = [];
+  for (const group of results.perf.partitionBy(KEYS)) {
+    const first = group.head(1).toRecords()[0] as Record<string, string>;
+    const measured = group.filter(pl.col("warmup").not());
+    const ok = measured.filter(pl.col("ok"));
+    const ttft = values(ok, "ttft_ms");
+    const tps = values(ok, "output_tokens_per_s");
+    const t = stat(ttft, confidence);
+    const s = stat(tps, confidence);
+    const e = stat(values(ok, "e2e_ms"), confidence);
+    const ramValues = values(measured, "peak_rss_bytes", GIB);
+    const r = stat(ramValues, confidence);
+    const ramMax = ramValues.length ? Math.max(...ramValues) : null;
+    const band = (v: number | null, b: keyof Bands["performance"]) =>
+      bands ? bandOf(v, bands.performance[b])?.label ?? null : null;
+    rows.push({
+      model_key: first.model_key,
+      model_id: first.model_id,
+      backend: first.backend,
+      format: first.format,
+      quantization: first.quantization,
+      scenario: first.scenario,
+      n: measured.height,
+      warmups: group.height - measured.height,
+      succeeded: ok.height,
+      success_rate: measured.height ? ok.height / measured.height : null,
+      ttft_ms: t.mean,
+      ttft_ms_lo: t.lo,
+      ttft_ms_hi: t.hi,
+      ttft_ms_sd: t.sd,
+      ttft_ms_n: t.n,
+      ttft_ms_median: ttft.length ? quantile(ttft, 0.5) : null,
+      ttft_band: band(t.mean, "ttft_ms"),
+      output_tps: s.mean,
+      output_tps_lo: s.lo,
+      output_tps_hi: s.hi,
+      output_tps_sd: s.sd,
+      output_tps_n: s.n,
+      output_tps_median: tps.length ? quantile(tps, 0.5) : null,
+      output_tps_band: band(s.mean, "output_tokens_per_s"),
+      e2e_ms: e.mean,
+      e2e_ms_lo: e.lo,
+      e2e_ms_hi: e.hi,
+      e2e_ms_sd: e.sd,
+      e2e_ms_n: e.n,
+      peak_ram_gib: r.mean,
+      peak_ram_gib_lo: r.lo,
+      peak_ram_gib_hi: r.hi,
+      peak_ram_gib_sd: r.sd,
+      peak_ram_gib_n: r.n,
+      peak_ram_gib_max: ramMax,
+      peak_ram_band: band(ramMax, "peak_ram_gib"),
+      run_ids: uniq(group, "run_id"),
+      config_hashes: uniq(group, "config_hash"),
+      files: uniq(group, "file"),
+    });
+  }
+  const key = (r: PerformanceRow) =>
+    [r.model_key, r.format, r.quantization, r.scenario, r.model_id, r.backend].join("\u0000");
+  return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}

@@ -1,0 +1,106 @@
+/** Writing the report: Markdown, HTML, CSV, Parquet and the figures. @module */
+import { join, relative } from "node:path";
+import { fileStamp } from "../results/mod.ts";
+import type { Report } from "./build.ts";
+import { CAPABILITY_COLUMNS } from "./capability.ts";
+import { writeFigure, type WrittenFigure } from "./figures/write.ts";
+import { tableFrame } from "./frame.ts";
+import { reportHtml, reportMarkdown } from "./markdown.ts";
+import { PERFORMANCE_COLUMNS } from "./performance.ts";
+
+/** Output formats of `deno task report --format`. */
+export type ReportFormat = "md" | "html" | "csv" | "parquet";
+/** Every format (`--format all`). */
+export const REPORT_FORMATS: readonly ReportFormat[] = ["md", "html", "csv", "parquet"];
+
+/** Options for {@linkcode writeReport}. */
+export interface WriteReportOptions {
+  /** Which files to write. @default every format */
+  formats?: readonly ReportFormat[];
+  /** Where the figures go (SVG + PNG). @default "<outputDir>/figures" */
+  figuresDir?: string;
+  /** Stamp of the report file names. @default the report's generation time */
+  date?: Date;
+  /** PNG pixels per SVG pixel. @default 2 */
+  pngScale?: number;
+}
+
+/** What was written. */
+export interface WrittenReport {
+  /** Every file written (tables, reports), figures excluded. */
+  files: string[];
+  figures: WrittenFigure[];
+  markdownPath: string | null;
+  htmlPath: string | null;
+}
+
+/** The tables written as CSV/Parquet: file stem → rows (and columns when rows may be empty). */
+export function reportTables(
+  report: Report,
+): { name: string; rows: readonly object[]; columns?: readonly string[] }[] {
+  const tables: { name: string; rows: readonly object[]; columns?: readonly string[] }[] = [
+    { name: "performance_results", rows: report.performance, columns: PERFORMANCE_COLUMNS },
+    { name: "capability_results", rows: report.capability, columns: CAPABILITY_COLUMNS },
+    { name: "compliance_results", rows: report.compliance },
+    { name: "gguf_vs_mlx", rows: report.formats },
+    { name: "efficiency", rows: report.efficiency },
+    { name: "banking77_per_class", rows: report.perClass },
+    { name: "runs", rows: report.methodology },
+  ];
+  if (report.comparison) tables.push({ name: "comparison", rows: report.comparison.rows });
+  return tables.filter((t) => t.rows.length > 0 || t.columns);
+}
+
+/**
+ * Write the report into `outputDir`: `benchmark_report_<stamp>.md` and `.html`, one CSV and one
+ * Parquet file per table (`performance_results.csv`, `capability_results.csv`, ...), and the
+ * figures (SVG + PNG) when Markdown or HTML is asked for.
+ */
+export async function writeReport(
+  report: Report,
+  outputDir: string,
+  options: WriteReportOptions = {},
+): Promise<WrittenReport> {
+  const formats = new Set(options.formats ?? REPORT_FORMATS);
+  const stamp = fileStamp(options.date ?? new Date(report.generatedAt));
+  const figuresDir = options.figuresDir ?? join(outputDir, "figures");
+  await Deno.mkdir(outputDir, { recursive: true });
+  const files: string[] = [];
+  const figures: WrittenFigure[] = [];
+  if (formats.has("md") || formats.has("html")) {
+    for (const f of report.figures) {
+      figures.push(
+        await writeFigure(f.element, figuresDir, { name: f.id, scale: options.pngScale }),
+      );
+    }
+  }
+  let markdownPath: string | null = null;
+  let htmlPath: string | null = null;
+  if (formats.has("md")) {
+    markdownPath = join(outputDir, `benchmark_report_${stamp}.md`);
+    const href = relative(outputDir, figuresDir) || ".";
+    await Deno.writeTextFile(markdownPath, reportMarkdown(report, { figuresHref: href }));
+    files.push(markdownPath);
+  }
+  if (formats.has("html")) {
+    htmlPath = join(outputDir, `benchmark_report_${stamp}.html`);
+    await Deno.writeTextFile(htmlPath, reportHtml(report));
+    files.push(htmlPath);
+  }
+  if (formats.has("csv") || formats.has("parquet")) {
+    for (const t of reportTables(report)) {
+      const frame = tableFrame(t.rows, t.columns);
+      if (formats.has("csv")) {
+        const path = join(outputDir, `${t.name}.csv`);
+        frame.writeCSV(path);
+        files.push(path);
+      }
+      if (formats.has("parquet")) {
+        const path = join(outputDir, `${t.name}.parquet`);
+        frame.writeParquet(path);
+        files.push(path);
+      }
+    }
+  }
+  return { files, figures, markdownPath, htmlPath };
+}

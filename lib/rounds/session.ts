@@ -1,0 +1,360 @@
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  ConfigError,
+  type EmbeddedModelConfig,
+  type Experiment,
+  ExperimentSchema,
+  loadProjectConfig,
+  lookup,
+  type ModelConfig,
+  ModelSchema,
+  parseWithSchema,
+  PROJECT_ROOT,
+  type ResolvedScenario,
+  configHash as configHash_,
+  resolveProjectPath,
+  selectNames,
+} from "../config/mod.ts";
+import {
+  type Backend,
+  createEmbeddedBackend,
+  createLmStudioBackend,
+  createOpenAiBackend,
+  resolveModelFile,
+} from "../backends/mod.ts";
+import { captureEnvironment } from "../env/mod.ts";
+import {
+  fileSafe,
+  fileStamp,
+  findResumableRun,
+  listManifests,
+  type Manifest,
+  readManifest,
+  type RunEntry,
+  writeManifest,
+} from "../results/mod.ts";
+import { type PerfEvent, type PerfPlan, runPerf } from "../perf/mod.ts";
+import { buildTask, loadTasksConfig, readRunRecords, resolveTask, runEval } from "../eval/mod.ts";
+import { roundBackendOf, unsupportedSettings } from "./_capabilities.ts";
+import { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
+import { launchServer } from "./_server.ts";
+import { loadRoundsConfig } from "./_config.ts";
+import { type Round, RoundSchema, type RoundsFile } from "./_schema.ts";
+import { buildRoundsSummary, type RoundsSummary, writeRoundsSummary } from "./summary.ts";
+
+/** What the user asked for (`deno task rounds` flags). */
+export interface RoundsRequest {
+  /** Model key of configs/models.yaml. */
+  model: string;
+  /** Comma-separated round ids or `all`. @default "all" */
+  rounds?: string;
+  /** Overrides rounds.yaml's scenarios. */
+  scenarios?: string;
+  runs?: number;
+  warmup?: number;
+  /** Run the quality subset of rounds.yaml. @default true */
+  quality?: boolean;
+  resume?: boolean | string;
+  configDir?: string;
+  resultsDir?: string;
+  /** Dataset folder for the quality subset. */
+  dataDir?: string;
+}
+
+/** One round in a plan: to run, or skipped with the reason (never silently run as baseline). */
+export interface RoundEntry {
+  id: string;
+  round: Round;
+  status: "planned" | "skipped";
+  reason: string | null;
+}
+
+/** A rounds run ready to execute; nothing written yet. */
+export interface PreparedRounds {
+  modelKey: string;
+  plan: PerfPlan;
+  entries: RoundEntry[];
+  quality: RoundsFile["quality"];
+  manifest: Manifest;
+  run: RunEntry;
+  resumed: boolean;
+}
+
+function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEntry[] {
+  const kind = roundBackendOf(model);
+  return Object.entries(rounds).map(([id, round]) => {
+    let reason: string | null = null;
+    if (kind === null) {
+      if (Object.keys(round.settings).length) {
+        reason = "the model's server is not started by this tool (no 'server' in its config), so its settings cannot change";
+      }
+    } else if (!round.backends.includes(kind)) {
+      reason = `the round is declared for ${round.backends.join(", ")}, not ${kind}`;
+    } else {
+      const bad = unsupportedSettings(kind, round.settings);
+      if (bad.length) reason = `${kind} cannot apply ${bad.join("; ")}`;
+    }
+    return { id, round, status: reason ? "skipped" : "planned", reason };
+  });
+}
+
+/** Resolve configs and flags (or a manifest, for --resume) into a plan; writes nothing. */
+export async function prepareRounds(request: RoundsRequest): Promise<PreparedRounds> {
+  if (request.resume) {
+    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath("results");
+    const { manifests } = await listManifests(dir);
+    const found = findResumableRun(manifests, "rounds", typeof request.resume === "string" ? request.resume : undefined);
+    if (!found) throw new ConfigError(dir, "runs", typeof request.resume === "string" ? request.resume : "latest", "has no unfinished rounds run to resume");
+    const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
+    const cfg = found.manifest.config as Record<string, unknown>;
+    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, { pathPrefix: "config.experiment" });
+    const models: Record<string, ModelConfig> = {};
+    for (const [k, v] of Object.entries(cfg.models as Record<string, unknown>)) {
+      models[k] = parseWithSchema(v, ModelSchema, file, { pathPrefix: `config.models.${k}` });
+    }
+    const rounds: Record<string, Round> = {};
+    for (const [k, v] of Object.entries(cfg.rounds as Record<string, unknown>)) {
+      rounds[k] = parseWithSchema(v, RoundSchema, file, { pathPrefix: `config.rounds.${k}` });
+    }
+    const modelKey = String(found.run.plan.model);
+    const entries = entriesFor(models[modelKey], rounds);
+    return {
+      modelKey,
+      plan: {
+        runId: found.run.run_id,
+        configHash: found.manifest.config_hash,
+        experiment,
+        models,
+        scenarios: cfg.scenarios as Record<string, ResolvedScenario>,
+        units: found.run.plan.units as PerfPlan["units"],
+        resultsDir: dir,
+      },
+      entries,
+      quality: cfg.quality as RoundsFile["quality"],
+      manifest: found.manifest,
+      run: found.run,
+      resumed: true,
+    };
+  }
+  const project = await loadProjectConfig({ configDir: request.configDir });
+  const { config: roundsFile } = await loadRoundsConfig(request.configDir);
+  const model = lookup("model", project.models, request.model);
+  const roundIds = selectNames("round", roundsFile.rounds, request.rounds ?? "all");
+  if (!roundIds.includes("baseline")) roundIds.unshift("baseline");
+  const rounds = Object.fromEntries(roundIds.map((id) => [id, roundsFile.rounds[id]]));
+  const scenarioNames = request.scenarios
+    ? selectNames("scenario", project.scenarios, request.scenarios)
+    : roundsFile.scenarios.map((s) => (lookup("scenario", project.scenarios, s), s));
+  const experiment: Experiment = parseWithSchema(
+    { ...project.experiment, runs: request.runs ?? roundsFile.runs, warmup: request.warmup ?? roundsFile.warmup },
+    ExperimentSchema,
+    "<command line>",
+  );
+  const models: Record<string, ModelConfig> = { [request.model]: model };
+  for (const r of Object.values(rounds)) {
+    if (r.settings.draft) models[r.settings.draft.model] = lookup("model", project.models, r.settings.draft.model);
+  }
+  const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, project.scenarios[s]]));
+  const quality = request.quality === false ? null : roundsFile.quality;
+  const entries = entriesFor(model, rounds);
+  const { results_dir: _where, ...method } = experiment;
+  const configHash = await configHash_({ experiment: method, models, scenarios, rounds, quality });
+  const now = new Date();
+  const runId = `rounds_${fileStamp(now)}_${configHash.slice(0, 8)}`;
+  const units = entries.filter((e) => e.status === "planned").flatMap((e) =>
+    scenarioNames.map((scenario) => ({ modelKey: request.model, scenario, round: e.id, concurrency: e.round.settings.parallel ?? 1 }))
+  );
+  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(experiment.results_dir);
+  const manifest: Manifest = (await readManifest(resultsDir, configHash).catch(() => null)) ?? {
+    schema_version: 1,
+    config_hash: configHash,
+    config: { experiment, models, scenarios, rounds, quality },
+    runs: [],
+  };
+  const run: RunEntry = {
+    run_id: runId,
+    kind: "rounds",
+    status: "running",
+    started_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    resumed_at: [],
+    plan: { model: request.model, rounds: roundIds, scenarios: scenarioNames, units, runs: experiment.runs, warmup: experiment.warmup, data_dir: request.dataDir ?? null },
+    files: {},
+    environments: [],
+    notes: entries.filter((e) => e.status === "skipped").map((e) => `round ${e.id} skipped: ${e.reason}`),
+  };
+  return { modelKey: request.model, plan: { runId, configHash, experiment, models, scenarios, units, resultsDir }, entries, quality, manifest, run, resumed: false };
+}
+
+/** Progress of a rounds run. */
+export type RoundsEvent =
+  | { type: "round_skipped"; id: string; reason: string }
+  | { type: "round_start"; id: string; round: Round }
+  | { type: "round_applied"; id: string; settings: Record<string, unknown>; setupMs: number }
+  | { type: "round_failed"; id: string; reason: string }
+  | { type: "quality_done"; id: string; correct: number; n: number }
+  | { type: "perf"; id: string; event: PerfEvent };
+
+/** Options for {@linkcode executeRounds}. */
+export interface ExecuteRoundsOptions {
+  onEvent?: (e: RoundsEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** What a rounds run produced. */
+export interface RoundsResult {
+  runId: string;
+  complete: boolean;
+  summary: RoundsSummary;
+  summaryPath: string;
+  manifestPath: string;
+}
+
+interface AppliedBackend {
+  backend: Backend;
+  settings: Record<string, unknown>;
+  setupMs: number;
+  close(): Promise<void>;
+}
+
+async function applyRound(model: ModelConfig, round: Round, models: Record<string, ModelConfig>, experiment: Experiment): Promise<AppliedBackend> {
+  const t0 = performance.now();
+  const s = round.settings;
+  const draftPath = async () => {
+    if (!s.draft) return null;
+    const draft = models[s.draft.model];
+    if (draft?.backend !== "embedded") throw new ConfigError("configs/rounds.yaml", "settings.draft.model", s.draft.model, "must be an embedded (GGUF) model");
+    return (await resolveModelFile(draft as EmbeddedModelConfig)).path;
+  };
+  if (model.backend === "embedded") {
+    const file = await resolveModelFile(model);
+    const backend = await createEmbeddedBackend(file.path, embeddedOptionsFor(model, s, await draftPath()));
+    return { backend, settings: backend.effectiveSettings(), setupMs: performance.now() - t0, close: () => backend.close() };
+  }
+  if (model.backend === "lmstudio") {
+    const lm = createLmStudioBackend(model.base_url ?? experiment.lmstudio.base_url, {
+      modelId: model.model_id,
+      format: model.format,
+      quantization: model.quantization,
+      timeoutMs: experiment.request_timeout_ms,
+    });
+    await lm.unload().catch(() => {});
+    const loaded = await lm.load(lmStudioLoadFor(model, s));
+    const facts = await lm.ensureModel();
+    const instance = ((facts.details.loaded_instances as { config?: Record<string, unknown> }[] | undefined) ?? [])[0];
+    const settings = { ...(loaded.config ?? instance?.config ?? lmStudioLoadFor(model, s)), load_time_ms: loaded.loadTimeMs, loaded_via: loaded.via };
+    return {
+      backend: { ...lm, effectiveSettings: () => settings },
+      settings,
+      setupMs: performance.now() - t0,
+      close: () => lm.unload().catch(() => {}),
+    };
+  }
+  if (!model.server) {
+    const backend = createOpenAiBackend(model.base_url!, { modelId: model.model_id, format: model.format, quantization: model.quantization });
+    return { backend, settings: {}, setupMs: 0, close: () => backend.close() };
+  }
+  const server = await launchServer(model.server, llamaServerFlags(s, await draftPath()));
+  const settings = { argv: server.argv.slice(1), props: server.props, startup_ms: server.startupMs };
+  const backend = createOpenAiBackend(`${server.origin}/v1`, {
+    modelId: model.model_id,
+    format: model.format,
+    quantization: model.quantization,
+    timeoutMs: experiment.request_timeout_ms,
+    serving: { pids: [server.pid] },
+  });
+  return { backend: { ...backend, effectiveSettings: () => settings }, settings, setupMs: server.startupMs, close: () => server.stop() };
+}
+
+/** Run every planned round: apply its settings, run the perf scenarios and the quality subset. */
+export async function executeRounds(prepared: PreparedRounds, options: ExecuteRoundsOptions = {}): Promise<RoundsResult> {
+  const emit = options.onEvent ?? (() => {});
+  const { plan, manifest, modelKey } = prepared;
+  const model = plan.models[modelKey];
+  const environment = await captureEnvironment({ cwd: PROJECT_ROOT }) as unknown as Record<string, unknown>;
+  let run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
+  if (!manifest.runs.includes(run)) manifest.runs.push(run);
+  if (prepared.resumed) run.resumed_at.push(new Date().toISOString());
+  run.status = "running";
+  run.environments.push(environment);
+  await Deno.mkdir(plan.resultsDir, { recursive: true });
+  const save = async () => {
+    run.updated_at = new Date().toISOString();
+    return await writeManifest(plan.resultsDir, manifest);
+  };
+  const manifestPath = await save();
+  const applied: Record<string, Record<string, unknown>> = { ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}) };
+  const failed: Record<string, string> = {};
+  let complete = true;
+  for (const entry of prepared.entries) {
+    if (entry.status === "skipped") {
+      emit({ type: "round_skipped", id: entry.id, reason: entry.reason! });
+      continue;
+    }
+    if (options.signal?.aborted) {
+      complete = false;
+      break;
+    }
+    emit({ type: "round_start", id: entry.id, round: entry.round });
+    let backend: AppliedBackend;
+    try {
+      backend = await applyRound(model, entry.round, plan.models, plan.experiment);
+    } catch (error) {
+      failed[entry.id] = (error as Error).message;
+      emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });
+      continue;
+    }
+    applied[entry.id] = { ...backend.settings, setup_ms: backend.setupMs };
+    emit({ type: "round_applied", id: entry.id, settings: backend.settings, setupMs: backend.setupMs });
+    try {
+      const units = plan.units.filter((u) => u.round === entry.id);
+      const outcome = await runPerf({ ...plan, units }, {
+        createBackend: () => Promise.resolve({ backend: { ...backend.backend, close: () => Promise.resolve() }, modelFile: null }),
+        files: run.files,
+        onFileAssigned: async (unit, file) => {
+          run.files[`${unit.round}/${unit.modelKey}/${unit.scenario}`] = file;
+          await save();
+        },
+        onEvent: (event) => emit({ type: "perf", id: entry.id, event }),
+        host: hostname(),
+        gitCommit: (environment.git as { commit?: string | null })?.commit ?? null,
+        allowLoad: false,
+        signal: options.signal,
+      });
+      if (!outcome.complete) complete = false;
+      if (prepared.quality && outcome.complete) {
+        const q = prepared.quality;
+        const { file, tasks } = await loadTasksConfig();
+        const resolved = await resolveTask(tasks, q.task, { file, overrides: { sample_size: q.sample_size } });
+        const task = await buildTask(resolved, { seed: q.seed, data: { dataDir: (run.plan.data_dir as string | null) ?? undefined } });
+        const key = `${entry.id}/quality`;
+        run.files[key] ??= `eval_${fileSafe(q.task)}_${fileSafe(modelKey)}_${fileSafe(entry.id)}_${fileStamp(new Date(run.started_at))}.jsonl`;
+        await save();
+        const evalRunId = `${plan.runId}:${entry.id}`;
+        const result = await runEval({
+          runId: evalRunId,
+          configHash: plan.configHash,
+          task: q.task,
+          modelKey,
+          model,
+          seed: q.seed,
+          temperature: plan.experiment.temperature,
+          recordsPath: join(plan.resultsDir, run.files[key]),
+        }, task, { backend: backend.backend, host: hostname(), gitCommit: null, signal: options.signal });
+        if (!result.complete) complete = false;
+        const records = await readRunRecords(join(plan.resultsDir, run.files[key]), evalRunId);
+        emit({ type: "quality_done", id: entry.id, correct: records.filter((r) => r.correct === true).length, n: records.length });
+      }
+    } finally {
+      await backend.close();
+    }
+  }
+  run = manifest.runs.find((r) => r.run_id === plan.runId)!;
+  run.plan = { ...run.plan, applied, failed: { ...(run.plan.failed as object ?? {}), ...failed } };
+  run.status = complete ? "complete" : "interrupted";
+  await save();
+  const summary = await buildRoundsSummary(prepared, run);
+  const summaryPath = await writeRoundsSummary(plan.resultsDir, summary);
+  return { runId: plan.runId, complete, summary, summaryPath, manifestPath };
+}

@@ -143,6 +143,13 @@ export async function releaseLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"):
   await llama.dispose();
 }
 
+/**
+ * Seen here with node-llama-cpp 3.21.1: draft-model prediction on two or more sequences of one
+ * context stops making progress (two concurrent requests never finish), so it is refused.
+ */
+export const DRAFT_PARALLEL_PROBLEM =
+  "node-llama-cpp 3.21.1 stalls when draft-model prediction runs on several sequences at once (two concurrent requests never finish)";
+
 /** Quantized KV cache types store blocks of 32 values: a head size must be a multiple of it. */
 const KV_BLOCK: Record<string, number> = { q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, iq4_nl: 32 };
 
@@ -232,6 +239,7 @@ export async function createEmbeddedBackend(
   }
   const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
   const sequences = options.sequences ?? 1;
+  const predictor = options.tokenPredictor;
   const contextOptions = {
     contextSize: options.contextSize ?? 2048,
     threads,
@@ -242,6 +250,12 @@ export async function createEmbeddedBackend(
     ...(options.kvCacheValueType ? { experimentalKvCacheValueType: options.kvCacheValueType.toUpperCase() } : {}),
     ...options.contextOptions,
   };
+  if (predictor?.kind === "draft" && sequences > 1) {
+    return fail(
+      "combine a draft model with several sequences",
+      new Error(DRAFT_PARALLEL_PROBLEM),
+    );
+  }
   const kvProblem = kvCacheProblem(model, options.kvCacheKeyType, options.kvCacheValueType);
   if (kvProblem) return fail("use this KV cache type", new Error(kvProblem));
   let context: LlamaContext;
@@ -251,7 +265,6 @@ export async function createEmbeddedBackend(
   } catch (error) {
     return fail(`create a context for ${modelPath}`, error);
   }
-  const predictor = options.tokenPredictor;
   let draftContext: LlamaContext | null = null;
   if (predictor?.kind === "draft") {
     try {

@@ -39,6 +39,7 @@ export {
   createEmbeddedBackend,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
+  DRAFT_PARALLEL_PROBLEM,
   type EmbeddedEffectiveSettings,
   type TokenPredictorSpec,
   ggufQuantization,

@@ -288,7 +288,10 @@ async function runUnit(
       let result: ChatResult | null = null;
       let error: string | null = null;
       try {
-        result = await backend.chat(request, { signal: a.options.signal });
+        // Every backend gets the experiment's request timeout (the embedded engine too).
+        const timeout = AbortSignal.timeout(plan.experiment.request_timeout_ms);
+        const signal = a.options.signal ? AbortSignal.any([a.options.signal, timeout]) : timeout;
+        result = await backend.chat(request, { signal });
         if (result.timing.firstContentAt === null) error = "no content received";
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);

@@ -17,6 +17,8 @@ const UNIT_FIELDS = [
   "format",
   "quantization",
   "scenario",
+  "round_id",
+  "runner",
 ] as const;
 
 /** Numeric fields kept per record (null as NaN while gathering). */
@@ -63,13 +65,14 @@ export class PerfColumns {
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       let key = file;
-      for (const f of UNIT_FIELDS) key += "\u0000" + r[f];
+      for (const f of UNIT_FIELDS) key += "\u0000" + (r[f] ?? "");
       let unit = this.#units.get(key);
       if (unit === undefined) {
         unit = this.#unitRows.length;
         this.#units.set(key, unit);
         const row: Record<string, string> = { file };
-        for (const f of UNIT_FIELDS) row[f] = r[f];
+        // No round (outside a rounds run) is the empty string, so it can be a grouping key.
+        for (const f of UNIT_FIELDS) row[f] = r[f] ?? "";
         this.#unitRows.push(row);
       }
       this.#unit.push(unit);

@@ -41,7 +41,7 @@ export interface ComparisonRow {
 }
 
 const perfKey = (r: PerformanceRow) =>
-  [r.model_key, r.format, r.quantization, r.scenario].join("\u0000");
+  [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner].join("\u0000");
 const capKey = (r: CapabilityRow) => [r.model_key, r.format, r.quantization, r.task].join("\u0000");
 
 function change(d: Difference, higher: boolean, before: unknown, after: unknown): string {

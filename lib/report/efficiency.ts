@@ -48,6 +48,8 @@ export function efficiencyTable(
   capability: readonly CapabilityRow[],
   settings: EfficiencySettings,
 ): EfficiencyRow[] {
+  // Plain perf runs only: optimization rounds have their own comparison against baseline.
+  performance = performance.filter((r) => r.round === "");
   const units = new Map<
     string,
     { model_key: string; model_id: string; format: string; quantization: string }

@@ -75,7 +75,9 @@ export function formatComparisonTable(
   capability: readonly CapabilityRow[] = [],
 ): FormatComparisonRow[] {
   const out: FormatComparisonRow[] = [];
-  for (const [g, m] of pairs(performance, (r) => r.scenario)) {
+  // Plain perf runs only: optimization-round rows compare settings, not formats.
+  const plain = performance.filter((r) => r.round === "");
+  for (const [g, m] of pairs(plain, (r) => r.scenario)) {
     for (const { metric, higher } of PERF_METRICS) {
       const side = (r: PerformanceRow) => ({
         mean: r[metric],

@@ -18,6 +18,10 @@ export interface PerformanceRow {
   format: string;
   quantization: string;
   scenario: string;
+  /** Optimization round ("" outside a rounds run). */
+  round: string;
+  /** Who measured (`edge-slm-bench`, or an imported runner such as fllama). */
+  runner: string;
   /** Measured (non-warm-up) requests. */
   n: number;
   warmups: number;
@@ -65,6 +69,8 @@ export const PERFORMANCE_COLUMNS = [
   "format",
   "quantization",
   "scenario",
+  "round",
+  "runner",
   "n",
   "warmups",
   "succeeded",
@@ -108,7 +114,7 @@ export interface PerformanceTableOptions {
   confidence?: number;
 }
 
-const KEYS = ["model_key", "model_id", "backend", "format", "quantization", "scenario"];
+const KEYS = ["model_key", "model_id", "backend", "format", "quantization", "scenario", "round_id", "runner"];
 
 function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
   const out: number[] = [];
@@ -157,6 +163,8 @@ export function performanceTable(
       format: first.format,
       quantization: first.quantization,
       scenario: first.scenario,
+      round: first.round_id,
+      runner: first.runner,
       n: measured.height,
       warmups: group.height - measured.height,
       succeeded: ok.height,
@@ -193,6 +201,6 @@ export function performanceTable(
     });
   }
   const key = (r: PerformanceRow) =>
-    [r.model_key, r.format, r.quantization, r.scenario, r.model_id, r.backend].join("\u0000");
+    [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend].join("\u0000");
   return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }

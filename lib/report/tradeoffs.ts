@@ -39,6 +39,7 @@ export function tradeoffRows(
   compliance: readonly ComplianceRow[],
   settings: EfficiencySettings,
 ): TradeoffRow[] {
+  performance = performance.filter((r) => r.round === "");
   return efficiency.map((e) => {
     const key = unitOf(e);
     const cap = capability.find((r) => unitOf(r) === key && r.task === settings.quality_task);

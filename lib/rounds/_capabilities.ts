@@ -1,4 +1,5 @@
 import type { ModelConfig } from "../config/mod.ts";
+import { DRAFT_PARALLEL_PROBLEM } from "../backends/mod.ts";
 import type { RoundBackend, RoundSettings } from "./_schema.ts";
 
 /** Setting names a round can carry. */
@@ -58,6 +59,9 @@ export function unsupportedSettings(backend: RoundBackend, settings: RoundSettin
     if (value === undefined) continue;
     const support = CAPABILITIES[backend][name as SettingName];
     if (support !== true) reasons.push(`${name}: ${support}`);
+  }
+  if (backend === "embedded" && settings.draft && (settings.parallel ?? 1) > 1) {
+    reasons.push(`draft with parallel: ${DRAFT_PARALLEL_PROBLEM}`);
   }
   return reasons;
 }

@@ -179,7 +179,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     started_at: now.toISOString(),
     updated_at: now.toISOString(),
     resumed_at: [],
-    plan: { model: request.model, rounds: roundIds, scenarios: scenarioNames, units, runs: experiment.runs, warmup: experiment.warmup, data_dir: request.dataDir ?? null },
+    plan: { model: request.model, rounds: roundIds, scenarios: scenarioNames, units, runs: experiment.runs, warmup: experiment.warmup, data_dir: request.dataDir ?? null, config_dir: request.configDir ?? null },
     files: {},
     environments: [],
     notes: entries.filter((e) => e.status === "skipped").map((e) => `round ${e.id} skipped: ${e.reason}`),
@@ -325,7 +325,7 @@ export async function executeRounds(prepared: PreparedRounds, options: ExecuteRo
       if (!outcome.complete) complete = false;
       if (prepared.quality && outcome.complete) {
         const q = prepared.quality;
-        const { file, tasks } = await loadTasksConfig();
+        const { file, tasks } = await loadTasksConfig((run.plan.config_dir as string | null) ?? undefined);
         const resolved = await resolveTask(tasks, q.task, { file, overrides: { sample_size: q.sample_size } });
         const task = await buildTask(resolved, { seed: q.seed, data: { dataDir: (run.plan.data_dir as string | null) ?? undefined } });
         const key = `${entry.id}/quality`;

@@ -9,33 +9,70 @@
  *
  * Run: deno run -A tests/helpers/lmstudio_like_server.ts --model FILE [--port 0]
  *        [--model-id ID] [--loaded-format GGUF|MLX] [--quantization F32] [--threads 1]
+ *        [llama-server flags, see parseFlags]
  * Prints one JSON line `{"port": N, "pid": P}` once it listens.
  */
-import { parseArgs } from "node:util";
-import { createEmbeddedBackend } from "../../lib/backends/mod.ts";
+import { createEmbeddedBackend, type EmbeddedBackendOptions } from "../../lib/backends/mod.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    model: { type: "string" },
-    port: { type: "string", default: "0" },
-    "model-id": { type: "string", default: "test/stories260k" },
-    "loaded-format": { type: "string", default: "GGUF" },
-    quantization: { type: "string", default: "F32" },
-    threads: { type: "string", default: "1" },
-    "context-size": { type: "string", default: "4096" },
-  },
-}).values;
-if (!args.model) throw new Error("--model FILE is required");
+/**
+ * Flags: this server's own (`--model`, `--port`, `--model-id`, `--loaded-format`, `--quantization`,
+ * `--threads`, `--context-size`) and llama-server's, applied to the engine so that optimization
+ * rounds can be tested through a launched server: `-m`, `--host`, `-c`, `-b`, `-fa on|off`,
+ * `-ctk`, `-ctv`, `-t`, `-np`, `-cb`, `-md`, `--draft-max`, `--draft-p-min`.
+ */
+function parseFlags(argv: string[]): Record<string, string> {
+  const aliases: Record<string, string> = {
+    "-m": "model", "-c": "context-size", "-b": "batch-size", "-fa": "flash-attn", "-ctk": "cache-type-k",
+    "-ctv": "cache-type-v", "-t": "threads", "-np": "parallel", "-md": "model-draft",
+  };
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-cb" || a === "--cont-batching") {
+      out["cont-batching"] = "1";
+      continue;
+    }
+    const name = aliases[a] ?? (a.startsWith("--") ? a.slice(2) : null);
+    if (name === null) throw new Error(`unknown flag ${a}`);
+    out[name] = argv[++i];
+  }
+  return out;
+}
+
+const args: Record<string, string> = {
+  port: "0",
+  "model-id": "test/stories260k",
+  "loaded-format": "GGUF",
+  quantization: "F32",
+  threads: "1",
+  "context-size": "4096",
+  ...parseFlags(Deno.args),
+};
+if (!args.model) throw new Error("--model FILE (or -m FILE) is required");
+if (args.host && args.host !== "127.0.0.1") throw new Error("this test server listens on 127.0.0.1 only");
+const modelPath: string = args.model;
 const modelId = args["model-id"]!;
 const loadedFormat = args["loaded-format"]!.toUpperCase();
-const backend = await createEmbeddedBackend(args.model, {
+const engine: EmbeddedBackendOptions = {
   modelId,
   threads: Number(args.threads),
   contextSize: Number(args["context-size"]),
   gpu: "off",
-  contextOptions: { flashAttention: false },
-});
+  flashAttention: args["flash-attn"] === undefined ? false : args["flash-attn"] === "on",
+  batchSize: args["batch-size"] ? Number(args["batch-size"]) : undefined,
+  kvCacheKeyType: args["cache-type-k"],
+  kvCacheValueType: args["cache-type-v"],
+  sequences: args.parallel ? Number(args.parallel) : 1,
+  tokenPredictor: args["model-draft"]
+    ? {
+      kind: "draft",
+      modelPath: args["model-draft"],
+      maxTokens: args["draft-max"] ? Number(args["draft-max"]) : undefined,
+      minConfidence: args["draft-p-min"] ? Number(args["draft-p-min"]) : undefined,
+    }
+    : undefined,
+};
+const backend = await createEmbeddedBackend(modelPath, engine);
 
 function v0Models() {
   const entry = (format: string, quantization: string) => ({
@@ -167,6 +204,17 @@ const server = Deno.serve({
   }
   if (req.method === "GET" && url.pathname === "/api/v0/models") return Response.json(v0Models());
   if (req.method === "GET" && url.pathname === "/api/v1/models") return Response.json(v1Models());
+  // llama-server's health and settings endpoints (settings read back from the engine).
+  if (req.method === "GET" && url.pathname === "/health") return Response.json({ status: "ok" });
+  if (req.method === "GET" && url.pathname === "/props") {
+    const e = backend.effectiveSettings();
+    return Response.json({
+      default_generation_settings: { n_ctx: e.context_size },
+      total_slots: e.sequences,
+      model_path: modelPath,
+      engine: e,
+    });
+  }
   if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
     return chatCompletions(req, arrivedAt);
   }

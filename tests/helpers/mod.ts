@@ -8,6 +8,11 @@ export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 export const SHARED: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ?? join(ROOT, "..", "shared");
 /** The shared GGUF models. */
 export const MODELS_DIR: string = Deno.env.get("EDGE_BENCH_MODEL_DIR") ?? join(SHARED, "models");
+// In-process tests resolve models like the CLI does: point EDGE_BENCH_MODEL_DIR at the shared
+// models when the environment does not (CI sets it; a developer's shell may not).
+if (!Deno.env.get("EDGE_BENCH_MODEL_DIR")) Deno.env.set("EDGE_BENCH_MODEL_DIR", MODELS_DIR);
+if (!Deno.env.get("EDGE_BENCH_DATA_DIR")) Deno.env.set("EDGE_BENCH_DATA_DIR", join(SHARED, "data"));
+
 /** stories260K.gguf */
 export const STORIES: string = join(MODELS_DIR, "stories260K.gguf");
 

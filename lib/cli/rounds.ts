@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { relative } from "node:path";
-import { executeRounds, prepareRounds, type RoundsEvent, supportMatrix } from "../rounds/mod.ts";
+import { executeRounds, prepareRounds, type RoundsEvent, runSweep, supportMatrix, sweepRows } from "../rounds/mod.ts";
 import { textTable } from "../report/mod.ts";
 import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
 
@@ -22,6 +22,7 @@ const OPTIONS = {
   "config-dir": { type: "string" },
   "data-dir": { type: "string" },
   list: { type: "boolean" },
+  sweep: { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -34,7 +35,9 @@ const HELP = `Usage: deno task rounds --model <key> [--rounds <ids|all>] [option
   --no-quality           skip the fixed eval subset
   --resume [RUN_ID]      continue the latest unfinished rounds run
   --results-dir DIR / --config-dir DIR / --data-dir DIR
-  --list                 print the rounds and which backends can apply each setting`;
+  --list                 print the rounds and which backends can apply each setting
+  --sweep KEYS           precision vs size: the baseline round on each model variant (comma-separated
+                         keys, e.g. a family at Q4_K_M, Q8_0, F16), with GGUF parameters and bits per weight`;
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
 
@@ -52,6 +55,22 @@ export async function main(args: string[]): Promise<number> {
   }
   if (values.list) {
     console.log(textTable(supportMatrix()));
+    return 0;
+  }
+  if (values.sweep) {
+    const keys = values.sweep.split(",").map((k) => k.trim()).filter(Boolean);
+    const sweep = await runSweep(keys, {
+      scenarios: values.scenarios,
+      runs: intFlag("runs", values.runs),
+      warmup: intFlag("warmup", values.warmup),
+      quality: !values["no-quality"],
+      configDir: values["config-dir"],
+      resultsDir: values["results-dir"],
+      dataDir: values["data-dir"],
+    });
+    console.log("\nPRECISION VS SIZE (baseline settings; means with 95% CI)");
+    console.log(textTable(sweepRows(sweep.rows)));
+    console.log(`\n[Saved] ${relative(Deno.cwd(), sweep.path) || sweep.path}`);
     return 0;
   }
   if (!values.resume && !values.model) throw new UsageError("Flag --model is required (a key of configs/models.yaml), or --resume");

@@ -28,3 +28,5 @@ export {
   type RoundsSummary,
   writeRoundsSummary,
 } from "./summary.ts";
+export { type GgufSize, ggufSize, runSweep, type SweepResult, type SweepRow } from "./sweep.ts";
+export { roundsRows, sweepRows } from "./tables.ts";

@@ -55,6 +55,10 @@ export interface RoundsRequest {
   warmup?: number;
   /** Run the quality subset of rounds.yaml. @default true */
   quality?: boolean;
+  /** Override the quality subset's task (a key of configs/tasks.yaml). */
+  qualityTask?: string;
+  /** Override the quality subset's sample size. */
+  qualitySampleSize?: number;
   resume?: boolean | string;
   configDir?: string;
   resultsDir?: string;
@@ -156,7 +160,11 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     if (r.settings.draft) models[r.settings.draft.model] = lookup("model", project.models, r.settings.draft.model);
   }
   const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, project.scenarios[s]]));
-  const quality = request.quality === false ? null : roundsFile.quality;
+  const quality = request.quality === false || !roundsFile.quality ? null : {
+    ...roundsFile.quality,
+    ...(request.qualityTask ? { task: request.qualityTask } : {}),
+    ...(request.qualitySampleSize ? { sample_size: request.qualitySampleSize } : {}),
+  };
   const entries = entriesFor(model, rounds);
   const { results_dir: _where, ...method } = experiment;
   const configHash = await configHash_({ experiment: method, models, scenarios, rounds, quality });

@@ -1,0 +1,33 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task import --file F [--model-key KEY] [--results-dir DIR]`: bring measurements made by
+ * another runner (e.g. fllama on a phone) into results/ as perf records, so they join the same
+ * tables and figures (schema: ExternalPerfSchema in lib/results/_external.ts, see README).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { importExternalPerf } from "../results/mod.ts";
+import { resolveProjectPath } from "../config/mod.ts";
+import { runMain, UsageError } from "./_common.ts";
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { file: { type: "string" }, "model-key": { type: "string" }, "results-dir": { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log("Usage: deno task import --file FILE.jsonl [--model-key KEY] [--results-dir DIR]");
+    return 0;
+  }
+  if (!values.file) throw new UsageError("Flag --file is required (a JSONL file of external measurements)");
+  const dir = values["results-dir"] ? resolve(values["results-dir"]) : resolveProjectPath("results");
+  const result = await importExternalPerf(resolve(values.file), dir, { modelKey: values["model-key"] });
+  console.log(`Imported ${result.records} measurement(s) as run ${result.runId}:`);
+  for (const f of result.files) console.log(`  ${f}`);
+  return 0;
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -113,7 +113,9 @@ export async function resolveModelFile(
     );
   }
   try {
-    await downloadVerified(spec.download.url, cached, {
+    await downloadVerified({
+      url: spec.download.url,
+      dest: cached,
       sha256: spec.download.sha256,
       fetch: options.fetch,
       onProgress: options.onProgress,

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from "node:path";
-import { downloadVerified } from "./_download.ts";
-import { rememberSha256, sha256OfFile } from "./_hash.ts";
+import { DownloadError, downloadVerified, sha256File } from "../download/mod.ts";
+import { deriveBytes } from "./_derive.ts";
 import { DatasetError } from "./errors.ts";
 import { type DatasetManifest, findDatasetFile, loadDatasetManifest } from "./manifest.ts";
 
@@ -119,7 +119,7 @@ export async function resolveDatasetFile(
     looked.push(`${path} (${ORIGIN_LABELS[origin]})`);
     const info = await statFile(path);
     if (!info) continue;
-    const actual = await sha256OfFile(path, info);
+    const actual = await sha256File(path, info);
     if (actual !== entry.sha256) {
       throw new DatasetError(
         `Checksum mismatch for ${label} at ${path} (${ORIGIN_LABELS[origin]}): expected sha256 ` +
@@ -150,25 +150,29 @@ export async function resolveDatasetFile(
   }
   const dest = join(cacheDir, dataset, file);
   try {
+    const derive = entry.derive;
     const sha256 = await downloadVerified({
       label,
       url: entry.url,
       dest,
       sha256: entry.sha256,
-      servedBytes: entry.derive?.size_bytes ?? entry.size_bytes,
-      derive: entry.derive ? { kind: entry.derive.kind, sha256: entry.derive.sha256 } : undefined,
+      expectedBytes: derive?.size_bytes ?? entry.size_bytes,
+      transform: derive
+        ? { sha256: derive.sha256, apply: (bytes) => deriveBytes(derive.kind, bytes, entry.url) }
+        : undefined,
       hint,
       fetch: options.fetch ?? globalThis.fetch,
       signal: options.signal,
       onProgress: options.onProgress &&
-        ((receivedBytes, totalBytes) =>
-          options.onProgress?.({ dataset, file, receivedBytes, totalBytes })),
+        ((p) => options.onProgress?.({ dataset, file, receivedBytes: p.receivedBytes, totalBytes: p.totalBytes ?? undefined })),
     });
-    await rememberSha256(dest, sha256);
     return { dataset, file, path: dest, origin: "download", sha256, url: entry.url };
   } catch (error) {
-    if (error instanceof DatasetError) throw error;
+    if (error instanceof DownloadError && error.kind === "checksum") {
+      throw new DatasetError(error.message, { cause: error });
+    }
     if (options.signal?.aborted) throw options.signal.reason;
-    throw miss(`Downloading ${entry.url} failed: ${(error as Error)?.message ?? error}`, error);
+    const detail = ((error as Error)?.message ?? String(error)).replace(`Cannot download ${entry.url}: `, "");
+    throw miss(`Downloading ${entry.url} failed: ${detail}`, error);
   }
 }

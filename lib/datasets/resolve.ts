@@ -173,6 +173,7 @@ export async function resolveDatasetFile(
     }
     if (options.signal?.aborted) throw options.signal.reason;
     const detail = ((error as Error)?.message ?? String(error)).replace(`Cannot download ${entry.url}: `, "");
-    throw miss(`Downloading ${entry.url} failed: ${detail}`, error);
+    // The network's own error is the cause worth keeping (a DownloadError only wraps it).
+    throw miss(`Downloading ${entry.url} failed: ${detail}`, error instanceof DownloadError ? error.cause ?? error : error);
   }
 }

@@ -151,17 +151,31 @@ export const DRAFT_PARALLEL_PROBLEM =
   "node-llama-cpp 3.21.1 stalls when draft-model prediction runs on several sequences at once (two concurrent requests never finish)";
 
 /** Quantized KV cache types store blocks of 32 values: a head size must be a multiple of it. */
-const KV_BLOCK: Record<string, number> = { q8_0: 32, q4_0: 32, q4_1: 32, q5_0: 32, q5_1: 32, iq4_nl: 32 };
+const KV_BLOCK: Record<string, number> = {
+  q8_0: 32,
+  q4_0: 32,
+  q4_1: 32,
+  q5_0: 32,
+  q5_1: 32,
+  iq4_nl: 32,
+};
 
 /** Why llama.cpp would refuse these KV cache types for this model, or null. */
-export function kvCacheProblem(model: LlamaModel, keyType?: string, valueType?: string): string | null {
+export function kvCacheProblem(
+  model: LlamaModel,
+  keyType?: string,
+  valueType?: string,
+): string | null {
   const arch = (model.fileInfo.architectureMetadata ?? {}) as {
     embedding_length?: number;
     attention?: { head_count?: number; key_length?: number; value_length?: number };
   };
   const heads = arch.attention?.head_count;
   const derived = arch.embedding_length && heads ? arch.embedding_length / heads : undefined;
-  const sizes = { key: arch.attention?.key_length ?? derived, value: arch.attention?.value_length ?? derived };
+  const sizes = {
+    key: arch.attention?.key_length ?? derived,
+    value: arch.attention?.value_length ?? derived,
+  };
   for (const [which, type] of [["key", keyType], ["value", valueType]] as const) {
     const block = type ? KV_BLOCK[type.toLowerCase()] : undefined;
     const size = sizes[which];
@@ -224,9 +238,13 @@ export async function createEmbeddedBackend(
   const fail = async (what: string, error: unknown): Promise<never> => {
     for (const o of owned.reverse()) await o.dispose();
     await releaseLlama(options.gpu);
-    const said = [...new Set(engineLog.slice(Math.max(0, logMark - 1)).filter((l) => l.startsWith("error")))];
+    const said = [
+      ...new Set(engineLog.slice(Math.max(0, logMark - 1)).filter((l) => l.startsWith("error"))),
+    ];
     throw new BackendError(
-      `llama.cpp cannot ${what}: ${(error as Error).message}${said.length ? ` (llama.cpp: ${said.join("; ")})` : ""}`,
+      `llama.cpp cannot ${what}: ${(error as Error).message}${
+        said.length ? ` (llama.cpp: ${said.join("; ")})` : ""
+      }`,
       { cause: error },
     );
   };
@@ -246,8 +264,12 @@ export async function createEmbeddedBackend(
     sequences,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}),
-    ...(options.kvCacheKeyType ? { experimentalKvCacheKeyType: options.kvCacheKeyType.toUpperCase() } : {}),
-    ...(options.kvCacheValueType ? { experimentalKvCacheValueType: options.kvCacheValueType.toUpperCase() } : {}),
+    ...(options.kvCacheKeyType
+      ? { experimentalKvCacheKeyType: options.kvCacheKeyType.toUpperCase() }
+      : {}),
+    ...(options.kvCacheValueType
+      ? { experimentalKvCacheValueType: options.kvCacheValueType.toUpperCase() }
+      : {}),
     ...options.contextOptions,
   };
   if (predictor?.kind === "draft" && sequences > 1) {
@@ -270,7 +292,11 @@ export async function createEmbeddedBackend(
     try {
       const draftModel = await llama.loadModel({ modelPath: predictor.modelPath });
       owned.push(draftModel);
-      draftContext = await draftModel.createContext({ contextSize: contextOptions.contextSize, threads, sequences });
+      draftContext = await draftModel.createContext({
+        contextSize: contextOptions.contextSize,
+        threads,
+        sequences,
+      });
       owned.push(draftContext);
     } catch (error) {
       return fail(`load the draft model ${predictor.modelPath}`, error);
@@ -295,7 +321,9 @@ export async function createEmbeddedBackend(
   const free = [...pool];
   const waiting: ((s: LlamaContextSequence) => void)[] = [];
   const acquire = () =>
-    free.length ? Promise.resolve(free.pop()!) : new Promise<LlamaContextSequence>((r) => waiting.push(r));
+    free.length
+      ? Promise.resolve(free.pop()!)
+      : new Promise<LlamaContextSequence>((r) => waiting.push(r));
   const release = (s: LlamaContextSequence) => {
     const next = waiting.shift();
     if (next) next(s);

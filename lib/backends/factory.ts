@@ -61,7 +61,9 @@ export async function createBackend(
         batchSize: model.batch_size,
         gpu: model.gpu,
         reusePromptCache: model.reuse_prompt_cache,
-        flashAttention: model.flash_attention === "auto" ? undefined : model.flash_attention === "on",
+        flashAttention: model.flash_attention === "auto"
+          ? undefined
+          : model.flash_attention === "on",
       });
       return { backend, modelFile: file };
     }

@@ -37,16 +37,16 @@ export {
 } from "./lmstudio.ts";
 export {
   createEmbeddedBackend,
+  DRAFT_PARALLEL_PROBLEM,
   type EmbeddedBackend,
   type EmbeddedBackendOptions,
-  DRAFT_PARALLEL_PROBLEM,
   type EmbeddedEffectiveSettings,
-  type TokenPredictorSpec,
   ggufQuantization,
   kvCacheProblem,
   recentEngineLog,
   releaseLlama,
   sharedLlama,
+  type TokenPredictorSpec,
 } from "./embedded.ts";
 export {
   ModelFileError,

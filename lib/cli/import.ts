@@ -15,16 +15,27 @@ import { runMain, UsageError } from "./_common.ts";
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { file: { type: "string" }, "model-key": { type: "string" }, "results-dir": { type: "string" }, help: { type: "boolean" } },
+    options: {
+      file: { type: "string" },
+      "model-key": { type: "string" },
+      "results-dir": { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) {
     console.log("Usage: deno task import --file FILE.jsonl [--model-key KEY] [--results-dir DIR]");
     return 0;
   }
-  if (!values.file) throw new UsageError("Flag --file is required (a JSONL file of external measurements)");
-  const dir = values["results-dir"] ? resolve(values["results-dir"]) : resolveProjectPath("results");
-  const result = await importExternalPerf(resolve(values.file), dir, { modelKey: values["model-key"] });
+  if (!values.file) {
+    throw new UsageError("Flag --file is required (a JSONL file of external measurements)");
+  }
+  const dir = values["results-dir"]
+    ? resolve(values["results-dir"])
+    : resolveProjectPath("results");
+  const result = await importExternalPerf(resolve(values.file), dir, {
+    modelKey: values["model-key"],
+  });
   console.log(`Imported ${result.records} measurement(s) as run ${result.runId}:`);
   for (const f of result.files) console.log(`  ${f}`);
   return 0;

@@ -6,7 +6,14 @@
  */
 import { parseArgs } from "node:util";
 import { relative } from "node:path";
-import { executeRounds, prepareRounds, type RoundsEvent, runSweep, supportMatrix, sweepRows } from "../rounds/mod.ts";
+import {
+  executeRounds,
+  prepareRounds,
+  type RoundsEvent,
+  runSweep,
+  supportMatrix,
+  sweepRows,
+} from "../rounds/mod.ts";
 import { textTable } from "../report/mod.ts";
 import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
 
@@ -39,7 +46,9 @@ const HELP = `Usage: deno task rounds --model <key> [--rounds <ids|all>] [option
   --sweep KEYS           precision vs size: the baseline round on each model variant (comma-separated
                          keys, e.g. a family at Q4_K_M, Q8_0, F16), with GGUF parameters and bits per weight`;
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
+const pct = (
+  x: number | null | undefined,
+) => (x === null || x === undefined ? "n/a" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -47,8 +56,15 @@ export async function main(args: string[]): Promise<number> {
   let resumeId: string | undefined;
   const rest = [...args];
   if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) resumeId = rest.splice(i + 1, 1)[0];
-  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -73,7 +89,9 @@ export async function main(args: string[]): Promise<number> {
     console.log(`\n[Saved] ${relative(Deno.cwd(), sweep.path) || sweep.path}`);
     return 0;
   }
-  if (!values.resume && !values.model) throw new UsageError("Flag --model is required (a key of configs/models.yaml), or --resume");
+  if (!values.resume && !values.model) {
+    throw new UsageError("Flag --model is required (a key of configs/models.yaml), or --resume");
+  }
   const prepared = await prepareRounds({
     model: values.model ?? "",
     rounds: values.rounds,
@@ -86,7 +104,11 @@ export async function main(args: string[]): Promise<number> {
     resultsDir: values["results-dir"],
     dataDir: values["data-dir"],
   });
-  console.log(`OPTIMIZATION ROUNDS: ${prepared.modelKey}  run ${prepared.plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
+  console.log(
+    `OPTIMIZATION ROUNDS: ${prepared.modelKey}  run ${prepared.plan.runId}${
+      prepared.resumed ? " (resumed)" : ""
+    }`,
+  );
   console.log(`Config hash: ${prepared.plan.configHash}`);
   const bar = new ProgressBar();
   const controller = new AbortController();
@@ -94,10 +116,13 @@ export async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal);
   const onEvent = (e: RoundsEvent) => {
     if (e.type === "round_skipped") console.log(`[skip] ${e.id}: ${e.reason}`);
-    else if (e.type === "round_start") console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
-    else if (e.type === "round_applied") console.log(`  applied in ${fmt(e.setupMs, 0)} ms: ${JSON.stringify(e.settings)}`);
-    else if (e.type === "round_failed") console.error(`[failed] ${e.id}: could not be applied: ${e.reason}`);
-    else if (e.type === "quality_done") console.log(`  quality: ${e.correct}/${e.n} correct`);
+    else if (e.type === "round_start") {
+      console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
+    } else if (e.type === "round_applied") {
+      console.log(`  applied in ${fmt(e.setupMs, 0)} ms: ${JSON.stringify(e.settings)}`);
+    } else if (e.type === "round_failed") {
+      console.error(`[failed] ${e.id}: could not be applied: ${e.reason}`);
+    } else if (e.type === "quality_done") console.log(`  quality: ${e.correct}/${e.n} correct`);
     else if (e.type === "perf") {
       const p = e.event;
       if (p.type === "unit_start") bar.start(`${e.id}/${p.unit.scenario}`);
@@ -108,17 +133,29 @@ export async function main(args: string[]): Promise<number> {
   };
   const result = await executeRounds(prepared, { onEvent, signal: controller.signal })
     .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
-  console.log("\nEffect of each round against baseline (mean difference [95% CI], * = CI excludes 0)");
+  console.log(
+    "\nEffect of each round against baseline (mean difference [95% CI], * = CI excludes 0)",
+  );
   const rows = result.summary.performance.map((r) => ({
     round: r.round,
     scenario: r.scenario,
     n: r.n,
     ttft_ms: fmt(r.ttft_ms.value),
-    "Δttft": r.vs_baseline ? `${pct(r.vs_baseline.ttft_ms.relative)}${r.vs_baseline.ttft_ms.significant ? "*" : ""}` : "",
+    "Δttft": r.vs_baseline
+      ? `${pct(r.vs_baseline.ttft_ms.relative)}${r.vs_baseline.ttft_ms.significant ? "*" : ""}`
+      : "",
     tok_s: fmt(r.output_tokens_per_s.value),
-    "Δtok_s": r.vs_baseline ? `${pct(r.vs_baseline.output_tokens_per_s.relative)}${r.vs_baseline.output_tokens_per_s.significant ? "*" : ""}` : "",
+    "Δtok_s": r.vs_baseline
+      ? `${pct(r.vs_baseline.output_tokens_per_s.relative)}${
+        r.vs_baseline.output_tokens_per_s.significant ? "*" : ""
+      }`
+      : "",
     peak_mib: fmt(r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 2 ** 20),
-    "Δpeak": r.vs_baseline ? `${pct(r.vs_baseline.peak_rss_bytes.relative)}${r.vs_baseline.peak_rss_bytes.significant ? "*" : ""}` : "",
+    "Δpeak": r.vs_baseline
+      ? `${pct(r.vs_baseline.peak_rss_bytes.relative)}${
+        r.vs_baseline.peak_rss_bytes.significant ? "*" : ""
+      }`
+      : "",
     draft_accept: r.draft_acceptance_rate === null ? "" : fmt(r.draft_acceptance_rate, 2),
   }));
   if (rows.length) console.log(textTable(rows));
@@ -129,10 +166,16 @@ export async function main(args: string[]): Promise<number> {
       n: q.accuracy.n,
       accuracy: fmt(q.accuracy.value, 3),
       ci95: q.accuracy.ci95 ? `[${fmt(q.accuracy.ci95[0], 3)}, ${fmt(q.accuracy.ci95[1], 3)}]` : "",
-      "Δ vs baseline": q.vs_baseline?.value === null || !q.vs_baseline ? "" : `${fmt(q.vs_baseline.value, 3)} [${fmt(q.vs_baseline.ci95![0], 3)}, ${fmt(q.vs_baseline.ci95![1], 3)}]`,
+      "Δ vs baseline": q.vs_baseline?.value === null || !q.vs_baseline
+        ? ""
+        : `${fmt(q.vs_baseline.value, 3)} [${fmt(q.vs_baseline.ci95![0], 3)}, ${
+          fmt(q.vs_baseline.ci95![1], 3)
+        }]`,
     }))));
   }
-  for (const r of result.summary.rounds.filter((r) => r.status !== "run")) console.log(`${r.status}: ${r.id}: ${r.reason ?? ""}`);
+  for (const r of result.summary.rounds.filter((r) => r.status !== "run")) {
+    console.log(`${r.status}: ${r.id}: ${r.reason ?? ""}`);
+  }
   console.log(`\n[Saved] ${relative(Deno.cwd(), result.summaryPath) || result.summaryPath}`);
   if (!result.complete) {
     console.error(`Run ${result.runId} is incomplete: continue with 'deno task rounds --resume'`);

@@ -164,7 +164,13 @@ export async function resolveDatasetFile(
       fetch: options.fetch ?? globalThis.fetch,
       signal: options.signal,
       onProgress: options.onProgress &&
-        ((p) => options.onProgress?.({ dataset, file, receivedBytes: p.receivedBytes, totalBytes: p.totalBytes ?? undefined })),
+        ((p) =>
+          options.onProgress?.({
+            dataset,
+            file,
+            receivedBytes: p.receivedBytes,
+            totalBytes: p.totalBytes ?? undefined,
+          })),
     });
     return { dataset, file, path: dest, origin: "download", sha256, url: entry.url };
   } catch (error) {
@@ -172,8 +178,14 @@ export async function resolveDatasetFile(
       throw new DatasetError(error.message, { cause: error });
     }
     if (options.signal?.aborted) throw options.signal.reason;
-    const detail = ((error as Error)?.message ?? String(error)).replace(`Cannot download ${entry.url}: `, "");
+    const detail = ((error as Error)?.message ?? String(error)).replace(
+      `Cannot download ${entry.url}: `,
+      "",
+    );
     // The network's own error is the cause worth keeping (a DownloadError only wraps it).
-    throw miss(`Downloading ${entry.url} failed: ${detail}`, error instanceof DownloadError ? error.cause ?? error : error);
+    throw miss(
+      `Downloading ${entry.url} failed: ${detail}`,
+      error instanceof DownloadError ? error.cause ?? error : error,
+    );
   }
 }

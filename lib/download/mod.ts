@@ -54,7 +54,9 @@ export interface DownloadJob {
 const known = new Map<string, string>();
 
 function memoKey(path: string, info: Deno.FileInfo): string | undefined {
-  return info.mtime === null ? undefined : `${resolve(path)}\u0000${info.mtime.getTime()}\u0000${info.size}`;
+  return info.mtime === null
+    ? undefined
+    : `${resolve(path)}\u0000${info.mtime.getTime()}\u0000${info.size}`;
 }
 
 /** sha256 (hex) of bytes. */
@@ -123,15 +125,26 @@ export async function downloadVerified(job: DownloadJob): Promise<string> {
       response = await (job.fetch ?? fetch)(job.url, { signal: job.signal });
     } catch (error) {
       if (job.signal?.aborted) throw error;
-      throw new DownloadError(job.url, "transfer", `Cannot download ${job.url}: ${(error as Error).message}`, { cause: error });
+      throw new DownloadError(
+        job.url,
+        "transfer",
+        `Cannot download ${job.url}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
-      throw new DownloadError(job.url, "transfer", `Cannot download ${job.url}: HTTP ${response.status} ${response.statusText}`.trim());
+      throw new DownloadError(
+        job.url,
+        "transfer",
+        `Cannot download ${job.url}: HTTP ${response.status} ${response.statusText}`.trim(),
+      );
     }
     // With a Content-Encoding the header counts compressed bytes, not what the body yields.
     const header = Number(response.headers.get("content-length") ?? NaN);
-    const total = !response.headers.has("content-encoding") && header > 0 ? header : job.expectedBytes ?? null;
+    const total = !response.headers.has("content-encoding") && header > 0
+      ? header
+      : job.expectedBytes ?? null;
     const hash = createHash("sha256");
     let received = 0;
     job.onProgress?.({ url: job.url, receivedBytes: 0, totalBytes: total });
@@ -149,17 +162,26 @@ export async function downloadVerified(job: DownloadJob): Promise<string> {
       ).pipeTo(file.writable);
     } catch (error) {
       if (job.signal?.aborted) throw error;
-      throw new DownloadError(job.url, "transfer", `Download of ${job.url} broke off: ${(error as Error).message}`, { cause: error });
+      throw new DownloadError(
+        job.url,
+        "transfer",
+        `Download of ${job.url} broke off: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const served = hash.digest("hex");
     let final = served;
     if (job.transform) {
-      if (served !== job.transform.sha256) throw mismatch(job.transform.sha256, served, " (the source it is converted from)");
+      if (served !== job.transform.sha256) {
+        throw mismatch(job.transform.sha256, served, " (the source it is converted from)");
+      }
       const converted = job.transform.apply(await Deno.readFile(temp));
       final = sha256Bytes(converted);
       if (final === job.sha256) await Deno.writeFile(temp, converted);
     }
-    if (final !== job.sha256) throw mismatch(job.sha256, final, job.transform ? " (after conversion)" : "");
+    if (final !== job.sha256) {
+      throw mismatch(job.sha256, final, job.transform ? " (after conversion)" : "");
+    }
     await Deno.rename(temp, job.dest);
     await rememberSha256(job.dest, final);
     return final;
@@ -171,9 +193,13 @@ export async function downloadVerified(job: DownloadJob): Promise<string> {
 }
 
 /** The user cache folder for this tool: `$XDG_CACHE_HOME/edge-slm-bench`, else per platform under HOME. */
-export function userCacheDir(env: (name: string) => string | undefined = (n) => Deno.env.get(n)): string {
+export function userCacheDir(
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): string {
   const xdg = env("XDG_CACHE_HOME");
   if (xdg) return `${xdg}/edge-slm-bench`;
   const home = env("HOME") ?? env("USERPROFILE") ?? ".";
-  return Deno.build.os === "darwin" ? `${home}/Library/Caches/edge-slm-bench` : `${home}/.cache/edge-slm-bench`;
+  return Deno.build.os === "darwin"
+    ? `${home}/Library/Caches/edge-slm-bench`
+    : `${home}/.cache/edge-slm-bench`;
 }

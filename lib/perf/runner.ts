@@ -49,7 +49,13 @@ export interface PerfPlan {
 /** Progress and outcome events (lib never prints; the CLI renders these). */
 export type PerfEvent =
   | { type: "model_start"; modelKey: string; model: ModelConfig; round?: string }
-  | { type: "model_ready"; modelKey: string; facts: ModelFacts; loadTimeMs: number | null; round?: string }
+  | {
+    type: "model_ready";
+    modelKey: string;
+    facts: ModelFacts;
+    loadTimeMs: number | null;
+    round?: string;
+  }
   | { type: "model_failed"; modelKey: string; error: Error; round?: string }
   | { type: "unit_start"; unit: PerfUnit; path: string; planned: number; alreadyDone: number }
   | { type: "request_done"; unit: PerfUnit; record: PerfRecord; done: number; planned: number }
@@ -137,7 +143,9 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
   let complete = true;
   await Deno.mkdir(plan.resultsDir, { recursive: true });
 
-  const groups = [...new Map(plan.units.map((u) => [`${u.round ?? ""}|${u.modelKey}`, u])).values()];
+  const groups = [
+    ...new Map(plan.units.map((u) => [`${u.round ?? ""}|${u.modelKey}`, u])).values(),
+  ];
   for (const { modelKey, round } of groups) {
     if (options.signal?.aborted) {
       complete = false;

@@ -139,7 +139,11 @@ export {
 } from "./figures/scatter.ts";
 export { tradeoffsFigure } from "./figures/tradeoffs.ts";
 export { perClassF1Figure } from "./figures/per_class_f1.ts";
-export { roundsEffectFigure, type RoundsEffectFigureOptions, sweepFigure } from "./figures/rounds.ts";
+export {
+  roundsEffectFigure,
+  type RoundsEffectFigureOptions,
+  sweepFigure,
+} from "./figures/rounds.ts";
 export {
   complianceHeatmapFigure,
   type ComplianceHeatmapOptions,

@@ -114,7 +114,16 @@ export interface PerformanceTableOptions {
   confidence?: number;
 }
 
-const KEYS = ["model_key", "model_id", "backend", "format", "quantization", "scenario", "round_id", "runner"];
+const KEYS = [
+  "model_key",
+  "model_id",
+  "backend",
+  "format",
+  "quantization",
+  "scenario",
+  "round_id",
+  "runner",
+];
 
 function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
   const out: number[] = [];
@@ -201,6 +210,7 @@ export function performanceTable(
     });
   }
   const key = (r: PerformanceRow) =>
-    [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend].join("\u0000");
+    [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend]
+      .join("\u0000");
   return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }

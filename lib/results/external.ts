@@ -27,9 +27,15 @@ export interface ImportOptions {
  * scenario and round, with `backend: "external"`, the runner, and the source file's sha256 as the
  * config hash (the import is traceable to its exact input).
  */
-export async function importExternalPerf(path: string, resultsDir: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importExternalPerf(
+  path: string,
+  resultsDir: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const bytes = await Deno.readFile(path).catch((error) => {
-    throw new ConfigError(path, "", undefined, "cannot be read (does the file exist?)", { cause: error });
+    throw new ConfigError(path, "", undefined, "cannot be read (does the file exist?)", {
+      cause: error,
+    });
   });
   const hash = await sha256Hex(bytes);
   const lines = new TextDecoder().decode(bytes).split("\n");
@@ -40,14 +46,25 @@ export async function importExternalPerf(path: string, resultsDir: string, optio
     try {
       data = JSON.parse(lines[i]);
     } catch (error) {
-      throw new ConfigError(`${path}:${i + 1}`, "", lines[i].slice(0, 60), "is not valid JSON", { cause: error });
+      throw new ConfigError(`${path}:${i + 1}`, "", lines[i].slice(0, 60), "is not valid JSON", {
+        cause: error,
+      });
     }
     const parsed = ExternalPerfSchema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.join(".");
-      const value = issue.code === "unrecognized_keys" ? issue.keys : (data as Record<string, unknown>)?.[String(issue.path[0])];
-      throw new ConfigError(`${path}:${i + 1}`, field, value, issue.code === "unrecognized_keys" ? "has unknown field(s)" : `is invalid: ${issue.message}`);
+      const value = issue.code === "unrecognized_keys"
+        ? issue.keys
+        : (data as Record<string, unknown>)?.[String(issue.path[0])];
+      throw new ConfigError(
+        `${path}:${i + 1}`,
+        field,
+        value,
+        issue.code === "unrecognized_keys"
+          ? "has unknown field(s)"
+          : `is invalid: ${issue.message}`,
+      );
     }
     rows.push(parsed.data);
   }
@@ -62,7 +79,9 @@ export async function importExternalPerf(path: string, resultsDir: string, optio
       lastContentAt: r.e2e_ms,
       endAt: r.e2e_ms ?? 0,
     };
-    const m = r.ttft_ms !== null && r.e2e_ms !== null ? requestMetrics(timing, r.prompt_tokens, r.output_tokens) : null;
+    const m = r.ttft_ms !== null && r.e2e_ms !== null
+      ? requestMetrics(timing, r.prompt_tokens, r.output_tokens)
+      : null;
     const record = PerfRecordSchema.parse({
       schema_version: 1,
       kind: "perf",
@@ -106,14 +125,27 @@ export async function importExternalPerf(path: string, resultsDir: string, optio
       git_commit: null,
       timestamp: r.timestamp,
     });
-    const key = JSON.stringify([record.model_id, record.format, record.quantization, record.scenario, record.round_id]);
+    const key = JSON.stringify([
+      record.model_id,
+      record.format,
+      record.quantization,
+      record.scenario,
+      record.round_id,
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   await Deno.mkdir(resultsDir, { recursive: true });
   const files: string[] = [];
   for (const records of groups.values()) {
     const r = records[0];
-    const name = perfFileName({ modelId: `${r.runner}_${r.model_id}`, format: r.format, quantization: r.quantization, scenario: r.scenario, round: r.round_id ?? undefined, date: now });
+    const name = perfFileName({
+      modelId: `${r.runner}_${r.model_id}`,
+      format: r.format,
+      quantization: r.quantization,
+      scenario: r.scenario,
+      round: r.round_id ?? undefined,
+      date: now,
+    });
     const writer = await JsonlWriter.open(join(resultsDir, name));
     try {
       for (const rec of records) await writer.append(rec);
@@ -124,7 +156,18 @@ export async function importExternalPerf(path: string, resultsDir: string, optio
   }
   await Deno.writeTextFile(
     join(resultsDir, `import_${fileStamp(now)}_${hash.slice(0, 8)}.json`),
-    JSON.stringify({ run_id: runId, source: basename(path), source_sha256: hash, records: rows.length, files, imported_at: now.toISOString() }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        run_id: runId,
+        source: basename(path),
+        source_sha256: hash,
+        records: rows.length,
+        files,
+        imported_at: now.toISOString(),
+      },
+      null,
+      2,
+    ) + "\n",
   );
   return { runId, records: rows.length, files };
 }

@@ -29,6 +29,10 @@ export {
   writeManifest,
 } from "./_manifest.ts";
 export * from "./_eval_record.ts";
-export { complianceFileName, type ComplianceRecord, ComplianceRecordSchema } from "./_compliance_record.ts";
+export {
+  complianceFileName,
+  type ComplianceRecord,
+  ComplianceRecordSchema,
+} from "./_compliance_record.ts";
 export { type ExternalPerf, ExternalPerfSchema } from "./_external.ts";
 export { importExternalPerf, type ImportOptions, type ImportResult } from "./external.ts";

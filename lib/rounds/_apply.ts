@@ -31,7 +31,10 @@ export function embeddedOptionsFor(
       : settings.prompt_lookup
       ? {
         kind: "input_lookup",
-        patternLength: { min: settings.prompt_lookup.pattern_min, max: settings.prompt_lookup.pattern_max },
+        patternLength: {
+          min: settings.prompt_lookup.pattern_min,
+          max: settings.prompt_lookup.pattern_max,
+        },
         predictionLength: { max: settings.prompt_lookup.predict_max },
       }
       : undefined,
@@ -39,7 +42,10 @@ export function embeddedOptionsFor(
 }
 
 /** LM Studio load configuration (REST v1 `models/load`) for a round. */
-export function lmStudioLoadFor(model: LmStudioModelConfig, settings: RoundSettings): LmStudioLoadConfig {
+export function lmStudioLoadFor(
+  model: LmStudioModelConfig,
+  settings: RoundSettings,
+): LmStudioLoadConfig {
   return {
     context_length: settings.context_size ?? model.load?.context_length,
     eval_batch_size: settings.batch_size ?? model.load?.eval_batch_size,
@@ -61,7 +67,9 @@ export function lmStudioLoadFor(model: LmStudioModelConfig, settings: RoundSetti
  */
 export function llamaServerFlags(settings: RoundSettings, draftModelPath: string | null): string[] {
   const f: string[] = [];
-  if (settings.flash_attention !== undefined) f.push("-fa", settings.flash_attention ? "on" : "off");
+  if (settings.flash_attention !== undefined) {
+    f.push("-fa", settings.flash_attention ? "on" : "off");
+  }
   if (settings.kv_cache_type_k) f.push("-ctk", settings.kv_cache_type_k);
   if (settings.kv_cache_type_v) f.push("-ctv", settings.kv_cache_type_v);
   if (settings.batch_size) f.push("-b", String(settings.batch_size));
@@ -69,7 +77,14 @@ export function llamaServerFlags(settings: RoundSettings, draftModelPath: string
   if (settings.threads) f.push("-t", String(settings.threads));
   if (settings.parallel) f.push("-np", String(settings.parallel), "-cb");
   if (settings.draft) {
-    f.push("-md", draftModelPath!, "--draft-max", String(settings.draft.max_tokens), "--draft-p-min", String(settings.draft.min_confidence));
+    f.push(
+      "-md",
+      draftModelPath!,
+      "--draft-max",
+      String(settings.draft.max_tokens),
+      "--draft-p-min",
+      String(settings.draft.min_confidence),
+    );
   }
   return f;
 }

@@ -24,7 +24,11 @@ export async function loadRoundsConfig(
         );
       }
     }
-    if (round.settings.kv_cache_type_v && !["f16", "bf16", "f32"].includes(round.settings.kv_cache_type_v) && round.settings.flash_attention !== true) {
+    if (
+      round.settings.kv_cache_type_v &&
+      !["f16", "bf16", "f32"].includes(round.settings.kv_cache_type_v) &&
+      round.settings.flash_attention !== true
+    ) {
       throw new ConfigError(
         file,
         `rounds.${id}.settings.flash_attention`,
@@ -37,7 +41,12 @@ export async function loadRoundsConfig(
 }
 
 /** The support matrix: per backend and setting, `yes` or the reason it cannot. */
-export function supportMatrix(): { setting: SettingName; embedded: string; lmstudio: string; "llama-server": string }[] {
+export function supportMatrix(): {
+  setting: SettingName;
+  embedded: string;
+  lmstudio: string;
+  "llama-server": string;
+}[] {
   const settings = Object.keys(CAPABILITIES.embedded) as SettingName[];
   const cell = (v: true | string) => (v === true ? "yes" : `no: ${v}`);
   return settings.map((setting) => ({

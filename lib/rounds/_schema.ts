@@ -58,8 +58,13 @@ export const RoundsFileSchema = z.object({
     sample_size: positiveInt,
     seed: z.number().int().nonnegative().default(42),
   }).strict().nullable().default(null),
-  rounds: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "must be lower-case letters, digits, _ . -"), RoundSchema)
-    .refine((r) => "baseline" in r, { message: "must define a 'baseline' round (every change is measured against it)" }),
+  rounds: z.record(
+    z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "must be lower-case letters, digits, _ . -"),
+    RoundSchema,
+  )
+    .refine((r) => "baseline" in r, {
+      message: "must define a 'baseline' round (every change is measured against it)",
+    }),
 }).strict();
 
 /** Parsed round settings. */

@@ -23,7 +23,7 @@ export class ServerLaunchError extends Error {
   }
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -35,23 +35,38 @@ async function freePort(): Promise<number> {
  * launch's own args and the round's flags; wait until its health path answers 200; read `/props`.
  */
 export async function launchServer(launch: ServerLaunch, flags: string[]): Promise<LaunchedServer> {
-  const port = await freePort();
+  const port = freePort();
   const [cmd, ...lead] = launch.command;
   const argv = [
     ...lead,
-    "--host", "127.0.0.1", "--port", String(port), "-m", resolveProjectPath(launch.model_path),
-    ...launch.args, ...flags,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "-m",
+    resolveProjectPath(launch.model_path),
+    ...launch.args,
+    ...flags,
   ];
   const t0 = performance.now();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(cmd, { args: argv, stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
+    child = new Deno.Command(cmd, { args: argv, stdout: "piped", stderr: "piped", stdin: "null" })
+      .spawn();
   } catch (error) {
-    throw new ServerLaunchError(`Cannot start '${cmd}': ${(error as Error).message}`, { cause: error });
+    throw new ServerLaunchError(`Cannot start '${cmd}': ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let tail = "";
   const keep = (stream: ReadableStream<Uint8Array>) =>
-    stream.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write(t) { tail = (tail + t).slice(-2000); } })).catch(() => {});
+    stream.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({
+        write(t) {
+          tail = (tail + t).slice(-2000);
+        },
+      }),
+    ).catch(() => {});
   const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
   let exited = false;
   const status = child.status.then((s) => {
@@ -77,11 +92,17 @@ export async function launchServer(launch: ServerLaunch, flags: string[]): Promi
   while (true) {
     if (exited) {
       await drained;
-      throw new ServerLaunchError(`'${[cmd, ...argv].join(" ")}' exited with ${(await status).code} before it was healthy: ${tail.trim().slice(-600)}`);
+      throw new ServerLaunchError(
+        `'${[cmd, ...argv].join(" ")}' exited with ${(await status).code} before it was healthy: ${
+          tail.trim().slice(-600)
+        }`,
+      );
     }
     if (performance.now() - t0 > launch.startup_timeout_ms) {
       await stop();
-      throw new ServerLaunchError(`'${cmd}' was not healthy on ${origin}${launch.health_path} after ${launch.startup_timeout_ms} ms`);
+      throw new ServerLaunchError(
+        `'${cmd}' was not healthy on ${origin}${launch.health_path} after ${launch.startup_timeout_ms} ms`,
+      );
     }
     const ok = await fetch(`${origin}${launch.health_path}`, { signal: AbortSignal.timeout(1000) })
       .then(async (r) => {

@@ -6,15 +6,20 @@
  * @module
  */
 export * from "./_schema.ts";
-export { CAPABILITIES, roundBackendOf, type SettingName, unsupportedSettings } from "./_capabilities.ts";
+export {
+  CAPABILITIES,
+  roundBackendOf,
+  type SettingName,
+  unsupportedSettings,
+} from "./_capabilities.ts";
 export { loadRoundsConfig, supportMatrix } from "./_config.ts";
 export { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
 export { type LaunchedServer, launchServer, ServerLaunchError } from "./_server.ts";
 export {
   executeRounds,
   type ExecuteRoundsOptions,
-  prepareRounds,
   type PreparedRounds,
+  prepareRounds,
   type RoundEntry,
   type RoundsEvent,
   type RoundsRequest,

@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
   ConfigError,
+  configHash as configHash_,
   type EmbeddedModelConfig,
   type Experiment,
   ExperimentSchema,
@@ -12,7 +13,6 @@ import {
   parseWithSchema,
   PROJECT_ROOT,
   type ResolvedScenario,
-  configHash as configHash_,
   resolveProjectPath,
   selectNames,
 } from "../config/mod.ts";
@@ -91,7 +91,8 @@ function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEnt
     let reason: string | null = null;
     if (kind === null) {
       if (Object.keys(round.settings).length) {
-        reason = "the model's server is not started by this tool (no 'server' in its config), so its settings cannot change";
+        reason =
+          "the model's server is not started by this tool (no 'server' in its config), so its settings cannot change";
       }
     } else if (!round.backends.includes(kind)) {
       reason = `the round is declared for ${round.backends.join(", ")}, not ${kind}`;
@@ -108,11 +109,24 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
   if (request.resume) {
     const dir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath("results");
     const { manifests } = await listManifests(dir);
-    const found = findResumableRun(manifests, "rounds", typeof request.resume === "string" ? request.resume : undefined);
-    if (!found) throw new ConfigError(dir, "runs", typeof request.resume === "string" ? request.resume : "latest", "has no unfinished rounds run to resume");
+    const found = findResumableRun(
+      manifests,
+      "rounds",
+      typeof request.resume === "string" ? request.resume : undefined,
+    );
+    if (!found) {
+      throw new ConfigError(
+        dir,
+        "runs",
+        typeof request.resume === "string" ? request.resume : "latest",
+        "has no unfinished rounds run to resume",
+      );
+    }
     const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
     const cfg = found.manifest.config as Record<string, unknown>;
-    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, { pathPrefix: "config.experiment" });
+    const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, {
+      pathPrefix: "config.experiment",
+    });
     const models: Record<string, ModelConfig> = {};
     for (const [k, v] of Object.entries(cfg.models as Record<string, unknown>)) {
       models[k] = parseWithSchema(v, ModelSchema, file, { pathPrefix: `config.models.${k}` });
@@ -151,13 +165,19 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     ? selectNames("scenario", project.scenarios, request.scenarios)
     : roundsFile.scenarios.map((s) => (lookup("scenario", project.scenarios, s), s));
   const experiment: Experiment = parseWithSchema(
-    { ...project.experiment, runs: request.runs ?? roundsFile.runs, warmup: request.warmup ?? roundsFile.warmup },
+    {
+      ...project.experiment,
+      runs: request.runs ?? roundsFile.runs,
+      warmup: request.warmup ?? roundsFile.warmup,
+    },
     ExperimentSchema,
     "<command line>",
   );
   const models: Record<string, ModelConfig> = { [request.model]: model };
   for (const r of Object.values(rounds)) {
-    if (r.settings.draft) models[r.settings.draft.model] = lookup("model", project.models, r.settings.draft.model);
+    if (r.settings.draft) {
+      models[r.settings.draft.model] = lookup("model", project.models, r.settings.draft.model);
+    }
   }
   const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, project.scenarios[s]]));
   const quality = request.quality === false || !roundsFile.quality ? null : {
@@ -171,9 +191,16 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
   const now = new Date();
   const runId = `rounds_${fileStamp(now)}_${configHash.slice(0, 8)}`;
   const units = entries.filter((e) => e.status === "planned").flatMap((e) =>
-    scenarioNames.map((scenario) => ({ modelKey: request.model, scenario, round: e.id, concurrency: e.round.settings.parallel ?? 1 }))
+    scenarioNames.map((scenario) => ({
+      modelKey: request.model,
+      scenario,
+      round: e.id,
+      concurrency: e.round.settings.parallel ?? 1,
+    }))
   );
-  const resultsDir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(experiment.results_dir);
+  const resultsDir = request.resultsDir
+    ? resolve(request.resultsDir)
+    : resolveProjectPath(experiment.results_dir);
   const manifest: Manifest = (await readManifest(resultsDir, configHash).catch(() => null)) ?? {
     schema_version: 1,
     config_hash: configHash,
@@ -187,12 +214,31 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     started_at: now.toISOString(),
     updated_at: now.toISOString(),
     resumed_at: [],
-    plan: { model: request.model, rounds: roundIds, scenarios: scenarioNames, units, runs: experiment.runs, warmup: experiment.warmup, data_dir: request.dataDir ?? null, config_dir: request.configDir ?? null },
+    plan: {
+      model: request.model,
+      rounds: roundIds,
+      scenarios: scenarioNames,
+      units,
+      runs: experiment.runs,
+      warmup: experiment.warmup,
+      data_dir: request.dataDir ?? null,
+      config_dir: request.configDir ?? null,
+    },
     files: {},
     environments: [],
-    notes: entries.filter((e) => e.status === "skipped").map((e) => `round ${e.id} skipped: ${e.reason}`),
+    notes: entries.filter((e) => e.status === "skipped").map((e) =>
+      `round ${e.id} skipped: ${e.reason}`
+    ),
   };
-  return { modelKey: request.model, plan: { runId, configHash, experiment, models, scenarios, units, resultsDir }, entries, quality, manifest, run, resumed: false };
+  return {
+    modelKey: request.model,
+    plan: { runId, configHash, experiment, models, scenarios, units, resultsDir },
+    entries,
+    quality,
+    manifest,
+    run,
+    resumed: false,
+  };
 }
 
 /** Progress of a rounds run. */
@@ -226,19 +272,39 @@ interface AppliedBackend {
   close(): Promise<void>;
 }
 
-async function applyRound(model: ModelConfig, round: Round, models: Record<string, ModelConfig>, experiment: Experiment): Promise<AppliedBackend> {
+async function applyRound(
+  model: ModelConfig,
+  round: Round,
+  models: Record<string, ModelConfig>,
+  experiment: Experiment,
+): Promise<AppliedBackend> {
   const t0 = performance.now();
   const s = round.settings;
   const draftPath = async () => {
     if (!s.draft) return null;
     const draft = models[s.draft.model];
-    if (draft?.backend !== "embedded") throw new ConfigError("configs/rounds.yaml", "settings.draft.model", s.draft.model, "must be an embedded (GGUF) model");
+    if (draft?.backend !== "embedded") {
+      throw new ConfigError(
+        "configs/rounds.yaml",
+        "settings.draft.model",
+        s.draft.model,
+        "must be an embedded (GGUF) model",
+      );
+    }
     return (await resolveModelFile(draft as EmbeddedModelConfig)).path;
   };
   if (model.backend === "embedded") {
     const file = await resolveModelFile(model);
-    const backend = await createEmbeddedBackend(file.path, embeddedOptionsFor(model, s, await draftPath()));
-    return { backend, settings: backend.effectiveSettings(), setupMs: performance.now() - t0, close: () => backend.close() };
+    const backend = await createEmbeddedBackend(
+      file.path,
+      embeddedOptionsFor(model, s, await draftPath()),
+    );
+    return {
+      backend,
+      settings: backend.effectiveSettings(),
+      setupMs: performance.now() - t0,
+      close: () => backend.close(),
+    };
   }
   if (model.backend === "lmstudio") {
     const lm = createLmStudioBackend(model.base_url ?? experiment.lmstudio.base_url, {
@@ -250,8 +316,14 @@ async function applyRound(model: ModelConfig, round: Round, models: Record<strin
     await lm.unload().catch(() => {});
     const loaded = await lm.load(lmStudioLoadFor(model, s));
     const facts = await lm.ensureModel();
-    const instance = ((facts.details.loaded_instances as { config?: Record<string, unknown> }[] | undefined) ?? [])[0];
-    const settings = { ...(loaded.config ?? instance?.config ?? lmStudioLoadFor(model, s)), load_time_ms: loaded.loadTimeMs, loaded_via: loaded.via };
+    const instance =
+      ((facts.details.loaded_instances as { config?: Record<string, unknown> }[] | undefined) ??
+        [])[0];
+    const settings = {
+      ...(loaded.config ?? instance?.config ?? lmStudioLoadFor(model, s)),
+      load_time_ms: loaded.loadTimeMs,
+      loaded_via: loaded.via,
+    };
     return {
       backend: { ...lm, effectiveSettings: () => settings },
       settings,
@@ -260,11 +332,19 @@ async function applyRound(model: ModelConfig, round: Round, models: Record<strin
     };
   }
   if (!model.server) {
-    const backend = createOpenAiBackend(model.base_url!, { modelId: model.model_id, format: model.format, quantization: model.quantization });
+    const backend = createOpenAiBackend(model.base_url!, {
+      modelId: model.model_id,
+      format: model.format,
+      quantization: model.quantization,
+    });
     return { backend, settings: {}, setupMs: 0, close: () => backend.close() };
   }
   const server = await launchServer(model.server, llamaServerFlags(s, await draftPath()));
-  const settings = { argv: server.argv.slice(1), props: server.props, startup_ms: server.startupMs };
+  const settings = {
+    argv: server.argv.slice(1),
+    props: server.props,
+    startup_ms: server.startupMs,
+  };
   const backend = createOpenAiBackend(`${server.origin}/v1`, {
     modelId: model.model_id,
     format: model.format,
@@ -272,15 +352,26 @@ async function applyRound(model: ModelConfig, round: Round, models: Record<strin
     timeoutMs: experiment.request_timeout_ms,
     serving: { pids: [server.pid] },
   });
-  return { backend: { ...backend, effectiveSettings: () => settings }, settings, setupMs: server.startupMs, close: () => server.stop() };
+  return {
+    backend: { ...backend, effectiveSettings: () => settings },
+    settings,
+    setupMs: server.startupMs,
+    close: () => server.stop(),
+  };
 }
 
 /** Run every planned round: apply its settings, run the perf scenarios and the quality subset. */
-export async function executeRounds(prepared: PreparedRounds, options: ExecuteRoundsOptions = {}): Promise<RoundsResult> {
+export async function executeRounds(
+  prepared: PreparedRounds,
+  options: ExecuteRoundsOptions = {},
+): Promise<RoundsResult> {
   const emit = options.onEvent ?? (() => {});
   const { plan, manifest, modelKey } = prepared;
   const model = plan.models[modelKey];
-  const environment = await captureEnvironment({ cwd: PROJECT_ROOT }) as unknown as Record<string, unknown>;
+  const environment = await captureEnvironment({ cwd: PROJECT_ROOT }) as unknown as Record<
+    string,
+    unknown
+  >;
   let run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
   if (!manifest.runs.includes(run)) manifest.runs.push(run);
   if (prepared.resumed) run.resumed_at.push(new Date().toISOString());
@@ -292,7 +383,9 @@ export async function executeRounds(prepared: PreparedRounds, options: ExecuteRo
     return await writeManifest(plan.resultsDir, manifest);
   };
   const manifestPath = await save();
-  const applied: Record<string, Record<string, unknown>> = { ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}) };
+  const applied: Record<string, Record<string, unknown>> = {
+    ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}),
+  };
   const failed: Record<string, string> = {};
   let complete = true;
   for (const entry of prepared.entries) {
@@ -314,11 +407,20 @@ export async function executeRounds(prepared: PreparedRounds, options: ExecuteRo
       continue;
     }
     applied[entry.id] = { ...backend.settings, setup_ms: backend.setupMs };
-    emit({ type: "round_applied", id: entry.id, settings: backend.settings, setupMs: backend.setupMs });
+    emit({
+      type: "round_applied",
+      id: entry.id,
+      settings: backend.settings,
+      setupMs: backend.setupMs,
+    });
     try {
       const units = plan.units.filter((u) => u.round === entry.id);
       const outcome = await runPerf({ ...plan, units }, {
-        createBackend: () => Promise.resolve({ backend: { ...backend.backend, close: () => Promise.resolve() }, modelFile: null }),
+        createBackend: () =>
+          Promise.resolve({
+            backend: { ...backend.backend, close: () => Promise.resolve() },
+            modelFile: null,
+          }),
         files: run.files,
         onFileAssigned: async (unit, file) => {
           run.files[`${unit.round}/${unit.modelKey}/${unit.scenario}`] = file;
@@ -333,26 +435,45 @@ export async function executeRounds(prepared: PreparedRounds, options: ExecuteRo
       if (!outcome.complete) complete = false;
       if (prepared.quality && outcome.complete) {
         const q = prepared.quality;
-        const { file, tasks } = await loadTasksConfig((run.plan.config_dir as string | null) ?? undefined);
-        const resolved = await resolveTask(tasks, q.task, { file, overrides: { sample_size: q.sample_size } });
-        const task = await buildTask(resolved, { seed: q.seed, data: { dataDir: (run.plan.data_dir as string | null) ?? undefined } });
+        const { file, tasks } = await loadTasksConfig(
+          (run.plan.config_dir as string | null) ?? undefined,
+        );
+        const resolved = await resolveTask(tasks, q.task, {
+          file,
+          overrides: { sample_size: q.sample_size },
+        });
+        const task = await buildTask(resolved, {
+          seed: q.seed,
+          data: { dataDir: (run.plan.data_dir as string | null) ?? undefined },
+        });
         const key = `${entry.id}/quality`;
-        run.files[key] ??= `eval_${fileSafe(q.task)}_${fileSafe(modelKey)}_${fileSafe(entry.id)}_${fileStamp(new Date(run.started_at))}.jsonl`;
+        run.files[key] ??= `eval_${fileSafe(q.task)}_${fileSafe(modelKey)}_${fileSafe(entry.id)}_${
+          fileStamp(new Date(run.started_at))
+        }.jsonl`;
         await save();
         const evalRunId = `${plan.runId}:${entry.id}`;
-        const result = await runEval({
-          runId: evalRunId,
-          configHash: plan.configHash,
-          task: q.task,
-          modelKey,
-          model,
-          seed: q.seed,
-          temperature: plan.experiment.temperature,
-          recordsPath: join(plan.resultsDir, run.files[key]),
-        }, task, { backend: backend.backend, host: hostname(), gitCommit: null, signal: options.signal });
+        const result = await runEval(
+          {
+            runId: evalRunId,
+            configHash: plan.configHash,
+            task: q.task,
+            modelKey,
+            model,
+            seed: q.seed,
+            temperature: plan.experiment.temperature,
+            recordsPath: join(plan.resultsDir, run.files[key]),
+          },
+          task,
+          { backend: backend.backend, host: hostname(), gitCommit: null, signal: options.signal },
+        );
         if (!result.complete) complete = false;
         const records = await readRunRecords(join(plan.resultsDir, run.files[key]), evalRunId);
-        emit({ type: "quality_done", id: entry.id, correct: records.filter((r) => r.correct === true).length, n: records.length });
+        emit({
+          type: "quality_done",
+          id: entry.id,
+          correct: records.filter((r) => r.correct === true).length,
+          n: records.length,
+        });
       }
     } finally {
       await backend.close();

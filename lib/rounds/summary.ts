@@ -1,6 +1,19 @@
 import { join } from "node:path";
-import { EvalRecordSchema, fileSafe, fileStamp, PerfRecordSchema, readJsonl, type RunEntry } from "../results/mod.ts";
-import { type DifferenceCi, meanCi, proportionDifferenceCi, welchDifferenceCi, wilsonCi } from "../stats/mod.ts";
+import {
+  EvalRecordSchema,
+  fileSafe,
+  fileStamp,
+  PerfRecordSchema,
+  readJsonl,
+  type RunEntry,
+} from "../results/mod.ts";
+import {
+  type DifferenceCi,
+  meanCi,
+  proportionDifferenceCi,
+  welchDifferenceCi,
+  wilsonCi,
+} from "../stats/mod.ts";
 import type { PreparedRounds } from "./session.ts";
 
 /** A mean with its 95 % interval and n. */
@@ -21,7 +34,11 @@ export interface RoundScenarioRow {
   peak_rss_bytes: MeanEstimate;
   draft_acceptance_rate: number | null;
   /** Round − baseline (null for the baseline itself). */
-  vs_baseline: { ttft_ms: DifferenceCi; output_tokens_per_s: DifferenceCi; peak_rss_bytes: DifferenceCi } | null;
+  vs_baseline: {
+    ttft_ms: DifferenceCi;
+    output_tokens_per_s: DifferenceCi;
+    peak_rss_bytes: DifferenceCi;
+  } | null;
 }
 
 /** One round's quality on the fixed eval subset. */
@@ -61,20 +78,32 @@ const mean = (xs: number[]): MeanEstimate => {
 };
 
 /** Read the run's records and compare every round with the baseline. */
-export async function buildRoundsSummary(prepared: PreparedRounds, run: RunEntry): Promise<RoundsSummary> {
+export async function buildRoundsSummary(
+  prepared: PreparedRounds,
+  run: RunEntry,
+): Promise<RoundsSummary> {
   const { plan, modelKey } = prepared;
   const model = plan.models[modelKey];
   const applied = (run.plan.applied ?? {}) as Record<string, Record<string, unknown>>;
   const failed = (run.plan.failed ?? {}) as Record<string, string>;
-  const perfByRound = new Map<string, Map<string, { ttft: number[]; tps: number[]; rss: number[]; n: number; ok: number; drafts: number[] }>>();
+  const perfByRound = new Map<
+    string,
+    Map<
+      string,
+      { ttft: number[]; tps: number[]; rss: number[]; n: number; ok: number; drafts: number[] }
+    >
+  >();
   for (const [key, file] of Object.entries(run.files)) {
     if (key.endsWith("/quality")) continue;
-    const { records } = await readJsonl(join(plan.resultsDir, file), PerfRecordSchema).catch(() => ({ records: [] }));
+    const { records } = await readJsonl(join(plan.resultsDir, file), PerfRecordSchema).catch(
+      () => ({ records: [] }),
+    );
     for (const r of records) {
       if (r.run_id !== plan.runId || r.warmup || r.round_id === null) continue;
       const byScenario = perfByRound.get(r.round_id) ?? new Map();
       perfByRound.set(r.round_id, byScenario);
-      const cell = byScenario.get(r.scenario) ?? { ttft: [], tps: [], rss: [], n: 0, ok: 0, drafts: [] };
+      const cell = byScenario.get(r.scenario) ??
+        { ttft: [], tps: [], rss: [], n: 0, ok: 0, drafts: [] };
       byScenario.set(r.scenario, cell);
       cell.n++;
       if (r.error !== null) continue;
@@ -98,7 +127,9 @@ export async function buildRoundsSummary(prepared: PreparedRounds, run: RunEntry
         ttft_ms: mean(c.ttft),
         output_tokens_per_s: mean(c.tps),
         peak_rss_bytes: mean(c.rss),
-        draft_acceptance_rate: c.drafts.length ? c.drafts.reduce((a, x) => a + x, 0) / c.drafts.length : null,
+        draft_acceptance_rate: c.drafts.length
+          ? c.drafts.reduce((a, x) => a + x, 0) / c.drafts.length
+          : null,
         vs_baseline: entry.id === "baseline" || !b ? null : {
           ttft_ms: welchDifferenceCi(b.ttft, c.ttft),
           output_tokens_per_s: welchDifferenceCi(b.tps, c.tps),
@@ -113,11 +144,16 @@ export async function buildRoundsSummary(prepared: PreparedRounds, run: RunEntry
     for (const entry of prepared.entries) {
       const file = run.files[`${entry.id}/quality`];
       if (!file) continue;
-      const { records } = await readJsonl(join(plan.resultsDir, file), EvalRecordSchema).catch(() => ({ records: [] }));
+      const { records } = await readJsonl(join(plan.resultsDir, file), EvalRecordSchema).catch(
+        () => ({ records: [] }),
+      );
       const mine = records.filter((r) => r.run_id === `${plan.runId}:${entry.id}`);
       const latest = new Map(mine.map((r) => [r.sample_id, r]));
       const rows = [...latest.values()];
-      counts.set(entry.id, { successes: rows.filter((r) => r.correct === true).length, n: rows.length });
+      counts.set(entry.id, {
+        successes: rows.filter((r) => r.correct === true).length,
+        n: rows.length,
+      });
     }
     for (const [id, c] of counts) {
       const w = wilsonCi(c.successes, c.n);
@@ -143,7 +179,13 @@ export async function buildRoundsSummary(prepared: PreparedRounds, run: RunEntry
     rounds: prepared.entries.map((e) => ({
       id: e.id,
       description: e.round.description,
-      status: e.status === "skipped" ? "skipped" : failed[e.id] ? "failed" : applied[e.id] ? "run" : "pending",
+      status: e.status === "skipped"
+        ? "skipped"
+        : failed[e.id]
+        ? "failed"
+        : applied[e.id]
+        ? "run"
+        : "pending",
       reason: e.reason ?? failed[e.id] ?? null,
       requested_settings: e.round.settings,
       applied_settings: applied[e.id] ?? null,

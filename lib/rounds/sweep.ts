@@ -3,7 +3,12 @@ import { readGgufFileInfo } from "node-llama-cpp";
 import { resolveModelFile } from "../backends/mod.ts";
 import { loadProjectConfig, lookup, resolveProjectPath } from "../config/mod.ts";
 import { fileStamp } from "../results/mod.ts";
-import { executeRounds, type ExecuteRoundsOptions, prepareRounds, type RoundsRequest } from "./session.ts";
+import {
+  executeRounds,
+  type ExecuteRoundsOptions,
+  prepareRounds,
+  type RoundsRequest,
+} from "./session.ts";
 import type { MeanEstimate } from "./summary.ts";
 
 /** Size facts of a GGUF file, from its metadata and tensor table. */
@@ -18,9 +23,15 @@ export interface GgufSize {
 export async function ggufSize(path: string): Promise<GgufSize> {
   const info = await readGgufFileInfo(path);
   let parameters = 0;
-  for (const t of info.fullTensorInfo ?? []) parameters += t.dimensions.reduce((a: number, d) => a * Number(d), 1);
+  for (const t of info.fullTensorInfo ?? []) {
+    parameters += t.dimensions.reduce((a: number, d) => a * Number(d), 1);
+  }
   const file_size_bytes = (await Deno.stat(path)).size;
-  return { parameters, file_size_bytes, bits_per_weight: parameters ? (file_size_bytes * 8) / parameters : NaN };
+  return {
+    parameters,
+    file_size_bytes,
+    bits_per_weight: parameters ? (file_size_bytes * 8) / parameters : NaN,
+  };
 }
 
 /** One model variant of a precision-vs-size sweep. */
@@ -66,7 +77,9 @@ export async function runSweep(
     const prepared = await prepareRounds({ ...request, model: key, rounds: "baseline" });
     const result = await executeRounds(prepared, options);
     const model = project.models[key];
-    const size = model.backend === "embedded" ? await ggufSize((await resolveModelFile(model)).path) : null;
+    const size = model.backend === "embedded"
+      ? await ggufSize((await resolveModelFile(model)).path)
+      : null;
     const q = result.summary.quality.find((x) => x.round === "baseline");
     for (const p of result.summary.performance.filter((x) => x.round === "baseline")) {
       rows.push({

@@ -1,9 +1,17 @@
 import type { RoundsSummary } from "./summary.ts";
 import type { SweepRow } from "./sweep.ts";
 
-const n = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
-const ci = (c: [number, number] | null, d = 1) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : "");
-const rel = (x: number | null) => (x === null ? "" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
+const n = (
+  x: number | null | undefined,
+  d = 1,
+) => (x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
+const ci = (
+  c: [number, number] | null,
+  d = 1,
+) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : "");
+const rel = (
+  x: number | null,
+) => (x === null ? "" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
 
 /** Flat rows of a rounds summary: each round's means and its change against baseline with CIs. */
 export function roundsRows(summary: RoundsSummary): Record<string, string | number | null>[] {
@@ -16,15 +24,25 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
       scenario: p.scenario,
       n: p.n,
       ttft_ms: n(p.ttft_ms.value),
-      "Δttft_ms [95% CI]": d?.ttft_ms.value != null ? `${n(d.ttft_ms.value)} ${ci(d.ttft_ms.ci95)}${d.ttft_ms.significant ? " *" : ""}` : "",
+      "Δttft_ms [95% CI]": d?.ttft_ms.value != null
+        ? `${n(d.ttft_ms.value)} ${ci(d.ttft_ms.ci95)}${d.ttft_ms.significant ? " *" : ""}`
+        : "",
       "Δttft %": d ? rel(d.ttft_ms.relative) : "",
       output_tps: n(p.output_tokens_per_s.value),
-      "Δtps [95% CI]": d?.output_tokens_per_s.value != null ? `${n(d.output_tokens_per_s.value)} ${ci(d.output_tokens_per_s.ci95)}${d.output_tokens_per_s.significant ? " *" : ""}` : "",
+      "Δtps [95% CI]": d?.output_tokens_per_s.value != null
+        ? `${n(d.output_tokens_per_s.value)} ${ci(d.output_tokens_per_s.ci95)}${
+          d.output_tokens_per_s.significant ? " *" : ""
+        }`
+        : "",
       "Δtps %": d ? rel(d.output_tokens_per_s.relative) : "",
       peak_mib: n(p.peak_rss_bytes.value === null ? null : p.peak_rss_bytes.value / 2 ** 20),
       "Δpeak %": d ? rel(d.peak_rss_bytes.relative) : "",
       quality: q?.accuracy.value ?? null,
-      "Δquality [95% CI]": q?.vs_baseline?.value != null ? `${n(q.vs_baseline.value, 3)} ${ci(q.vs_baseline.ci95, 3)}${q.vs_baseline.significant ? " *" : ""}` : "",
+      "Δquality [95% CI]": q?.vs_baseline?.value != null
+        ? `${n(q.vs_baseline.value, 3)} ${ci(q.vs_baseline.ci95, 3)}${
+          q.vs_baseline.significant ? " *" : ""
+        }`
+        : "",
       draft_acceptance: n(p.draft_acceptance_rate, 2),
     };
   });

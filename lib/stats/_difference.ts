@@ -33,7 +33,11 @@ function meanVar(xs: readonly number[]): [number, number] {
  * if (Math.abs(d.ci95![0] - (10 - 2.776445 * Math.sqrt(2 / 3))) > 1e-5) throw new Error();
  * ```
  */
-export function welchDifferenceCi(a: readonly number[], b: readonly number[], confidence = 0.95): DifferenceCi {
+export function welchDifferenceCi(
+  a: readonly number[],
+  b: readonly number[],
+  confidence = 0.95,
+): DifferenceCi {
   assertFiniteValues(a, "welchDifferenceCi()");
   assertFiniteValues(b, "welchDifferenceCi()");
   if (a.length < 2 || b.length < 2) return NONE;
@@ -43,12 +47,22 @@ export function welchDifferenceCi(a: readonly number[], b: readonly number[], co
   const se = Math.sqrt(sa + sb);
   const diff = mb - ma;
   if (se === 0) {
-    return { value: diff, ci95: [diff, diff], significant: diff !== 0, relative: ma !== 0 ? diff / ma : null };
+    return {
+      value: diff,
+      ci95: [diff, diff],
+      significant: diff !== 0,
+      relative: ma !== 0 ? diff / ma : null,
+    };
   }
   const df = (sa + sb) ** 2 / (sa ** 2 / (a.length - 1) + sb ** 2 / (b.length - 1));
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   const ci: [number, number] = [diff - half, diff + half];
-  return { value: diff, ci95: ci, significant: ci[0] > 0 || ci[1] < 0, relative: ma !== 0 ? diff / ma : null };
+  return {
+    value: diff,
+    ci95: ci,
+    significant: ci[0] > 0 || ci[1] < 0,
+    relative: ma !== 0 ? diff / ma : null,
+  };
 }
 
 /**
@@ -70,5 +84,10 @@ export function proportionDifferenceCi(
     diff - Math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2),
     diff + Math.sqrt((ub - pb) ** 2 + (pa - la) ** 2),
   ];
-  return { value: diff, ci95: ci, significant: ci[0] > 0 || ci[1] < 0, relative: pa !== 0 ? diff / pa : null };
+  return {
+    value: diff,
+    ci95: ci,
+    significant: ci[0] > 0 || ci[1] < 0,
+    relative: pa !== 0 ? diff / pa : null,
+  };
 }

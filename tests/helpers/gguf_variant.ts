@@ -5,10 +5,24 @@
  * blocks of 32 values, can be applied: the shared models' head sizes (8 and 4) make llama.cpp
  * refuse them. The variant's outputs are meaningless; it exists to exercise the engine settings.
  */
-const SIZES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const SIZES: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
 
 /** Offsets of metadata values by key (scalars only), parsed from a GGUF v2/v3 header. */
-export function ggufScalarOffsets(bytes: Uint8Array): Map<string, { type: number; offset: number }> {
+export function ggufScalarOffsets(
+  bytes: Uint8Array,
+): Map<string, { type: number; offset: number }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (new TextDecoder().decode(bytes.subarray(0, 4)) !== "GGUF") throw new Error("not a GGUF file");
   let at = 4 + 4 + 8;
@@ -41,13 +55,19 @@ export function ggufScalarOffsets(bytes: Uint8Array): Map<string, { type: number
 }
 
 /** Write a copy of `source` with the given u32 metadata values replaced. */
-export async function writeGgufVariant(source: string, dest: string, u32: Record<string, number>): Promise<void> {
+export async function writeGgufVariant(
+  source: string,
+  dest: string,
+  u32: Record<string, number>,
+): Promise<void> {
   const bytes = await Deno.readFile(source);
   const offsets = ggufScalarOffsets(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const [key, value] of Object.entries(u32)) {
     const o = offsets.get(key);
-    if (!o || (o.type !== 4 && o.type !== 5)) throw new Error(`${source} has no 32-bit integer '${key}'`);
+    if (!o || (o.type !== 4 && o.type !== 5)) {
+      throw new Error(`${source} has no 32-bit integer '${key}'`);
+    }
     view.setUint32(o.offset, value, true);
   }
   await Deno.writeFile(dest, bytes);

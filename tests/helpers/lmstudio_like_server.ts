@@ -22,8 +22,15 @@ import { createEmbeddedBackend, type EmbeddedBackendOptions } from "../../lib/ba
  */
 function parseFlags(argv: string[]): Record<string, string> {
   const aliases: Record<string, string> = {
-    "-m": "model", "-c": "context-size", "-b": "batch-size", "-fa": "flash-attn", "-ctk": "cache-type-k",
-    "-ctv": "cache-type-v", "-t": "threads", "-np": "parallel", "-md": "model-draft",
+    "-m": "model",
+    "-c": "context-size",
+    "-b": "batch-size",
+    "-fa": "flash-attn",
+    "-ctk": "cache-type-k",
+    "-ctv": "cache-type-v",
+    "-t": "threads",
+    "-np": "parallel",
+    "-md": "model-draft",
   };
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -49,7 +56,9 @@ const args: Record<string, string> = {
   ...parseFlags(Deno.args),
 };
 if (!args.model) throw new Error("--model FILE (or -m FILE) is required");
-if (args.host && args.host !== "127.0.0.1") throw new Error("this test server listens on 127.0.0.1 only");
+if (args.host && args.host !== "127.0.0.1") {
+  throw new Error("this test server listens on 127.0.0.1 only");
+}
 const modelPath: string = args.model;
 const modelId = args["model-id"]!;
 const loadedFormat = args["loaded-format"]!.toUpperCase();

@@ -24,17 +24,23 @@ const line = (over: Record<string, unknown> = {}) =>
 Deno.test("deno task import turns an fllama JSONL into perf records that join the report tables", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "phone.jsonl");
-  await Deno.writeTextFile(file, [
-    line({ warmup: true, ttft_ms: 900, e2e_ms: 3900 }),
-    line({ repetition: 0 }),
-    line({ repetition: 1, ttft_ms: 600, e2e_ms: 2600 }),
-  ].join("\n") + "\n");
+  await Deno.writeTextFile(
+    file,
+    [
+      line({ warmup: true, ttft_ms: 900, e2e_ms: 3900 }),
+      line({ repetition: 0 }),
+      line({ repetition: 1, ttft_ms: 600, e2e_ms: 2600 }),
+    ].join("\n") + "\n",
+  );
   const results = join(dir, "results");
   const out = await runCli("lib/cli/import.ts", ["--file", file, "--results-dir", results]);
   assert.equal(out.code, 0, out.stderr);
   const perf = [...Deno.readDirSync(results)].filter((e) => e.name.startsWith("perf_"));
   assert.equal(perf.length, 1);
-  assert.match(perf[0].name, /^perf_fllama_qwen_qwen3-vl-4b_GGUF_Q4_K_M_interactive_assistant_\d{8}_\d{6}\.jsonl$/);
+  assert.match(
+    perf[0].name,
+    /^perf_fllama_qwen_qwen3-vl-4b_GGUF_Q4_K_M_interactive_assistant_\d{8}_\d{6}\.jsonl$/,
+  );
   const { records } = await readJsonl(join(results, perf[0].name), PerfRecordSchema);
   assert.equal(records.length, 3);
   const r = records[1];

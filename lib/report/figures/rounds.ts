@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import type { RoundsSummary } from "../../rounds/mod.ts";
 import type { SweepRow } from "../../rounds/mod.ts";
-import { FONT_FAMILY, type FigureElement, headlessDocument } from "./_render.ts";
+import { type FigureElement, FONT_FAMILY, headlessDocument } from "./_render.ts";
 
 /** Options for {@linkcode roundsEffectFigure}. */
 export interface RoundsEffectFigureOptions {
@@ -19,12 +19,21 @@ const LABEL = {
 };
 
 /** Each round's change against baseline with its Welch 95 % interval (one row per round × scenario). */
-export function roundsEffectFigure(summary: RoundsSummary, options: RoundsEffectFigureOptions = {}): FigureElement {
+export function roundsEffectFigure(
+  summary: RoundsSummary,
+  options: RoundsEffectFigureOptions = {},
+): FigureElement {
   const metric = options.metric ?? "output_tokens_per_s";
   const scale = metric === "peak_rss_bytes" ? 2 ** 20 : 1;
   const data = summary.performance.filter((p) => p.vs_baseline?.[metric].ci95).map((p) => {
     const d = p.vs_baseline![metric];
-    return { label: `${p.round} · ${p.scenario}`, value: d.value! / scale, lo: d.ci95![0] / scale, hi: d.ci95![1] / scale, significant: d.significant };
+    return {
+      label: `${p.round} · ${p.scenario}`,
+      value: d.value! / scale,
+      lo: d.ci95![0] / scale,
+      hi: d.ci95![1] / scale,
+      significant: d.significant,
+    };
   });
   return Plot.plot({
     document: (options.document ?? headlessDocument()) as never,
@@ -37,20 +46,37 @@ export function roundsEffectFigure(summary: RoundsSummary, options: RoundsEffect
     y: { label: null },
     marks: [
       Plot.ruleX([0], { stroke: "#888" }),
-      Plot.ruleY(data, { y: "label", x1: "lo", x2: "hi", stroke: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"), strokeWidth: 2 }),
-      Plot.dot(data, { y: "label", x: "value", fill: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"), r: 4 }),
+      Plot.ruleY(data, {
+        y: "label",
+        x1: "lo",
+        x2: "hi",
+        stroke: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"),
+        strokeWidth: 2,
+      }),
+      Plot.dot(data, {
+        y: "label",
+        x: "value",
+        fill: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"),
+        r: 4,
+      }),
     ],
   }) as unknown as FigureElement;
 }
 
 /** Speed vs quality of a precision-vs-size sweep, one labelled point per model variant. */
-export function sweepFigure(rows: readonly SweepRow[], options: { document?: unknown; width?: number; scenario?: string } = {}): FigureElement {
+export function sweepFigure(
+  rows: readonly SweepRow[],
+  options: { document?: unknown; width?: number; scenario?: string } = {},
+): FigureElement {
   const scenario = options.scenario ?? rows[0]?.scenario;
-  const data = rows.filter((r) => r.scenario === scenario && r.output_tokens_per_s.value !== null).map((r) => ({
-    label: `${r.model_key} (${r.quantization}${r.bits_per_weight ? `, ${r.bits_per_weight.toFixed(1)} bpw` : ""})`,
-    tps: r.output_tokens_per_s.value!,
-    quality: r.quality?.value ?? 0,
-  }));
+  const data = rows.filter((r) => r.scenario === scenario && r.output_tokens_per_s.value !== null)
+    .map((r) => ({
+      label: `${r.model_key} (${r.quantization}${
+        r.bits_per_weight ? `, ${r.bits_per_weight.toFixed(1)} bpw` : ""
+      })`,
+      tps: r.output_tokens_per_s.value!,
+      quality: r.quality?.value ?? 0,
+    }));
   return Plot.plot({
     document: (options.document ?? headlessDocument()) as never,
     width: options.width ?? 640,

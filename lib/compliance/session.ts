@@ -18,6 +18,7 @@ import {
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
 import { captureEnvironment } from "../env/mod.ts";
 import {
+  beginRun,
   type ComplianceRecord,
   ComplianceRecordSchema,
   fileStamp,
@@ -27,7 +28,6 @@ import {
   readJsonl,
   readManifest,
   type RunEntry,
-  writeManifest,
 } from "../results/mod.ts";
 import type { Rubric } from "./_rubric_schema.ts";
 import { assessCompliance, type AssessComplianceOptions } from "./assess.ts";
@@ -299,19 +299,12 @@ export async function executeCompliance(
     usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
   );
   const git = (environment.git ?? {}) as { commit?: string | null };
-  const run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
-  if (!manifest.runs.includes(run)) manifest.runs.push(run);
-  const stamp = date().toISOString();
-  if (prepared.resumed) run.resumed_at.push(stamp);
-  run.status = "running";
-  run.updated_at = stamp;
-  run.environments.push(environment);
-  await Deno.mkdir(plan.resultsDir, { recursive: true });
-  const manifestPath = await writeManifest(plan.resultsDir, manifest);
-  const save = async () => {
-    run.updated_at = date().toISOString();
-    await writeManifest(plan.resultsDir, manifest);
-  };
+  const active = await beginRun(plan.resultsDir, manifest, prepared.run, {
+    resumed: prepared.resumed,
+    environment,
+    date,
+  });
+  const { run, manifestPath, save } = active;
   let outcome: ProbeRunOutcome;
   try {
     outcome = await runProbes(plan, {

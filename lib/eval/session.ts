@@ -22,6 +22,7 @@ import {
 import type { ResolveDatasetOptions } from "../datasets/mod.ts";
 import { captureEnvironment } from "../env/mod.ts";
 import {
+  beginRun,
   type EvalSummary,
   EvalSummarySchema,
   fileStamp,
@@ -30,7 +31,6 @@ import {
   type Manifest,
   readManifest,
   type RunEntry,
-  writeManifest,
 } from "../results/mod.ts";
 import {
   loadTasksConfig,
@@ -307,20 +307,14 @@ export async function executeEval(
         cwd: PROJECT_ROOT,
       })) as unknown as Record<string, unknown>))(baseUrl);
   const git = (environment.git ?? {}) as { commit?: string | null };
-  const run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
-  if (!manifest.runs.includes(run)) manifest.runs.push(run);
-  const stamp = date().toISOString();
-  if (prepared.resumed) run.resumed_at.push(stamp);
-  run.status = "running";
-  run.updated_at = stamp;
-  run.plan = { ...run.plan, ...prepared.run.plan };
-  run.environments.push(environment);
-  await Deno.mkdir(resultsDir, { recursive: true });
-  const manifestPath = await writeManifest(resultsDir, manifest);
-  const save = async () => {
-    run.updated_at = date().toISOString();
-    await writeManifest(resultsDir, manifest);
-  };
+  const existing = manifest.runs.find((r) => r.run_id === plan.runId);
+  if (existing) existing.plan = { ...existing.plan, ...prepared.run.plan };
+  const active = await beginRun(resultsDir, manifest, prepared.run, {
+    resumed: prepared.resumed,
+    environment,
+    date,
+  });
+  const { run, manifestPath, save } = active;
   let outcome;
   try {
     const { backend } = await (options.createBackend ?? ((m) =>

@@ -19,6 +19,7 @@ import {
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
 import { captureEnvironment } from "../env/mod.ts";
 import {
+  beginRun,
   fileStamp,
   findResumableRun,
   listManifests,
@@ -27,7 +28,6 @@ import {
   readJsonl,
   readManifest,
   type RunEntry,
-  writeManifest,
 } from "../results/mod.ts";
 import type { MemoryPeak } from "../memory/mod.ts";
 import { type PerfEvent, type PerfPlan, type PerfRunOutcome, runPerf, unitKey } from "./runner.ts";
@@ -220,19 +220,12 @@ export async function executePerf(
       usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
     );
   const git = (environment.git ?? {}) as { commit?: string | null };
-  let run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
-  if (!manifest.runs.includes(run)) manifest.runs.push(run);
-  const stamp = date().toISOString();
-  if (prepared.resumed) run.resumed_at.push(stamp);
-  run.status = "running";
-  run.updated_at = stamp;
-  run.environments.push(environment);
-  await Deno.mkdir(plan.resultsDir, { recursive: true });
-  const manifestPath = await writeManifest(plan.resultsDir, manifest);
-  const save = async () => {
-    run.updated_at = date().toISOString();
-    await writeManifest(plan.resultsDir, manifest);
-  };
+  const active = await beginRun(plan.resultsDir, manifest, prepared.run, {
+    resumed: prepared.resumed,
+    environment,
+    date,
+  });
+  const { run, manifestPath, save } = active;
   let outcome: PerfRunOutcome;
   try {
     outcome = await runPerf(plan, {
@@ -251,12 +244,9 @@ export async function executePerf(
       date,
     });
   } catch (error) {
-    run.status = "interrupted";
-    run.notes.push(`stopped by error: ${(error as Error).message}`);
-    await save();
+    await active.finish("interrupted", [`stopped by error: ${(error as Error).message}`]);
     throw error;
   }
-  run = manifest.runs.find((r) => r.run_id === plan.runId)!;
   run.status = outcome.complete ? "complete" : "interrupted";
   for (const f of outcome.failures) run.notes.push(`${f.modelKey}: ${f.message}`);
   const summaries: PerfSummary[] = [];

@@ -95,3 +95,60 @@ export function findResumableRun(
   }
   return best;
 }
+
+/** A run being executed: its manifest entry is saved before any record and after each change. */
+export interface ActiveRun {
+  /** The entry in the manifest (mutate it, then `save()`). */
+  run: RunEntry;
+  manifestPath: string;
+  /** Stamp `updated_at` and write the manifest atomically. */
+  save(): Promise<string>;
+  /** Set the final status (with notes), then save. */
+  finish(status: "complete" | "interrupted", notes?: string[]): Promise<string>;
+}
+
+/** Options for {@linkcode beginRun}. */
+export interface BeginRunOptions {
+  /** The run continues an earlier one (`--resume`): its resume time is recorded. */
+  resumed: boolean;
+  /** Hardware and software now (appended: one entry per start or resume). */
+  environment: Record<string, unknown>;
+  /** @default () => new Date() */
+  date?: () => Date;
+}
+
+/**
+ * Start (or resume) a run: put the entry in its manifest, mark it running, record the
+ * environment, and write the manifest before anything else is written.
+ */
+export async function beginRun(
+  dir: string,
+  manifest: Manifest,
+  entry: RunEntry,
+  options: BeginRunOptions,
+): Promise<ActiveRun> {
+  const date = options.date ?? (() => new Date());
+  const run = manifest.runs.find((r) => r.run_id === entry.run_id) ?? entry;
+  if (!manifest.runs.includes(run)) manifest.runs.push(run);
+  const stamp = date().toISOString();
+  if (options.resumed) run.resumed_at.push(stamp);
+  run.status = "running";
+  run.updated_at = stamp;
+  run.environments.push(options.environment);
+  await Deno.mkdir(dir, { recursive: true });
+  const save = () => {
+    run.updated_at = date().toISOString();
+    return writeManifest(dir, manifest);
+  };
+  const manifestPath = await writeManifest(dir, manifest);
+  return {
+    run,
+    manifestPath,
+    save,
+    finish(status, notes = []) {
+      run.status = status;
+      run.notes.push(...notes);
+      return save();
+    },
+  };
+}

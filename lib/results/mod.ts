@@ -19,6 +19,9 @@ export {
 } from "./_jsonl.ts";
 export { fileSafe, fileStamp, manifestFileName, perfFileName } from "./_names.ts";
 export {
+  type ActiveRun,
+  beginRun,
+  type BeginRunOptions,
   findResumableRun,
   listManifests,
   type Manifest,

@@ -25,6 +25,7 @@ import {
 } from "../backends/mod.ts";
 import { captureEnvironment } from "../env/mod.ts";
 import {
+  beginRun,
   fileSafe,
   fileStamp,
   findResumableRun,
@@ -32,7 +33,6 @@ import {
   type Manifest,
   readManifest,
   type RunEntry,
-  writeManifest,
 } from "../results/mod.ts";
 import { type PerfEvent, type PerfPlan, runPerf } from "../perf/mod.ts";
 import { buildTask, loadTasksConfig, readRunRecords, resolveTask, runEval } from "../eval/mod.ts";
@@ -372,17 +372,10 @@ export async function executeRounds(
     string,
     unknown
   >;
-  let run = manifest.runs.find((r) => r.run_id === plan.runId) ?? prepared.run;
-  if (!manifest.runs.includes(run)) manifest.runs.push(run);
-  if (prepared.resumed) run.resumed_at.push(new Date().toISOString());
-  run.status = "running";
-  run.environments.push(environment);
-  await Deno.mkdir(plan.resultsDir, { recursive: true });
-  const save = async () => {
-    run.updated_at = new Date().toISOString();
-    return await writeManifest(plan.resultsDir, manifest);
-  };
-  const manifestPath = await save();
+  const { run, manifestPath, save } = await beginRun(plan.resultsDir, manifest, prepared.run, {
+    resumed: prepared.resumed,
+    environment,
+  });
   const applied: Record<string, Record<string, unknown>> = {
     ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}),
   };
@@ -479,7 +472,6 @@ export async function executeRounds(
       await backend.close();
     }
   }
-  run = manifest.runs.find((r) => r.run_id === plan.runId)!;
   run.plan = { ...run.plan, applied, failed: { ...(run.plan.failed as object ?? {}), ...failed } };
   run.status = complete ? "complete" : "interrupted";
   await save();

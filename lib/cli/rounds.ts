@@ -30,6 +30,7 @@ const OPTIONS = {
   "data-dir": { type: "string" },
   list: { type: "boolean" },
   sweep: { type: "string" },
+  worker: { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -104,17 +105,21 @@ export async function main(args: string[]): Promise<number> {
     resultsDir: values["results-dir"],
     dataDir: values["data-dir"],
   });
-  console.log(
-    `OPTIMIZATION ROUNDS: ${prepared.modelKey}  run ${prepared.plan.runId}${
-      prepared.resumed ? " (resumed)" : ""
-    }`,
-  );
-  console.log(`Config hash: ${prepared.plan.configHash}`);
+  if (!values.worker) {
+    console.log(
+      `OPTIMIZATION ROUNDS: ${prepared.modelKey}  run ${prepared.plan.runId}${
+        prepared.resumed ? " (resumed)" : ""
+      }`,
+    );
+    console.log(`Config hash: ${prepared.plan.configHash}`);
+  }
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   Deno.addSignalListener("SIGINT", onSignal);
   const onEvent = (e: RoundsEvent) => {
+    // A worker's round is announced by the parent process.
+    if (values.worker && ["round_start", "round_applied", "round_failed"].includes(e.type)) return;
     if (e.type === "round_skipped") console.log(`[skip] ${e.id}: ${e.reason}`);
     else if (e.type === "round_start") {
       console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
@@ -131,8 +136,13 @@ export async function main(args: string[]): Promise<number> {
       if (p.type === "unit_aborted") console.error(`  stopped: ${p.reason}`);
     }
   };
-  const result = await executeRounds(prepared, { onEvent, signal: controller.signal })
+  const result = await executeRounds(prepared, {
+    onEvent,
+    signal: controller.signal,
+    worker: values.worker,
+  })
     .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  if (values.worker) return result.complete ? 0 : 1;
   console.log(
     "\nEffect of each round against baseline (mean difference [95% CI], * = CI excludes 0)",
   );

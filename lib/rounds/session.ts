@@ -254,6 +254,15 @@ export type RoundsEvent =
 export interface ExecuteRoundsOptions {
   onEvent?: (e: RoundsEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Run each round in a fresh process (`deno task rounds --worker`), so that one round's memory
+   * does not carry into the next: llama.cpp does not give back all native memory when a model is
+   * unloaded (~4-10 MiB per load here), which would bias every later round's peak RSS upwards.
+   * @default true for embedded models
+   */
+  isolate?: boolean;
+  /** Internal: run only this round of a prepared (resumed) run, without finishing the run. */
+  worker?: string;
 }
 
 /** What a rounds run produced. */
@@ -360,6 +369,39 @@ async function applyRound(
   };
 }
 
+/** Run one round of a recorded run in a fresh process; resolves to its exit code. */
+async function runWorker(
+  runId: string,
+  resultsDir: string,
+  round: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      join(PROJECT_ROOT, "lib/cli/rounds.ts"),
+      "--resume",
+      runId,
+      "--results-dir",
+      resultsDir,
+      "--worker",
+      round,
+    ],
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const stop = () => child.kill("SIGINT");
+  signal?.addEventListener("abort", stop);
+  try {
+    return (await child.status).code;
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+}
+
 /** Run every planned round: apply its settings, run the perf scenarios and the quality subset. */
 export async function executeRounds(
   prepared: PreparedRounds,
@@ -373,15 +415,17 @@ export async function executeRounds(
     unknown
   >;
   const { run, manifestPath, save } = await beginRun(plan.resultsDir, manifest, prepared.run, {
-    resumed: prepared.resumed,
+    resumed: prepared.resumed && !options.worker,
     environment,
   });
   const applied: Record<string, Record<string, unknown>> = {
     ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}),
   };
-  const failed: Record<string, string> = {};
+  const failed: Record<string, string> = { ...(run.plan.failed as Record<string, string> ?? {}) };
+  const isolate = options.isolate ?? (model.backend === "embedded" && !options.worker);
   let complete = true;
   for (const entry of prepared.entries) {
+    if (options.worker && entry.id !== options.worker) continue;
     if (entry.status === "skipped") {
       emit({ type: "round_skipped", id: entry.id, reason: entry.reason! });
       continue;
@@ -391,6 +435,32 @@ export async function executeRounds(
       break;
     }
     emit({ type: "round_start", id: entry.id, round: entry.round });
+    if (isolate) {
+      run.plan = { ...run.plan, applied, failed };
+      await save();
+      const code = await runWorker(plan.runId, plan.resultsDir, entry.id, options.signal);
+      // The worker wrote its records and its part of the manifest: take them back.
+      const fresh = (await readManifest(plan.resultsDir, plan.configHash))?.runs.find((r) =>
+        r.run_id === plan.runId
+      );
+      if (fresh) {
+        Object.assign(run.files, fresh.files);
+        Object.assign(applied, fresh.plan.applied ?? {});
+        Object.assign(failed, fresh.plan.failed ?? {});
+        run.environments.push(...fresh.environments.slice(run.environments.length));
+      }
+      if (failed[entry.id]) emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });
+      else if (applied[entry.id]) {
+        emit({
+          type: "round_applied",
+          id: entry.id,
+          settings: applied[entry.id],
+          setupMs: applied[entry.id].setup_ms as number,
+        });
+      }
+      if (code !== 0 && !failed[entry.id]) complete = false;
+      continue;
+    }
     let backend: AppliedBackend;
     try {
       backend = await applyRound(model, entry.round, plan.models, plan.experiment);
@@ -472,8 +542,8 @@ export async function executeRounds(
       await backend.close();
     }
   }
-  run.plan = { ...run.plan, applied, failed: { ...(run.plan.failed as object ?? {}), ...failed } };
-  run.status = complete ? "complete" : "interrupted";
+  run.plan = { ...run.plan, applied, failed };
+  if (!options.worker) run.status = complete ? "complete" : "interrupted";
   await save();
   const summary = await buildRoundsSummary(prepared, run);
   const summaryPath = await writeRoundsSummary(plan.resultsDir, summary);

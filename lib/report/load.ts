@@ -140,7 +140,10 @@ export async function loadResults(
     const name = relative(dir, path).split("/").at(-1)!;
     const kind = kindOf(name);
     if (kind === null) {
-      if (!name.startsWith(".")) warn(path, null, "unknown file (not a result file), skipped");
+      // Summaries written beside the records (rounds, sweeps, imports) are derived, not skipped data.
+      if (!name.startsWith(".") && !/^(rounds|sweep|import)_.+\.json$/.test(name)) {
+        warn(path, null, "unknown file (not a result file), skipped");
+      }
       continue;
     }
     let records = 0;

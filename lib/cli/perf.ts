@@ -224,10 +224,11 @@ export async function main(args: string[]): Promise<number> {
         bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
     },
     allowLoad: !values["no-load"],
+    onEnvironment: (env) => {
+      // The seed's method needs a plugged-in machine with power saving off.
+      for (const w of powerWarnings(env as unknown as Environment)) console.error(`warning: ${w}`);
+    },
   }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
-  for (const w of powerWarnings(result.environment as unknown as Environment)) {
-    console.error(`warning: ${w}`);
-  }
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
   if (!result.complete) {

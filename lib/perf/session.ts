@@ -182,6 +182,8 @@ export async function preparePerf(
 /** Options for {@linkcode executePerf}. */
 export interface ExecutePerfOptions {
   onEvent?: (event: PerfEvent) => void;
+  /** Called with the captured hardware/software facts before the first request. */
+  onEnvironment?: (environment: Record<string, unknown>) => void;
   signal?: AbortSignal;
   /** Backend options (base URL override, download progress). */
   backend?: CreateBackendOptions;
@@ -220,6 +222,8 @@ export async function executePerf(
       usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
     );
   const git = (environment.git ?? {}) as { commit?: string | null };
+  // Before any request: the CLI warns here about battery power or Low Power Mode.
+  options.onEnvironment?.(environment);
   const active = await beginRun(plan.resultsDir, manifest, prepared.run, {
     resumed: prepared.resumed,
     environment,

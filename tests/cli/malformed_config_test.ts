@@ -55,7 +55,7 @@ const cases: Case[] = [
   {
     name: "threads is zero",
     file: "models.yaml",
-    edit: (t) => t.replace("threads: 1   ", "threads: 0   "),
+    edit: (t) => t.replace(/threads: 1\b/, "threads: 0"),
     expect: ["'models.stories260k.threads'", "current value is 0"],
   },
   {

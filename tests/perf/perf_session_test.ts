@@ -15,7 +15,10 @@ Deno.test("executePerf() reports the environment (battery, Low Power Mode) befor
   await executePerf(prepared, {
     // A Mac on battery with Low Power Mode on (injected: this machine has no battery).
     captureEnvironment: () =>
-      Promise.resolve({ power: { source: "battery", low_power_mode: true, battery_percent: 80 }, git: { commit: null } }),
+      Promise.resolve({
+        power: { source: "battery", low_power_mode: true, battery_percent: 80 },
+        git: { commit: null },
+      }),
     onEnvironment: (env) => {
       order.push("environment");
       warnings = powerWarnings(env as unknown as Environment);

@@ -1,5 +1,6 @@
 // deno-lint-ignore-file no-console
 /** Shared command-line plumbing: errors to exit codes, a progress bar, number formatting. */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ConfigError, UnknownNameError } from "../config/mod.ts";
 
 /** Exit code for bad input (config, flags, names): nothing was written. */
@@ -100,4 +101,26 @@ export function fmtMib(bytes: number | null | undefined): string {
   return bytes === null || bytes === undefined
     ? "n/a"
     : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * Parse strict flags where `--resume` may be followed by a run id (`--resume RUN_ID`); the result's
+ * `resume` is the id, `true`, or undefined. A stray positional argument is a UsageError.
+ */
+// deno-lint-ignore explicit-module-boundary-types
+export function parseFlagsWithResume<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  const i = args.indexOf("--resume");
+  const rest = [...args];
+  let resumeId: string | undefined;
+  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) resumeId = rest.splice(i + 1, 1)[0];
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length) {
+    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
+  return { ...values, resume: resumeId ?? (values as { resume?: boolean }).resume };
 }

@@ -5,7 +5,6 @@
  *  [--config-dir DIR] [--probes-dir DIR] [--base-url URL] [--no-load]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import {
   type ComplianceEvent,
@@ -17,7 +16,7 @@ import {
   type WrittenComplianceReports,
 } from "../compliance/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task compliance [options]
 
@@ -101,29 +100,9 @@ function printReports(reports: WrittenComplianceReports): void {
   console.log(`[Saved] ${rel(reports.licenseAuditPath)}`);
 }
 
-function parse(args: string[]) {
-  const i = args.indexOf("--resume");
-  const rest = [...args];
-  let resumeId: string | undefined;
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) {
-    resumeId = rest[i + 1];
-    rest.splice(i + 1, 1);
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  }
-  return { ...values, resume: resumeId ?? values.resume };
-}
-
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const v = parse(args);
+  const v = parseFlagsWithResume(args, OPTIONS);
   if (v.help) {
     console.log(HELP);
     return 0;

@@ -6,11 +6,18 @@
  *  [--config-dir DIR] [--unsafe-no-sandbox]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { type EvalEvent, type EvalSessionResult, executeEval, prepareEval } from "../eval/mod.ts";
 import type { EvalSummary } from "../results/mod.ts";
-import { fmt, fmtCi, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+import {
+  fmt,
+  fmtCi,
+  intFlag,
+  parseFlagsWithResume,
+  ProgressBar,
+  runMain,
+  UsageError,
+} from "./_common.ts";
 
 const HELP = `Usage: deno task eval --task <name> [options]
 
@@ -103,32 +110,11 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
   ].join("\n");
 }
 
-/** parseArgs with `--resume` optionally followed by a run id. */
-function parseFlags(args: string[]) {
-  const i = args.indexOf("--resume");
-  let resumeId: string | undefined;
-  const rest = [...args];
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) {
-    resumeId = rest[i + 1];
-    rest.splice(i + 1, 1);
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  }
-  return { ...values, resume: resumeId ?? values.resume };
-}
-
 const rel = (p: string) => relative(Deno.cwd(), p) || p;
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const values = parseFlags(args);
+  const values = parseFlagsWithResume(args, OPTIONS);
   if (values.help) {
     console.log(HELP);
     return 0;

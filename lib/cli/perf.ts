@@ -4,7 +4,6 @@
  *  [--resume [RUN_ID]] [--base-url URL] [--results-dir DIR] [--config-dir DIR] [--no-load]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import { powerWarnings } from "../env/mod.ts";
 import type { Environment } from "../env/mod.ts";
@@ -15,7 +14,16 @@ import {
   preparePerf,
   summarizePerf,
 } from "../perf/mod.ts";
-import { fmt, fmtCi, fmtMib, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+import {
+  fmt,
+  fmtCi,
+  fmtMib,
+  intFlag,
+  parseFlagsWithResume,
+  ProgressBar,
+  runMain,
+  UsageError,
+} from "./_common.ts";
 
 const HELP = `Usage: deno task perf [options]
 
@@ -85,7 +93,7 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const values = parseArgsWithResumeId(args);
+  const values = parseFlagsWithResume(args, OPTIONS);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -240,27 +248,6 @@ export async function main(args: string[]): Promise<number> {
     return controller.signal.aborted ? 130 : 1;
   }
   return 0;
-}
-
-/** parseArgs with `--resume` optionally followed by a run id. */
-function parseArgsWithResumeId(args: string[]) {
-  const i = args.indexOf("--resume");
-  let resumeId: string | undefined;
-  const rest = [...args];
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) {
-    resumeId = rest[i + 1];
-    rest.splice(i + 1, 1);
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  }
-  return { ...values, resume: resumeId ?? values.resume };
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));

@@ -4,7 +4,6 @@
  *  [--no-quality] [--resume [RUN_ID]] [--results-dir DIR] [--config-dir DIR] [--data-dir DIR] [--list]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { relative } from "node:path";
 import {
   executeRounds,
@@ -15,7 +14,7 @@ import {
   sweepRows,
 } from "../rounds/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, ProgressBar, runMain, UsageError } from "./_common.ts";
+import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
 
 const OPTIONS = {
   model: { type: "string" },
@@ -53,19 +52,7 @@ const pct = (
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const i = args.indexOf("--resume");
-  let resumeId: string | undefined;
-  const rest = [...args];
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) resumeId = rest.splice(i + 1, 1)[0];
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  }
+  const values = parseFlagsWithResume(args, OPTIONS);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -100,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
     runs: intFlag("runs", values.runs),
     warmup: intFlag("warmup", values.warmup),
     quality: !values["no-quality"],
-    resume: resumeId ?? values.resume,
+    resume: values.resume,
     configDir: values["config-dir"],
     resultsDir: values["results-dir"],
     dataDir: values["data-dir"],

@@ -16,9 +16,9 @@ import {
   selectNames,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
-import { captureEnvironment } from "../env/mod.ts";
 import {
   beginRun,
+  captureRunEnvironment,
   type ComplianceRecord,
   ComplianceRecordSchema,
   fileStamp,
@@ -289,12 +289,7 @@ export async function executeCompliance(
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
   const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
-  const capture = options.captureEnvironment ??
-    (async (baseUrl: string | null) =>
-      (await captureEnvironment({
-        lmstudioBaseUrl: baseUrl ?? undefined,
-        cwd: PROJECT_ROOT,
-      })) as unknown as Record<string, unknown>);
+  const capture = options.captureEnvironment ?? captureRunEnvironment;
   const environment = await capture(
     usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
   );

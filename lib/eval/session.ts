@@ -20,9 +20,9 @@ import {
   type LmStudioBackend,
 } from "../backends/mod.ts";
 import type { ResolveDatasetOptions } from "../datasets/mod.ts";
-import { captureEnvironment } from "../env/mod.ts";
 import {
   beginRun,
+  captureRunEnvironment,
   type EvalSummary,
   EvalSummarySchema,
   fileStamp,
@@ -300,12 +300,7 @@ export async function executeEval(
   const baseUrl = config.model.backend === "lmstudio"
     ? options.backend?.baseUrl ?? config.model.base_url ?? config.experiment.lmstudio.base_url
     : null;
-  const environment = await (options.captureEnvironment ??
-    (async (url: string | null) =>
-      (await captureEnvironment({
-        lmstudioBaseUrl: url ?? undefined,
-        cwd: PROJECT_ROOT,
-      })) as unknown as Record<string, unknown>))(baseUrl);
+  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(baseUrl);
   const git = (environment.git ?? {}) as { commit?: string | null };
   const existing = manifest.runs.find((r) => r.run_id === plan.runId);
   if (existing) existing.plan = { ...existing.plan, ...prepared.run.plan };

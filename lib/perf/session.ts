@@ -10,16 +10,15 @@ import {
   type ModelConfig,
   ModelSchema,
   parseWithSchema,
-  PROJECT_ROOT,
   type ResolvedScenario,
   resolveProjectPath,
   runConfigHash,
   selectNames,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
-import { captureEnvironment } from "../env/mod.ts";
 import {
   beginRun,
+  captureRunEnvironment,
   fileStamp,
   findResumableRun,
   listManifests,
@@ -213,14 +212,9 @@ export async function executePerf(
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
   const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
-  const environment = await (options.captureEnvironment ??
-    (async (baseUrl) =>
-      (await captureEnvironment({
-        lmstudioBaseUrl: baseUrl ?? undefined,
-        cwd: PROJECT_ROOT,
-      })) as unknown as Record<string, unknown>))(
-      usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
-    );
+  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(
+    usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
+  );
   const git = (environment.git ?? {}) as { commit?: string | null };
   // Before any request: the CLI warns here about battery power or Low Power Mode.
   options.onEnvironment?.(environment);

@@ -23,9 +23,9 @@ import {
   createOpenAiBackend,
   resolveModelFile,
 } from "../backends/mod.ts";
-import { captureEnvironment } from "../env/mod.ts";
 import {
   beginRun,
+  captureRunEnvironment,
   fileSafe,
   fileStamp,
   findResumableRun,
@@ -410,10 +410,9 @@ export async function executeRounds(
   const emit = options.onEvent ?? (() => {});
   const { plan, manifest, modelKey } = prepared;
   const model = plan.models[modelKey];
-  const environment = await captureEnvironment({ cwd: PROJECT_ROOT }) as unknown as Record<
-    string,
-    unknown
-  >;
+  const environment = await captureRunEnvironment(
+    model.backend === "lmstudio" ? model.base_url ?? plan.experiment.lmstudio.base_url : null,
+  );
   const { run, manifestPath, save } = await beginRun(plan.resultsDir, manifest, prepared.run, {
     resumed: prepared.resumed && !options.worker,
     environment,

@@ -3,7 +3,7 @@
  * the comparison of two result sets. Each says which method it used.
  * @module
  */
-import { normalQuantile, tQuantile } from "../stats/mod.ts";
+import { newcombeFromIntervals, normalQuantile, welchFromSummaries } from "../stats/mod.ts";
 
 /** A difference b − a with its interval; `significant` when the interval excludes zero. */
 export interface Difference {
@@ -25,7 +25,7 @@ function result(
   return { diff, lo, hi, significant: lo > 0 || hi < 0, method };
 }
 
-/** Mean, sample standard deviation and n of one group. */
+/** Mean, sample standard deviation and n of one group (null when unknown). */
 export interface MeanSd {
   mean: number | null;
   sd: number | null;
@@ -49,15 +49,12 @@ export interface MeanSd {
  */
 export function welchDifference(a: MeanSd, b: MeanSd, confidence = 0.95): Difference {
   if (a.mean === null || b.mean === null || a.sd === null || b.sd === null) return NONE;
-  if (a.n < 2 || b.n < 2) return NONE;
-  const diff = b.mean - a.mean;
-  const va = a.sd ** 2 / a.n;
-  const vb = b.sd ** 2 / b.n;
-  const se = Math.sqrt(va + vb);
-  if (se === 0) return result(diff, diff, diff, "welch");
-  const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
-  const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-  return result(diff, diff - half, diff + half, "welch");
+  const d = welchFromSummaries(
+    { mean: a.mean, sd: a.sd, n: a.n },
+    { mean: b.mean, sd: b.sd, n: b.n },
+    confidence,
+  );
+  return d ? result(...d, "welch") : NONE;
 }
 
 /** A proportion with its Wilson interval. */
@@ -72,10 +69,10 @@ export interface Proportion {
  */
 export function newcombeDifference(a: Proportion, b: Proportion): Difference {
   if (a.value === null || b.value === null || !a.ci95 || !b.ci95) return NONE;
-  const d = b.value - a.value;
-  const lo = d - Math.sqrt((b.value - b.ci95[0]) ** 2 + (a.ci95[1] - a.value) ** 2);
-  const hi = d + Math.sqrt((b.ci95[1] - b.value) ** 2 + (a.value - a.ci95[0]) ** 2);
-  return result(d, lo, hi, "newcombe");
+  return result(
+    ...newcombeFromIntervals({ value: a.value, ci95: a.ci95 }, { value: b.value, ci95: b.ci95 }),
+    "newcombe",
+  );
 }
 
 /**

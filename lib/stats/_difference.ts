@@ -16,9 +16,63 @@ export interface DifferenceCi {
 
 const NONE: DifferenceCi = { value: null, ci95: null, significant: false, relative: null };
 
-function meanVar(xs: readonly number[]): [number, number] {
+/** Mean, sample standard deviation and n of one group. */
+export interface MeanSd {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+/**
+ * Welch's t interval for mean(b) − mean(a) from summary statistics: se² = sa²/na + sb²/nb,
+ * Welch–Satterthwaite degrees of freedom. Returns [difference, low, high], or null when either
+ * side has n < 2; two constant groups give a zero-width interval at the difference.
+ */
+export function welchFromSummaries(
+  a: MeanSd,
+  b: MeanSd,
+  confidence = 0.95,
+): [number, number, number] | null {
+  if (a.n < 2 || b.n < 2) return null;
+  const diff = b.mean - a.mean;
+  const va = a.sd ** 2 / a.n, vb = b.sd ** 2 / b.n;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return [diff, diff, diff];
+  const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
+  const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+  return [diff, diff - half, diff + half];
+}
+
+/**
+ * Newcombe's hybrid score interval (method 10, 1998) for p_b − p_a from each side's value and
+ * Wilson interval: low = d − √((p_b − l_b)² + (u_a − p_a)²), high = d + √((u_b − p_b)² + (p_a − l_a)²).
+ */
+export function newcombeFromIntervals(
+  a: { value: number; ci95: [number, number] },
+  b: { value: number; ci95: [number, number] },
+): [number, number, number] {
+  const d = b.value - a.value;
+  return [
+    d,
+    d - Math.sqrt((b.value - b.ci95[0]) ** 2 + (a.ci95[1] - a.value) ** 2),
+    d + Math.sqrt((b.ci95[1] - b.value) ** 2 + (a.value - a.ci95[0]) ** 2),
+  ];
+}
+
+const asCi = ([value, lo, hi]: [number, number, number], base: number | null): DifferenceCi => ({
+  value,
+  ci95: [lo, hi],
+  significant: lo > 0 || hi < 0,
+  relative: base !== null && base !== 0 ? value / base : null,
+});
+
+function meanSd(xs: readonly number[]): MeanSd {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return [m, xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)];
+  return {
+    mean: m,
+    sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)),
+    n: xs.length,
+  };
 }
 
 /**
@@ -41,28 +95,8 @@ export function welchDifferenceCi(
   assertFiniteValues(a, "welchDifferenceCi()");
   assertFiniteValues(b, "welchDifferenceCi()");
   if (a.length < 2 || b.length < 2) return NONE;
-  const [ma, va] = meanVar(a);
-  const [mb, vb] = meanVar(b);
-  const sa = va / a.length, sb = vb / b.length;
-  const se = Math.sqrt(sa + sb);
-  const diff = mb - ma;
-  if (se === 0) {
-    return {
-      value: diff,
-      ci95: [diff, diff],
-      significant: diff !== 0,
-      relative: ma !== 0 ? diff / ma : null,
-    };
-  }
-  const df = (sa + sb) ** 2 / (sa ** 2 / (a.length - 1) + sb ** 2 / (b.length - 1));
-  const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-  const ci: [number, number] = [diff - half, diff + half];
-  return {
-    value: diff,
-    ci95: ci,
-    significant: ci[0] > 0 || ci[1] < 0,
-    relative: ma !== 0 ? diff / ma : null,
-  };
+  const sa = meanSd(a);
+  return asCi(welchFromSummaries(sa, meanSd(b), confidence)!, sa.mean);
 }
 
 /**
@@ -77,17 +111,6 @@ export function proportionDifferenceCi(
   if (a.n === 0 || b.n === 0) return NONE;
   const wa = wilsonCi(a.successes, a.n, { confidence });
   const wb = wilsonCi(b.successes, b.n, { confidence });
-  const pa = wa.value!, pb = wb.value!;
-  const [la, ua] = wa.ci95!, [lb, ub] = wb.ci95!;
-  const diff = pb - pa;
-  const ci: [number, number] = [
-    diff - Math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2),
-    diff + Math.sqrt((ub - pb) ** 2 + (pa - la) ** 2),
-  ];
-  return {
-    value: diff,
-    ci95: ci,
-    significant: ci[0] > 0 || ci[1] < 0,
-    relative: pa !== 0 ? diff / pa : null,
-  };
+  const side = (w: typeof wa) => ({ value: w.value!, ci95: w.ci95! });
+  return asCi(newcombeFromIntervals(side(wa), side(wb)), wa.value);
 }

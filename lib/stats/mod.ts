@@ -37,4 +37,11 @@ export {
   type MacroF1CiOptions,
   perClassF1,
 } from "./_classification.ts";
-export { type DifferenceCi, proportionDifferenceCi, welchDifferenceCi } from "./_difference.ts";
+export {
+  type DifferenceCi,
+  type MeanSd,
+  newcombeFromIntervals,
+  proportionDifferenceCi,
+  welchDifferenceCi,
+  welchFromSummaries,
+} from "./_difference.ts";

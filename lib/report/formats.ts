@@ -69,6 +69,44 @@ function pairs<T extends { model_id: string; format: string }>(
 const join = (...xs: string[]) =>
   [...new Set(xs.flatMap((x) => x.split(" ")).filter(Boolean))].sort().join(" ");
 
+/** One GGUF vs MLX row: both sides' value and interval, the difference and its verdict. */
+function comparisonRow<R extends { model_id: string; model_key: string; quantization: string }>(
+  kind: FormatComparisonRow["kind"],
+  unit: string,
+  metric: string,
+  higher: boolean,
+  g: R,
+  m: R,
+  d: Difference,
+  sources: { run_ids: string; config_hashes: string },
+): FormatComparisonRow {
+  const at = (r: R, k: string) => (r as unknown as Record<string, number | null>)[k];
+  return {
+    model_id: g.model_id,
+    kind,
+    unit,
+    metric,
+    higher_is_better: higher,
+    gguf_key: g.model_key,
+    gguf_quantization: g.quantization,
+    gguf: at(g, metric),
+    gguf_lo: at(g, `${metric}_lo`),
+    gguf_hi: at(g, `${metric}_hi`),
+    mlx_key: m.model_key,
+    mlx_quantization: m.quantization,
+    mlx: at(m, metric),
+    mlx_lo: at(m, `${metric}_lo`),
+    mlx_hi: at(m, `${metric}_hi`),
+    diff: d.diff,
+    diff_lo: d.lo,
+    diff_hi: d.hi,
+    excludes_zero: d.significant,
+    better: verdict(d, higher),
+    method: d.method,
+    ...sources,
+  };
+}
+
 /** The GGUF vs MLX table: every model id measured in both formats, per scenario and task. */
 export function formatComparisonTable(
   performance: readonly PerformanceRow[],
@@ -85,31 +123,10 @@ export function formatComparisonTable(
         n: r[`${metric}_n`],
       });
       const d = welchDifference(side(g), side(m));
-      out.push({
-        model_id: g.model_id,
-        kind: "performance",
-        unit: g.scenario,
-        metric,
-        higher_is_better: higher,
-        gguf_key: g.model_key,
-        gguf_quantization: g.quantization,
-        gguf: g[metric],
-        gguf_lo: g[`${metric}_lo`],
-        gguf_hi: g[`${metric}_hi`],
-        mlx_key: m.model_key,
-        mlx_quantization: m.quantization,
-        mlx: m[metric],
-        mlx_lo: m[`${metric}_lo`],
-        mlx_hi: m[`${metric}_hi`],
-        diff: d.diff,
-        diff_lo: d.lo,
-        diff_hi: d.hi,
-        excludes_zero: d.significant,
-        better: verdict(d, higher),
-        method: d.method,
+      out.push(comparisonRow("performance", g.scenario, metric, higher, g, m, d, {
         run_ids: join(g.run_ids, m.run_ids),
         config_hashes: join(g.config_hashes, m.config_hashes),
-      });
+      }));
     }
   }
   for (const [g, m] of pairs(capability, (r) => r.task)) {
@@ -124,31 +141,10 @@ export function formatComparisonTable(
       const d = metric === "accuracy"
         ? newcombeDifference(est(g), est(m))
         : normalDifferenceFromCi(est(g), est(m));
-      out.push({
-        model_id: g.model_id,
-        kind: "capability",
-        unit: g.task,
-        metric,
-        higher_is_better: true,
-        gguf_key: g.model_key,
-        gguf_quantization: g.quantization,
-        gguf: g[metric],
-        gguf_lo: g[`${metric}_lo`],
-        gguf_hi: g[`${metric}_hi`],
-        mlx_key: m.model_key,
-        mlx_quantization: m.quantization,
-        mlx: m[metric],
-        mlx_lo: m[`${metric}_lo`],
-        mlx_hi: m[`${metric}_hi`],
-        diff: d.diff,
-        diff_lo: d.lo,
-        diff_hi: d.hi,
-        excludes_zero: d.significant,
-        better: verdict(d, true),
-        method: d.method,
+      out.push(comparisonRow("capability", g.task, metric, true, g, m, d, {
         run_ids: join(g.run_id, m.run_id),
         config_hashes: join(g.config_hash, m.config_hash),
-      });
+      }));
     }
   }
   return out;

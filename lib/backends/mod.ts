@@ -54,5 +54,6 @@ export {
   type ResolvedModelFile,
   resolveModelFile,
   type ResolveModelFileOptions,
+  SHIPPED_MODELS_DIR,
 } from "./_model_file.ts";
 export { createBackend, type CreateBackendOptions, type CreatedBackend } from "./factory.ts";

@@ -37,8 +37,8 @@ const HELP = `Usage: deno task eval --task <name> [options]
   --embedding-model KEY    summarization: add embedding_cosine with this embedded model
   --base-url URL           server URL for lmstudio/openai models (overrides the config)
   --results-dir DIR        where JSONL records, the summary and the manifest go (default: results/)
-  --data-dir DIR           folder of datasets laid out as shared/data (else EDGE_BENCH_DATA_DIR,
-                           the user cache, then a pinned download)
+  --data-dir DIR           folder of datasets laid out <dataset>/<file> (else EDGE_BENCH_DATA_DIR,
+                           the repository's data/datasets/, the user cache, then a pinned download)
   --config-dir DIR         folder with experiment.yaml, models.yaml, tasks.yaml
   --unsafe-no-sandbox      coding: run model-written code WITHOUT isolation
   --help`;

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { importExternalPerf } from "../results/mod.ts";
-import { resolveProjectPath } from "../config/mod.ts";
+import { resolveOutputPath } from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 /** Entry point; returns the exit code. */
@@ -30,9 +30,7 @@ export async function main(args: string[]): Promise<number> {
   if (!values.file) {
     throw new UsageError("Flag --file is required (a JSONL file of external measurements)");
   }
-  const dir = values["results-dir"]
-    ? resolve(values["results-dir"])
-    : resolveProjectPath("results");
+  const dir = values["results-dir"] ? resolve(values["results-dir"]) : resolveOutputPath("results");
   const result = await importExternalPerf(resolve(values.file), dir, {
     modelKey: values["model-key"],
   });

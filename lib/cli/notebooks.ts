@@ -1,15 +1,19 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task notebooks [--only PREFIX] [--output-dir DIR]`: execute every notebook under
- * notebooks/ headless through Jupyter (nbclient, Deno kernel; lib/cli/_execute_notebook.py keeps results the kernel sends late), writing the executed
- * copies to report/notebooks/. `--check`: type-check and lint the notebooks' code cells instead
- * (deno check and deno lint skip .ipynb files).
+ * notebooks/ headless through Jupyter (nbclient, Deno kernel; lib/cli/_execute_notebook.py keeps
+ * results the kernel sends late). Everything a headless run writes goes to one folder, DIR or a
+ * new temporary folder: the executed copies in `DIR/notebooks/`, and the runs, report and figures
+ * the notebooks make in `DIR/results/`, `DIR/report/`, `DIR/figures/` (the kernel gets
+ * `EDGE_BENCH_OUTPUT_DIR=DIR`), so the user's own `results/`, `report/` and `figures/` are never
+ * touched. `--check`: type-check and lint the notebooks' code cells instead (deno check and deno
+ * lint skip .ipynb files).
  * @module
  */
 import { parseArgs } from "node:util";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROJECT_ROOT } from "../config/mod.ts";
+import { OUTPUT_DIR_ENV, PROJECT_ROOT } from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
@@ -103,10 +107,15 @@ async function findPython(): Promise<string> {
   );
 }
 
-async function execute(paths: string[], outputDir: string): Promise<number> {
+async function execute(paths: string[], outputRoot: string): Promise<number> {
   await ensureKernel();
   const python = await findPython();
+  const outputDir = join(outputRoot, "notebooks");
   await Deno.mkdir(outputDir, { recursive: true });
+  console.log(
+    `Executed notebooks go to ${outputDir}/; the runs, report and figures they make to ` +
+      `${outputRoot}/{results,report,figures}/ (never the project's own folders)`,
+  );
   const failures: string[] = [];
   for (const path of paths) {
     const t0 = performance.now();
@@ -118,7 +127,7 @@ async function execute(paths: string[], outputDir: string): Promise<number> {
       path,
       join(outputDir, basename(path)),
       "1200",
-    ], { DENO_V8_FLAGS: "--expose-gc", NO_COLOR: "1" });
+    ], { DENO_V8_FLAGS: "--expose-gc", NO_COLOR: "1", [OUTPUT_DIR_ENV]: outputRoot });
     console.log(
       `${code === 0 ? "ok" : "FAILED"} ${basename(path)} (${
         ((performance.now() - t0) / 1000).toFixed(1)
@@ -129,7 +138,7 @@ async function execute(paths: string[], outputDir: string): Promise<number> {
   console.log(
     `${paths.length - failures.length} notebook(s) executed, ${failures.length} failed${
       failures.length ? `: ${failures.join(", ")}` : ""
-    }; outputs in ${outputDir}`,
+    }; executed copies in ${outputDir}/, results in ${join(outputRoot, "results")}/`,
   );
   return failures.length ? 1 : 0;
 }
@@ -147,12 +156,19 @@ export function main(args: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log("Usage: deno task notebooks [--only PREFIX] [--output-dir DIR] | --check");
+    console.log(
+      "Usage: deno task notebooks [--only PREFIX] [--output-dir DIR] | --check\n" +
+        "  DIR receives notebooks/ (executed copies), results/, report/ and figures/;\n" +
+        "  without --output-dir a new temporary folder is used and named.",
+    );
     return Promise.resolve(0);
   }
   const paths = listNotebooks(values.only);
   if (values.check) return check(paths);
-  return execute(paths, values["output-dir"] ?? join(PROJECT_ROOT, "report", "notebooks"));
+  const root = values["output-dir"]
+    ? resolve(values["output-dir"])
+    : Deno.makeTempDirSync({ prefix: "edge-bench-notebooks-" });
+  return execute(paths, root);
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));

@@ -17,6 +17,7 @@ import {
   type ReportFormat,
   writeReport,
 } from "../report/mod.ts";
+import { resolveOutputPath } from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task report [options]
@@ -68,11 +69,11 @@ export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      input: { type: "string", default: "results" },
-      output: { type: "string", default: "report" },
+      input: { type: "string" },
+      output: { type: "string" },
       format: { type: "string", default: "all" },
       compliance: { type: "boolean" },
-      "figures-dir": { type: "string", default: "figures" },
+      "figures-dir": { type: "string" },
       baseline: { type: "string" },
       bands: { type: "string" },
       "config-dir": { type: "string" },
@@ -86,8 +87,13 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const formats = formatsOf(values.format);
-  const input = resolve(values.input);
-  const output = resolve(values.output);
+  // Flags are relative to the working directory; the defaults live in the project (or under
+  // $EDGE_BENCH_OUTPUT_DIR when a headless notebook run set it).
+  const input = values.input ? resolve(values.input) : resolveOutputPath("results");
+  const output = values.output ? resolve(values.output) : resolveOutputPath("report");
+  const figuresDir = values["figures-dir"]
+    ? resolve(values["figures-dir"])
+    : resolveOutputPath("figures");
   for (const [flag, dir] of [["input", input], ["baseline", values.baseline]] as const) {
     if (dir !== undefined && !await isDir(dir)) {
       throw new UsageError(
@@ -112,7 +118,7 @@ export async function main(args: string[]): Promise<number> {
   const report = buildReport(results, bands, { compliance, baseline });
   const written = await writeReport(report, output, {
     formats,
-    figuresDir: resolve(values["figures-dir"]),
+    figuresDir,
   });
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   console.log(

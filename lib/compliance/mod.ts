@@ -146,7 +146,7 @@ export {
   type RecordedModel,
 } from "./records.ts";
 export {
-  DEFAULT_COMPLIANCE_OUTPUT_DIR,
+  defaultComplianceOutputDir,
   ensureComplianceReports,
   type EnsureComplianceReportsOptions,
   type RegenerateComplianceOptions,

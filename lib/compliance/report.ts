@@ -3,7 +3,7 @@ import {
   loadProjectConfig,
   type ModelConfig,
   PROJECT_ROOT,
-  resolveProjectPath,
+  resolveOutputPath,
   selectNames,
 } from "../config/mod.ts";
 import { fileStamp } from "../results/mod.ts";
@@ -17,8 +17,10 @@ import { DEFAULT_PROBES_DIR, loadProbeSets } from "./probes.ts";
 import { readComplianceResults } from "./records.ts";
 import { checkRubricProbeSets, loadRubric } from "./rubric.ts";
 
-/** Where the reports go by default: `report/compliance/`. */
-export const DEFAULT_COMPLIANCE_OUTPUT_DIR: string = join(PROJECT_ROOT, "report", "compliance");
+/** Where the reports go by default: `report/compliance/` (under `$EDGE_BENCH_OUTPUT_DIR` when set). */
+export function defaultComplianceOutputDir(): string {
+  return resolveOutputPath(join("report", "compliance"));
+}
 
 /** The reports and the files they were written to. */
 export interface WrittenComplianceReports extends ComplianceReports {
@@ -76,7 +78,7 @@ export async function regenerateComplianceReports(
   checkRubricProbeSets(rubric, catalogue.sets, rubricPath);
   const resultsDir = options.resultsDir
     ? resolve(options.resultsDir)
-    : resolveProjectPath(config.experiment.results_dir);
+    : resolveOutputPath(config.experiment.results_dir);
   const recorded = await readComplianceResults(resultsDir, { runId: options.runId });
   const known: Record<string, ModelConfig> = { ...config.models };
   for (const r of Object.values(recorded.models)) known[r.modelKey] ??= r.model;
@@ -102,7 +104,7 @@ export async function regenerateComplianceReports(
   }, options);
   return writeComplianceReports(
     reports,
-    options.outputDir ?? DEFAULT_COMPLIANCE_OUTPUT_DIR,
+    options.outputDir ?? defaultComplianceOutputDir(),
     (options.date ?? (() => new Date()))(),
   );
 }
@@ -126,7 +128,7 @@ export async function ensureComplianceReports(
 ): Promise<WrittenComplianceReports> {
   const configDir = options.configDir ?? join(PROJECT_ROOT, "configs");
   const resultsDir = options.resultsDir ??
-    resolveProjectPath(
+    resolveOutputPath(
       (await loadProjectConfig({ configDir, env: options.env })).experiment.results_dir,
     );
   const recorded = await readComplianceResults(resultsDir, { runId: options.runId });

@@ -12,7 +12,7 @@ import {
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
-  resolveProjectPath,
+  resolveOutputPath,
   selectNames,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
@@ -34,7 +34,7 @@ import { assessCompliance, type AssessComplianceOptions } from "./assess.ts";
 import { type LicencesFile, loadLicences } from "./licences.ts";
 import { DEFAULT_PROBES_DIR, loadProbeSets, type ProbeCatalogue, selectProbes } from "./probes.ts";
 import {
-  DEFAULT_COMPLIANCE_OUTPUT_DIR,
+  defaultComplianceOutputDir,
   writeComplianceReports,
   type WrittenComplianceReports,
 } from "./report.ts";
@@ -181,7 +181,7 @@ export async function prepareCompliance(
   checkRubricProbeSets(rubric, catalogue.sets, rubricPath);
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
-    : resolveProjectPath(config.experiment.results_dir);
+    : resolveOutputPath(config.experiment.results_dir);
   const common = {
     rubric,
     rubricPath,
@@ -352,7 +352,7 @@ export async function executeCompliance(
   }, options);
   const written = await writeComplianceReports(
     reports,
-    options.outputDir ?? DEFAULT_COMPLIANCE_OUTPUT_DIR,
+    options.outputDir ?? defaultComplianceOutputDir(),
     date(),
   );
   return {

@@ -41,7 +41,7 @@ export const EmbeddedModelSchema = z.object({
   format: z.literal("GGUF"),
   /** Explicit path to the GGUF file (absolute or relative to the project). */
   path: z.string().optional(),
-  /** File name looked up in EDGE_BENCH_MODEL_DIR, then the user cache. */
+  /** File name looked up in EDGE_BENCH_MODEL_DIR, data/models/, then the user cache. */
   file: z.string().min(1),
   download: DownloadSchema.optional(),
   /** Threads for generation. @default the number of logical cores */

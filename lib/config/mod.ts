@@ -13,9 +13,11 @@ export {
   type ExperimentOverrides,
   loadProjectConfig,
   type LoadProjectConfigOptions,
+  OUTPUT_DIR_ENV,
   PROJECT_ROOT,
   type ProjectConfig,
   type ResolvedScenario,
+  resolveOutputPath,
   resolveProjectPath,
   runConfigHash,
 } from "./project.ts";

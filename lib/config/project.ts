@@ -42,6 +42,25 @@ export interface LoadProjectConfigOptions {
   env?: (name: string) => string | undefined;
 }
 
+/**
+ * Environment variable that moves the default output folders (`results/`, `report/`, `figures/`)
+ * out of the project: `deno task notebooks` sets it so that headless notebook runs never write
+ * into the user's folders.
+ */
+export const OUTPUT_DIR_ENV = "EDGE_BENCH_OUTPUT_DIR";
+
+/**
+ * Resolve a default output folder (`results`, `report`, `figures`, or a relative `results_dir`):
+ * under `$EDGE_BENCH_OUTPUT_DIR` when it is set, else under the project root. Absolute paths are
+ * returned unchanged.
+ */
+export function resolveOutputPath(
+  path: string,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string {
+  return resolveProjectPath(path, env(OUTPUT_DIR_ENV) || PROJECT_ROOT);
+}
+
 /** Resolve a path from a config against the project root. */
 export function resolveProjectPath(path: string, root: string = PROJECT_ROOT): string {
   return isAbsolute(path) ? path : join(root, path);

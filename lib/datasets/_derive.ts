@@ -31,7 +31,7 @@ export function pythonJsonString(value: string): string {
 /**
  * Rebuild `cnn_dailymail/test_first500.jsonl` from the upstream CSV (`article,highlights,id`, made
  * by pandas `to_csv`): one `json.dumps({"id", "article", "highlights"})` line per row, LF-ended,
- * as described in shared/data/cnn_dailymail/SOURCE.md.
+ * as described in data/datasets/cnn_dailymail/SOURCE.md.
  */
 export function cnnDailymailCsvToJsonl(csv: string, where: string): string {
   let rows: string[][];

@@ -1,7 +1,8 @@
 /**
  * Datasets for the capability evaluations: a manifest of pinned sources (data/datasets/
- * manifest.yaml), file resolution (explicit folder, EDGE_BENCH_DATA_DIR, user cache, verified
- * download), typed zod-validated loaders, and seeded sampling.
+ * manifest.yaml), file resolution (explicit folder, EDGE_BENCH_DATA_DIR, the shipped
+ * data/datasets, user cache, verified download), typed zod-validated loaders, and seeded
+ * sampling.
  *
  * @module
  */
@@ -28,6 +29,7 @@ export {
   resolveDatasetFile,
   type ResolveDatasetOptions,
   type ResolvedDatasetFile,
+  SHIPPED_DATA_DIR,
 } from "./resolve.ts";
 export {
   BANKING77_SPLITS,

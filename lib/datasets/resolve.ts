@@ -1,11 +1,15 @@
 import { basename, dirname, join } from "node:path";
+import { PROJECT_ROOT } from "../config/mod.ts";
 import { DownloadError, downloadVerified, sha256File } from "../download/mod.ts";
 import { deriveBytes } from "./_derive.ts";
 import { DatasetError } from "./errors.ts";
 import { type DatasetManifest, findDatasetFile, loadDatasetManifest } from "./manifest.ts";
 
-/** Environment variable naming a folder of datasets laid out as shared/data. */
+/** Environment variable naming a folder of datasets laid out as data/datasets (`<dataset>/<file>`). */
 export const DATA_DIR_ENV = "EDGE_BENCH_DATA_DIR";
+
+/** The datasets the repository ships, laid out `<dataset>/<file>` (see data/datasets/SOURCE.md). */
+export const SHIPPED_DATA_DIR: string = join(PROJECT_ROOT, "data", "datasets");
 
 /** Download progress of one dataset file. */
 export interface DatasetDownloadProgress {
@@ -17,7 +21,7 @@ export interface DatasetDownloadProgress {
 }
 
 /** Where a resolved file was found. */
-export type DatasetFileOrigin = "dataDir" | "env" | "cache" | "download";
+export type DatasetFileOrigin = "dataDir" | "env" | "shipped" | "cache" | "download";
 
 /** A dataset file on disk whose sha256 matches the manifest. */
 export interface ResolvedDatasetFile {
@@ -34,8 +38,13 @@ export interface ResolvedDatasetFile {
 
 /** Options for {@linkcode resolveDatasetFile} (and every loader). */
 export interface ResolveDatasetOptions {
-  /** A folder laid out as shared/data (from a flag or config), looked in first. @default undefined */
+  /** A folder laid out as data/datasets (`<dataset>/<file>`, from a flag or config), looked in first. @default undefined */
   dataDir?: string;
+  /**
+   * The datasets shipped in the repository, looked in after `EDGE_BENCH_DATA_DIR`; null skips them.
+   * @default SHIPPED_DATA_DIR
+   */
+  shippedDir?: string | null;
   /** Environment lookup for `EDGE_BENCH_DATA_DIR`, `XDG_CACHE_HOME` and `HOME`. @default Deno.env.get */
   env?: (name: string) => string | undefined;
   /**
@@ -68,6 +77,7 @@ export function defaultDatasetCacheDir(
 const ORIGIN_LABELS: Record<DatasetFileOrigin, string> = {
   dataDir: "dataDir option",
   env: DATA_DIR_ENV,
+  shipped: "shipped with the repository",
   cache: "user cache",
   download: "download",
 };
@@ -84,7 +94,8 @@ async function statFile(path: string): Promise<Deno.FileInfo | undefined> {
 
 /**
  * Find a dataset file and check it against its pinned sha256. Looks in `options.dataDir`, then
- * `$EDGE_BENCH_DATA_DIR`, then the user cache (each `<folder>/<dataset>/<file>`), then downloads
+ * `$EDGE_BENCH_DATA_DIR`, then the repository's own `data/datasets/`, then the user cache (each
+ * `<folder>/<dataset>/<file>`), then downloads
  * it from the manifest URL into the cache (temp file, sha256 check, atomic rename). A local file
  * with the wrong sha256 throws {@linkcode DatasetError}; so does a miss that cannot be downloaded,
  * with a message listing the places looked at and saying which file to put where. Hashes are
@@ -110,6 +121,8 @@ export async function resolveDatasetFile(
   if (options.dataDir) roots.push({ origin: "dataDir", root: options.dataDir });
   const envDir = env(DATA_DIR_ENV);
   if (envDir) roots.push({ origin: "env", root: envDir });
+  const shipped = options.shippedDir === undefined ? SHIPPED_DATA_DIR : options.shippedDir;
+  if (shipped) roots.push({ origin: "shipped", root: shipped });
   const cacheDir = options.cacheDir ?? defaultDatasetCacheDir(env);
   if (cacheDir) roots.push({ origin: "cache", root: cacheDir });
 
@@ -134,7 +147,7 @@ export async function resolveDatasetFile(
     ? `${dirname(join(roots[0].root, dataset, file))}/`
     : `<data folder>/${dirname(join(dataset, file))}/`;
   const hint = `Put ${name} (sha256 ${entry.sha256}, from ${entry.url}) into ${targetDir} or set ` +
-    `${DATA_DIR_ENV} to a folder laid out as shared/data that holds ${label}.`;
+    `${DATA_DIR_ENV} to a folder laid out as data/datasets that holds ${label}.`;
   const miss = (why: string, cause?: unknown) =>
     new DatasetError(
       `Cannot find dataset file ${label}. Looked in: ${

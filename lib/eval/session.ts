@@ -11,7 +11,7 @@ import {
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
-  resolveProjectPath,
+  resolveOutputPath,
 } from "../config/mod.ts";
 import {
   createBackend,
@@ -160,7 +160,7 @@ export async function prepareEval(
   const project = await loadProjectConfig({ configDir: request.configDir, env: options.env });
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
-    : resolveProjectPath(project.experiment.results_dir);
+    : resolveOutputPath(project.experiment.results_dir);
   let config: EvalRunConfig | null = null;
   if (request.task === undefined && !request.resume) {
     throw new ConfigError("<command line>", "--task", undefined, "is required (or use --resume)");

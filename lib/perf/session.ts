@@ -11,7 +11,7 @@ import {
   ModelSchema,
   parseWithSchema,
   type ResolvedScenario,
-  resolveProjectPath,
+  resolveOutputPath,
   runConfigHash,
   selectNames,
 } from "../config/mod.ts";
@@ -81,7 +81,7 @@ export async function preparePerf(
 ): Promise<PreparedPerf> {
   const date = options.date ?? (() => new Date());
   if (request.resume) {
-    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath(
+    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveOutputPath(
       (await loadProjectConfig({ configDir: request.configDir, env: options.env })).experiment
         .results_dir,
     );
@@ -136,7 +136,7 @@ export async function preparePerf(
   const configHash = await runConfigHash({ experiment, models, scenarios });
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
-    : resolveProjectPath(experiment.results_dir);
+    : resolveOutputPath(experiment.results_dir);
   const now = date();
   const runId = `perf_${fileStamp(now)}_${configHash.slice(0, 8)}`;
   const units = modelKeys.flatMap((modelKey) =>

@@ -13,7 +13,7 @@ import {
   parseWithSchema,
   PROJECT_ROOT,
   type ResolvedScenario,
-  resolveProjectPath,
+  resolveOutputPath,
   selectNames,
 } from "../config/mod.ts";
 import {
@@ -107,7 +107,7 @@ function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEnt
 /** Resolve configs and flags (or a manifest, for --resume) into a plan; writes nothing. */
 export async function prepareRounds(request: RoundsRequest): Promise<PreparedRounds> {
   if (request.resume) {
-    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveProjectPath("results");
+    const dir = request.resultsDir ? resolve(request.resultsDir) : resolveOutputPath("results");
     const { manifests } = await listManifests(dir);
     const found = findResumableRun(
       manifests,
@@ -200,7 +200,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
   );
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
-    : resolveProjectPath(experiment.results_dir);
+    : resolveOutputPath(experiment.results_dir);
   const manifest: Manifest = (await readManifest(resultsDir, configHash).catch(() => null)) ?? {
     schema_version: 1,
     config_hash: configHash,

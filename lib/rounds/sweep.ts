@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { resolveModelFile } from "../backends/mod.ts";
-import { loadProjectConfig, lookup, resolveProjectPath } from "../config/mod.ts";
+import { loadProjectConfig, lookup, resolveOutputPath } from "../config/mod.ts";
 import { fileStamp } from "../results/mod.ts";
 import {
   executeRounds,
@@ -101,7 +101,7 @@ export async function runSweep(
     }
   }
   const now = new Date();
-  const dir = request.resultsDir ?? resolveProjectPath("results");
+  const dir = request.resultsDir ?? resolveOutputPath("results");
   const path = join(dir, `sweep_${fileStamp(now)}.json`);
   const out = { kind: "sweep" as const, created_at: now.toISOString(), rows };
   await Deno.mkdir(dir, { recursive: true });

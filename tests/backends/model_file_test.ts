@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ModelFileError, resolveModelFile } from "../../lib/backends/mod.ts";
+import { ModelFileError, resolveModelFile, SHIPPED_MODELS_DIR } from "../../lib/backends/mod.ts";
 import { MODELS_DIR, STORIES } from "../helpers/mod.ts";
 
 const SHA = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
@@ -13,6 +13,7 @@ const envOf = (vars: Record<string, string>) => (n: string) => vars[n];
 Deno.test("resolveModelFile() finds the file in EDGE_BENCH_MODEL_DIR and verifies its sha256", async () => {
   const r = await resolveModelFile(spec(), {
     env: envOf({ EDGE_BENCH_MODEL_DIR: MODELS_DIR }),
+    shippedDir: null,
     download: false,
   });
   assert.equal(r.source, "model_dir");
@@ -20,13 +21,52 @@ Deno.test("resolveModelFile() finds the file in EDGE_BENCH_MODEL_DIR and verifie
   assert.equal(r.sizeBytes, 1185376);
 });
 
+Deno.test("resolveModelFile() finds the shipped model in data/models after EDGE_BENCH_MODEL_DIR and before the cache", async () => {
+  const empty = await Deno.makeTempDir();
+  const cache = await Deno.makeTempDir();
+  await Deno.copyFile(STORIES, join(cache, "stories260K.gguf"));
+  try {
+    // No environment, nothing else: a fresh clone resolves the demo model offline.
+    const shipped = await resolveModelFile(spec(), { env: envOf({}), download: false });
+    assert.equal(shipped.source, "shipped");
+    assert.equal(shipped.path, join(SHIPPED_MODELS_DIR, "stories260K.gguf"));
+    assert.equal(shipped.sha256, SHA);
+    // The shipped copy wins over the cache ...
+    const overCache = await resolveModelFile(spec(), { env: envOf({}), cacheDir: cache });
+    assert.equal(overCache.source, "shipped");
+    // ... and EDGE_BENCH_MODEL_DIR wins over the shipped copy.
+    const dir = await Deno.makeTempDir();
+    await Deno.copyFile(STORIES, join(dir, "stories260K.gguf"));
+    const overShipped = await resolveModelFile(spec(), {
+      env: envOf({ EDGE_BENCH_MODEL_DIR: dir }),
+      download: false,
+    });
+    assert.equal(overShipped.source, "model_dir");
+    assert.equal(overShipped.path, join(dir, "stories260K.gguf"));
+    // A model dir without the file falls through to the shipped one.
+    const fallthrough = await resolveModelFile(spec(), {
+      env: envOf({ EDGE_BENCH_MODEL_DIR: empty }),
+      download: false,
+    });
+    assert.equal(fallthrough.source, "shipped");
+    await Deno.remove(dir, { recursive: true });
+  } finally {
+    await Deno.remove(empty, { recursive: true });
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
 Deno.test("resolveModelFile() prefers an explicit path, then the cache", async () => {
-  const viaPath = await resolveModelFile({ ...spec(), path: STORIES }, { env: envOf({}) });
+  const viaPath = await resolveModelFile({ ...spec(), path: STORIES }, {
+    env: envOf({}),
+    shippedDir: null,
+  });
   assert.equal(viaPath.source, "path");
   const cache = await Deno.makeTempDir();
   await Deno.copyFile(STORIES, join(cache, "stories260K.gguf"));
   const viaCache = await resolveModelFile(spec(), {
     env: envOf({}),
+    shippedDir: null,
     cacheDir: cache,
     download: false,
   });
@@ -39,7 +79,7 @@ Deno.test("resolveModelFile() refuses a file whose bytes differ from the pin", a
   bytes[bytes.length - 1] ^= 0xff;
   await Deno.writeFile(join(dir, "stories260K.gguf"), bytes);
   await assert.rejects(
-    resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: dir }) }),
+    resolveModelFile(spec(), { env: envOf({ EDGE_BENCH_MODEL_DIR: dir }), shippedDir: null }),
     (e: unknown) => e instanceof ModelFileError && e.message.includes(`expected sha256 ${SHA}`),
   );
 });
@@ -58,6 +98,7 @@ Deno.test("resolveModelFile() downloads the pinned file from a local server into
     const progress: number[] = [];
     const r = await resolveModelFile(spec(url), {
       env: envOf({}),
+      shippedDir: null,
       cacheDir: cache,
       onProgress: (p) => progress.push(p.receivedBytes),
     });
@@ -67,7 +108,7 @@ Deno.test("resolveModelFile() downloads the pinned file from a local server into
     corrupt = true;
     const cache2 = await Deno.makeTempDir();
     await assert.rejects(
-      resolveModelFile(spec(url), { env: envOf({}), cacheDir: cache2 }),
+      resolveModelFile(spec(url), { env: envOf({}), shippedDir: null, cacheDir: cache2 }),
       (e: unknown) => e instanceof ModelFileError && /Checksum mismatch/.test(e.message),
     );
     assert.deepEqual([...Deno.readDirSync(cache2)], [], "nothing is left in the cache");
@@ -81,6 +122,7 @@ Deno.test("an offline miss says which file to put where", async () => {
   await assert.rejects(
     resolveModelFile(spec(), {
       env: envOf({ EDGE_BENCH_MODEL_DIR: "/nonexistent" }),
+      shippedDir: null,
       cacheDir: cache,
       fetch: () => Promise.reject(new TypeError("network unreachable")),
     }),

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
   factsFromV0,
   factsFromV1,
   normalizeServerTimings,
   sameQuantization,
 } from "../../lib/backends/mod.ts";
-import { SHARED } from "../helpers/mod.ts";
+import { readFixture } from "../helpers/mod.ts";
 
-const fixture = async (name: string) =>
-  JSON.parse(await Deno.readTextFile(join(SHARED, "fixtures", name)));
+const fixture = async (name: string) => JSON.parse(await readFixture(name));
 
 Deno.test("normalizeServerTimings() reads llama-server timings from the open-webui capture", async () => {
   const t = normalizeServerTimings(

@@ -19,12 +19,13 @@
 import { join } from "node:path";
 import { type EvalEvent, executeEval, prepareEval } from "../../lib/eval/mod.ts";
 import { queryOf, scriptedConfigDir, startScriptedServer } from "../eval/_scripted_server.ts";
-import { LOCAL_DATA, noEnvironment, SHARED_DIR, testEnv } from "../eval/_helpers.ts";
+import { LOCAL_DATA, noEnvironment, testEnv } from "../eval/_helpers.ts";
+import { DATA_DIR, MODELS_DIR } from "../helpers/mod.ts";
 import { startSlotServer } from "./_llama_slot_server.ts";
 
 const flag = Deno.args.indexOf("--samples");
 const SAMPLES = flag >= 0 ? Number(Deno.args[flag + 1]) : 20;
-const MODEL_FILE = join(testEnv("EDGE_BENCH_MODEL_DIR")!, "stories260K.gguf");
+const MODEL_FILE = join(MODELS_DIR, "stories260K.gguf");
 
 async function timedEval(
   request: { model: string; configDir?: string },
@@ -73,7 +74,7 @@ const f2 = (x: number) => x.toFixed(2);
 console.log(
   `Eval harness bench: Banking77, ${SAMPLES} samples (stratified, seed 42), ${navigator.hardwareConcurrency} cores`,
 );
-console.log(`shared/: ${SHARED_DIR}`);
+console.log(`datasets: ${DATA_DIR}`);
 
 // (a)
 const seq = await timedEval({ model: "stories260k" }, 1, testEnv);

@@ -1,24 +1,18 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type DatasetManifest,
   loadDatasetManifest,
   type ResolveDatasetOptions,
 } from "../../lib/datasets/mod.ts";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { DATA_DIR } from "../helpers/mod.ts";
 
-/** shared/ beside the project (or EDGE_BENCH_SHARED_DIR). */
-export const SHARED_DIR: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ??
-  join(PROJECT_ROOT, "..", "shared");
+export { DATA_DIR };
 
-/** shared/data: the real dataset files, read in place. */
-export const SHARED_DATA: string = join(SHARED_DIR, "data");
-
-/** Resolve from shared/data only: no environment, no cache, no network. */
+/** Resolve from the shipped data/datasets only: no environment, no cache, no network. */
 export const LOCAL: ResolveDatasetOptions = {
-  dataDir: SHARED_DATA,
+  dataDir: DATA_DIR,
   env: () => undefined,
   download: false,
 };
@@ -28,9 +22,9 @@ export function sha256(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Bytes of a shared dataset file. */
-export function sharedBytes(dataset: string, file: string): Promise<Uint8Array<ArrayBuffer>> {
-  return Deno.readFile(join(SHARED_DATA, dataset, file));
+/** Bytes of a shipped dataset file. */
+export function shippedBytes(dataset: string, file: string): Promise<Uint8Array<ArrayBuffer>> {
+  return Deno.readFile(join(DATA_DIR, dataset, file));
 }
 
 /** Run `fn` with a fresh temp folder, removed afterwards. */
@@ -89,7 +83,7 @@ export async function manifestAccepting(
 /**
  * Write a modified copy of a real file into a temp data folder and return loader options that
  * accept it (manifest patched to its sha256); other files of the dataset still come from
- * shared/data through EDGE_BENCH_DATA_DIR. Used to feed malformed input to the parsers.
+ * the shipped data/datasets. Used to feed malformed input to the parsers.
  */
 export async function malformedCopy(
   root: string,
@@ -100,7 +94,7 @@ export async function malformedCopy(
   await writeDatasetFile(root, dataset, file, bytes);
   return {
     dataDir: root,
-    env: (name) => (name === "EDGE_BENCH_DATA_DIR" ? SHARED_DATA : undefined),
+    env: () => undefined,
     download: false,
     manifest: await manifestAccepting(dataset, file, bytes),
   };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatasetError, loadBanking77, loadBanking77Labels } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, shippedBytes, withTempDir } from "./_helpers.ts";
 
 function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -45,7 +45,7 @@ Deno.test("loadBanking77() keeps quoted texts with embedded newlines as one row"
   assert.equal(test[976].text, "\n\nWhat businesses accept this card?");
   assert.equal(test[976].label, "card_acceptance");
   // The row after it keeps its own label: line 982 -> index 982 - 2 - 1 - 2 = 977.
-  const raw = new TextDecoder().decode(await sharedBytes("banking77", "test.csv")).split("\n");
+  const raw = new TextDecoder().decode(await shippedBytes("banking77", "test.csv")).split("\n");
   assert.equal(`${test[977].text},${test[977].label}\r`, raw[981]);
   // SOURCE.md: 3 test and 10 train rows have embedded newlines.
   assert.equal(test.filter((s) => s.text.includes("\n")).length, 3);
@@ -79,7 +79,7 @@ Deno.test("loadBanking77() gives stable ids in file order", async () => {
 Deno.test("loadBanking77() names file, line and value for an unknown label after a multi-line row", async () => {
   await withTempDir(async (dir) => {
     // Split on LF only: rows end with CRLF, the embedded newlines are bare LF.
-    const lines = new TextDecoder().decode(await sharedBytes("banking77", "test.csv")).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("banking77", "test.csv")).split("\n");
     // lines[562] is file line 563, the row right after the two-line quoted row at lines 561-562.
     assert.equal(
       lines[562],
@@ -99,7 +99,7 @@ Deno.test("loadBanking77() names file, line and value for an unknown label after
 
 Deno.test("loadBanking77() names file, line and row for a row with the wrong column count", async () => {
   await withTempDir(async (dir) => {
-    const lines = new TextDecoder().decode(await sharedBytes("banking77", "test.csv")).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("banking77", "test.csv")).split("\n");
     lines[9] = lines[9].replace("\r", ",extra\r");
     const options = await malformedCopy(dir, "banking77", "test.csv", lines.join("\n"));
     await assert.rejects(
@@ -123,7 +123,7 @@ Deno.test("loadBanking77() rejects an unknown split with the available ones", as
 
 Deno.test("loadBanking77() reports the line a multi-line row starts on", async () => {
   await withTempDir(async (dir) => {
-    const lines = new TextDecoder().decode(await sharedBytes("banking77", "test.csv")).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("banking77", "test.csv")).split("\n");
     // File lines 561-562 are one quoted row; its error must name line 561, where it starts.
     assert.equal(lines[561], 'Where can I get my PIN unblocked?",pin_blocked\r');
     lines[561] = 'Where can I get my PIN unblocked?",pin_unblocked\r';

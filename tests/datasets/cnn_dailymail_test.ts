@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatasetError, loadCnnDailymail } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, shippedBytes, withTempDir } from "./_helpers.ts";
 
 Deno.test("loadCnnDailymail() loads the 500 records in Hugging Face order", async () => {
   const records = await loadCnnDailymail(LOCAL);
@@ -30,7 +30,7 @@ Deno.test("loadCnnDailymail() matches the statistics of SOURCE.md", async () => 
 Deno.test("loadCnnDailymail() names file and line for a duplicated id", async () => {
   await withTempDir(async (dir) => {
     const file = "test_first500.jsonl";
-    const lines = new TextDecoder().decode(await sharedBytes("cnn_dailymail", file)).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("cnn_dailymail", file)).split("\n");
     lines[9] = lines[9].replace(/"id": "[0-9a-f]{40}"/, `"id": "${JSON.parse(lines[2]).id}"`);
     const options = await malformedCopy(dir, "cnn_dailymail", file, lines.join("\n"));
     await assert.rejects(

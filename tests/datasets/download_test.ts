@@ -8,10 +8,10 @@ import {
   loadDatasetManifest,
   resolveDatasetFile,
 } from "../../lib/datasets/mod.ts";
-import { listTree, sha256, sharedBytes, withTempDir } from "./_helpers.ts";
+import { listTree, sha256, shippedBytes, withTempDir } from "./_helpers.ts";
 import { pathOf, serveLocal } from "./_server.ts";
 
-// Downloads go to a server on 127.0.0.1 (port 0) serving the real shared bytes; the manifest's
+// Downloads go to a server on 127.0.0.1 (port 0) serving the real shipped bytes; the manifest's
 // raw.githubusercontent.com URLs are redirected there by the injected fetch.
 
 const manifest = await loadDatasetManifest();
@@ -22,13 +22,14 @@ const noEnv = () => undefined;
 const failingFetch: typeof fetch = () => Promise.reject(new TypeError("network is unreachable"));
 
 Deno.test("resolveDatasetFile() downloads from a local server into the cache with progress and sha256 check", async () => {
-  const bytes = await sharedBytes("banking77", "train.csv");
+  const bytes = await shippedBytes("banking77", "train.csv");
   const server = serveLocal(new Map([[pathOf(TRAIN_CSV.url), bytes]]));
   try {
     await withTempDir(async (cache) => {
       const progress: DatasetDownloadProgress[] = [];
       const resolved = await resolveDatasetFile("banking77", "train.csv", {
         env: noEnv,
+        shippedDir: null,
         cacheDir: cache,
         fetch: server.fetch,
         onProgress: (p) => progress.push(p),
@@ -55,6 +56,7 @@ Deno.test("resolveDatasetFile() downloads from a local server into the cache wit
       // Now cached: found again without any network.
       const again = await resolveDatasetFile("banking77", "train.csv", {
         env: noEnv,
+        shippedDir: null,
         cacheDir: cache,
         fetch: failingFetch,
       });
@@ -66,7 +68,7 @@ Deno.test("resolveDatasetFile() downloads from a local server into the cache wit
 });
 
 Deno.test("resolveDatasetFile() refuses a corrupted download and leaves nothing in the cache", async () => {
-  const bytes = await sharedBytes("banking77", "test.csv");
+  const bytes = await shippedBytes("banking77", "test.csv");
   bytes[bytes.length - 10] ^= 0x20;
   const server = serveLocal(new Map([[pathOf(TEST_CSV.url), bytes]]));
   try {
@@ -75,6 +77,7 @@ Deno.test("resolveDatasetFile() refuses a corrupted download and leaves nothing 
       await assert.rejects(
         resolveDatasetFile("banking77", "test.csv", {
           env: noEnv,
+          shippedDir: null,
           cacheDir: cache,
           fetch: server.fetch,
           onProgress: (p) => (lastReceived = p.receivedBytes),
@@ -106,6 +109,7 @@ Deno.test("resolveDatasetFile() reports an HTTP error status as a miss", async (
       await assert.rejects(
         resolveDatasetFile("gsm8k", "LICENSE", {
           env: noEnv,
+          shippedDir: null,
           cacheDir: cache,
           fetch: server.fetch,
         }),
@@ -123,7 +127,7 @@ Deno.test("resolveDatasetFile() reports an HTTP error status as a miss", async (
 
 Deno.test("resolveDatasetFile() rebuilds the CNN/DailyMail JSONL from the upstream CSV it downloads", async () => {
   const entry = findDatasetFile(manifest, "cnn_dailymail", "test_first500.jsonl").file;
-  const jsonl = await sharedBytes("cnn_dailymail", "test_first500.jsonl");
+  const jsonl = await shippedBytes("cnn_dailymail", "test_first500.jsonl");
   // Stand-in for the upstream pandas CSV, rebuilt from the real records. It must hash to the
   // pinned upstream sha256 (derive.sha256), or the download is refused before conversion.
   const records = new TextDecoder().decode(jsonl).trimEnd().split("\n").map((l) => JSON.parse(l));
@@ -138,6 +142,7 @@ Deno.test("resolveDatasetFile() rebuilds the CNN/DailyMail JSONL from the upstre
       const totals = new Set<number | undefined>();
       const resolved = await resolveDatasetFile("cnn_dailymail", "test_first500.jsonl", {
         env: noEnv,
+        shippedDir: null,
         cacheDir: cache,
         fetch: server.fetch,
         onProgress: (p) => totals.add(p.totalBytes),
@@ -162,6 +167,7 @@ Deno.test("resolveDatasetFile() passes an abort through unchanged instead of rep
     await assert.rejects(
       resolveDatasetFile("gsm8k", "LICENSE", {
         env: noEnv,
+        shippedDir: null,
         cacheDir: cache,
         signal: controller.signal,
         fetch: (_input, init) => Promise.reject(init?.signal?.reason),

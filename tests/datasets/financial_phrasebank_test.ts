@@ -4,9 +4,9 @@ import {
   FINANCIAL_PHRASEBANK_AGREEMENTS,
   loadFinancialPhraseBank,
 } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, shippedBytes, withTempDir } from "./_helpers.ts";
 
-// Table of shared/data/financial_phrasebank/SOURCE.md: rows, positive, negative, neutral.
+// Table of data/datasets/financial_phrasebank/SOURCE.md: rows, positive, negative, neutral.
 const EXPECTED = {
   "50Agree": [4846, 1363, 604, 2879],
   "66Agree": [4217, 1168, 514, 2535],
@@ -35,7 +35,7 @@ Deno.test("loadFinancialPhraseBank() defaults to 50Agree", async () => {
 Deno.test("loadFinancialPhraseBank() decodes ISO-8859-1 bytes as latin-1 characters", async () => {
   // Line 7 of Sentences_AllAgree.txt holds byte 0xF1 (latin-1 "ñ", part of the upstream
   // mojibake "Sepp+ñl+ñ" for Seppälä); UTF-8 decoding would give U+FFFD instead.
-  const bytes = await sharedBytes("financial_phrasebank", "Sentences_AllAgree.txt");
+  const bytes = await shippedBytes("financial_phrasebank", "Sentences_AllAgree.txt");
   assert.ok(bytes.includes(0xf1));
   const samples = await loadFinancialPhraseBank({ ...LOCAL, agreement: "AllAgree" });
   assert.deepEqual(samples[6], {
@@ -58,7 +58,7 @@ Deno.test("loadFinancialPhraseBank() subsets are nested: every AllAgree sentence
 Deno.test("loadFinancialPhraseBank() splits on the last '@' of a line", async () => {
   await withTempDir(async (dir) => {
     const text = new TextDecoder("latin1").decode(
-      await sharedBytes("financial_phrasebank", "Sentences_AllAgree.txt"),
+      await shippedBytes("financial_phrasebank", "Sentences_AllAgree.txt"),
     );
     const lines = text.split("\r\n");
     lines[0] = "Contact investors@example.com for the report .@neutral";
@@ -79,7 +79,7 @@ Deno.test("loadFinancialPhraseBank() splits on the last '@' of a line", async ()
 Deno.test("loadFinancialPhraseBank() names file, line and value for a line with no '@'", async () => {
   await withTempDir(async (dir) => {
     const text = new TextDecoder("latin1").decode(
-      await sharedBytes("financial_phrasebank", "Sentences_66Agree.txt"),
+      await shippedBytes("financial_phrasebank", "Sentences_66Agree.txt"),
     );
     const lines = text.split("\r\n");
     lines[2] = lines[2].replace("@", " ");
@@ -105,7 +105,7 @@ Deno.test("loadFinancialPhraseBank() names file, line and value for a line with 
 Deno.test("loadFinancialPhraseBank() names file, line and value for an unknown label", async () => {
   await withTempDir(async (dir) => {
     const text = new TextDecoder("latin1").decode(
-      await sharedBytes("financial_phrasebank", "Sentences_75Agree.txt"),
+      await shippedBytes("financial_phrasebank", "Sentences_75Agree.txt"),
     );
     const lines = text.split("\r\n");
     lines[99] = lines[99].replace(/@\w+$/, "@mixed");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatasetError, extractGsm8kFinalAnswer, loadGsm8k } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, shippedBytes, withTempDir } from "./_helpers.ts";
 
 Deno.test("loadGsm8k() loads the 1319 test problems with their final answers", async () => {
   const problems = await loadGsm8k(LOCAL);
@@ -16,7 +16,7 @@ Deno.test("loadGsm8k() loads the 1319 test problems with their final answers", a
 Deno.test("loadGsm8k() strips thousands commas from the final answer", async () => {
   // Line 147 of test.jsonl ends with "#### 2,125".
   const line147 =
-    new TextDecoder().decode(await sharedBytes("gsm8k", "test.jsonl")).split("\n")[146];
+    new TextDecoder().decode(await shippedBytes("gsm8k", "test.jsonl")).split("\n")[146];
   assert.ok(line147.endsWith('#### 2,125"}'));
   const problems = await loadGsm8k(LOCAL);
   assert.equal(problems[146].id, "gsm8k/test/00146");
@@ -31,7 +31,7 @@ Deno.test("extractGsm8kFinalAnswer() reads after the last ####, trimmed and with
 
 Deno.test("loadGsm8k() names file and line for an answer without ####", async () => {
   await withTempDir(async (dir) => {
-    const lines = new TextDecoder().decode(await sharedBytes("gsm8k", "test.jsonl")).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("gsm8k", "test.jsonl")).split("\n");
     const row = JSON.parse(lines[11]);
     row.answer = row.answer.replace("####", "answer:");
     lines[11] = JSON.stringify(row);
@@ -48,7 +48,7 @@ Deno.test("loadGsm8k() names file and line for an answer without ####", async ()
 
 Deno.test("loadGsm8k() names file and line for a line that is not JSON", async () => {
   await withTempDir(async (dir) => {
-    const lines = new TextDecoder().decode(await sharedBytes("gsm8k", "test.jsonl")).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("gsm8k", "test.jsonl")).split("\n");
     lines[1318] = lines[1318].slice(0, -1);
     const options = await malformedCopy(dir, "gsm8k", "test.jsonl", lines.join("\n"));
     await assert.rejects(

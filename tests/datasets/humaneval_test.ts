@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatasetError, loadHumanEval } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sha256, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, sha256, shippedBytes, withTempDir } from "./_helpers.ts";
 
 async function gzip(text: string): Promise<Uint8Array> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -26,7 +26,7 @@ Deno.test("loadHumanEval() loads the 164 problems HumanEval/0..163 in order", as
 
 Deno.test("loadHumanEval() decompresses to the bytes SOURCE.md pins", async () => {
   // SOURCE.md: decompressed 214438 bytes, sha256 1d49078b...; the loaders' fields come from it.
-  const text = await gunzipText(await sharedBytes("humaneval", "HumanEval.jsonl.gz"));
+  const text = await gunzipText(await shippedBytes("humaneval", "HumanEval.jsonl.gz"));
   assert.equal(text.length, 214438); // pure ASCII, so characters = bytes
   assert.equal(sha256(text), "1d49078ba3e2b196b9344535bef34a43021f038fad9561d6ee7c53450609a6a2");
   const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l));
@@ -39,7 +39,7 @@ Deno.test("loadHumanEval() decompresses to the bytes SOURCE.md pins", async () =
 
 Deno.test("loadHumanEval() names file and line for a problem missing a field", async () => {
   await withTempDir(async (dir) => {
-    const text = await gunzipText(await sharedBytes("humaneval", "HumanEval.jsonl.gz"));
+    const text = await gunzipText(await shippedBytes("humaneval", "HumanEval.jsonl.gz"));
     const lines = text.split("\n");
     const broken = JSON.parse(lines[4]);
     delete broken.entry_point;

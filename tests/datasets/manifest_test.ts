@@ -1,25 +1,25 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatasetError, loadDatasetManifest, parseDatasetManifest } from "../../lib/datasets/mod.ts";
-import { listTree, sha256, SHARED_DATA } from "./_helpers.ts";
+import { DATA_DIR, listTree, sha256 } from "./_helpers.ts";
 
 const manifest = await loadDatasetManifest();
 
-Deno.test("manifest lists the six datasets of shared/data", async () => {
-  const folders = (await listTree(SHARED_DATA)).filter((p) => /^[^/]+\/$/.test(p));
+Deno.test("manifest lists the six datasets of data/datasets", async () => {
+  const folders = (await listTree(DATA_DIR)).filter((p) => /^[^/]+\/$/.test(p));
   assert.deepEqual(
     Object.keys(manifest.datasets).sort(),
     folders.map((f) => f.slice(0, -1)).sort(),
   );
 });
 
-Deno.test("manifest pins the sha256 and size of every file in shared/data (SOURCE.md aside)", async () => {
+Deno.test("manifest pins the sha256 and size of every file in data/datasets (SOURCE.md aside)", async () => {
   for (const [name, dataset] of Object.entries(manifest.datasets)) {
-    const onDisk = (await listTree(join(SHARED_DATA, name)))
+    const onDisk = (await listTree(join(DATA_DIR, name)))
       .filter((p) => !p.endsWith("/") && p !== "SOURCE.md");
     assert.deepEqual(dataset.files.map((f) => f.path).sort(), onDisk, name);
     for (const file of dataset.files) {
-      const bytes = await Deno.readFile(join(SHARED_DATA, name, file.path));
+      const bytes = await Deno.readFile(join(DATA_DIR, name, file.path));
       assert.equal(file.sha256, sha256(bytes), `${name}/${file.path}`);
       assert.equal(file.size_bytes, bytes.byteLength, `${name}/${file.path}`);
     }
@@ -28,9 +28,9 @@ Deno.test("manifest pins the sha256 and size of every file in shared/data (SOURC
 
 Deno.test("manifest pins sha256 values that agree with each SOURCE.md table", async () => {
   for (const [name, dataset] of Object.entries(manifest.datasets)) {
-    const source = await Deno.readTextFile(join(SHARED_DATA, name, "SOURCE.md"));
+    const source = await Deno.readTextFile(join(DATA_DIR, name, "SOURCE.md"));
     for (const file of dataset.files) {
-      const row = source.split("\n").find((l) => l.startsWith(`| data/${name}/${file.path} |`));
+      const row = source.split("\n").find((l) => l.startsWith(`| ${name}/${file.path} |`));
       assert.ok(row, `SOURCE.md of ${name} has a row for ${file.path}`);
       assert.ok(row.includes(file.sha256), `${name}/${file.path}`);
     }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DatasetError, loadMmlu, MMLU_SUBJECTS } from "../../lib/datasets/mod.ts";
-import { LOCAL, malformedCopy, sharedBytes, withTempDir } from "./_helpers.ts";
+import { LOCAL, malformedCopy, shippedBytes, withTempDir } from "./_helpers.ts";
 
-// Table of shared/data/mmlu/SOURCE.md.
+// Table of data/datasets/mmlu/SOURCE.md.
 const TEST_ROWS = {
   business_ethics: 100,
   college_mathematics: 100,
@@ -54,7 +54,7 @@ Deno.test("loadMmlu() parses quoted questions with embedded newlines", async () 
 Deno.test("loadMmlu() reads CRLF files with no trailing newline to the last row", async () => {
   const macro = await loadMmlu({ ...LOCAL, subjects: ["high_school_macroeconomics"] });
   const text = new TextDecoder().decode(
-    await sharedBytes("mmlu", "test/high_school_macroeconomics_test.csv"),
+    await shippedBytes("mmlu", "test/high_school_macroeconomics_test.csv"),
   );
   assert.ok(text.includes("\r\n") && !text.endsWith("\n"));
   assert.equal(macro.length, 390);
@@ -84,7 +84,7 @@ Deno.test("loadMmlu() rejects an unknown subject with the available ones", async
 Deno.test("loadMmlu() names file, line and value for a bad answer letter", async () => {
   await withTempDir(async (dir) => {
     const file = "test/business_ethics_test.csv";
-    const text = new TextDecoder().decode(await sharedBytes("mmlu", file));
+    const text = new TextDecoder().decode(await shippedBytes("mmlu", file));
     const lines = text.split("\n");
     lines[3] = lines[3].replace(/,[ABCD]$/, ",E");
     const options = await malformedCopy(dir, "mmlu", file, lines.join("\n"));
@@ -101,7 +101,7 @@ Deno.test("loadMmlu() names file, line and value for a bad answer letter", async
 Deno.test("loadMmlu() names file and line for a row with the wrong column count", async () => {
   await withTempDir(async (dir) => {
     const file = "dev/econometrics_dev.csv";
-    const lines = new TextDecoder().decode(await sharedBytes("mmlu", file)).split("\n");
+    const lines = new TextDecoder().decode(await shippedBytes("mmlu", file)).split("\n");
     lines[0] = lines[0].replace(/,[ABCD]$/, "");
     const options = await malformedCopy(dir, "mmlu", file, lines.join("\n"));
     await assert.rejects(

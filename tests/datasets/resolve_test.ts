@@ -6,12 +6,13 @@ import {
   findDatasetFile,
   loadDatasetManifest,
   resolveDatasetFile,
+  SHIPPED_DATA_DIR,
 } from "../../lib/datasets/mod.ts";
 import {
+  DATA_DIR,
   listTree,
   sha256,
-  SHARED_DATA,
-  sharedBytes,
+  shippedBytes,
   withTempDir,
   writeDatasetFile,
 } from "./_helpers.ts";
@@ -25,25 +26,26 @@ const failingFetch: typeof fetch = () => Promise.reject(new TypeError("network i
 
 Deno.test("resolveDatasetFile() finds a file in dataDir and verifies its sha256", async () => {
   const resolved = await resolveDatasetFile("banking77", "test.csv", {
-    dataDir: SHARED_DATA,
+    dataDir: DATA_DIR,
     env: noEnv,
+    shippedDir: null,
     download: false,
   });
   assert.equal(resolved.origin, "dataDir");
-  assert.equal(resolved.path, join(SHARED_DATA, "banking77", "test.csv"));
+  assert.equal(resolved.path, join(DATA_DIR, "banking77", "test.csv"));
   assert.equal(resolved.sha256, TEST_CSV.sha256);
-  assert.equal(resolved.sha256, sha256(await sharedBytes("banking77", "test.csv")));
+  assert.equal(resolved.sha256, sha256(await shippedBytes("banking77", "test.csv")));
 });
 
 Deno.test("resolveDatasetFile() looks in dataDir, then EDGE_BENCH_DATA_DIR, then the cache", async () => {
   await withTempDir(async (tmp) => {
-    const bytes = await sharedBytes("banking77", "categories.json");
+    const bytes = await shippedBytes("banking77", "categories.json");
     const [explicit, fromEnv, cache] = ["explicit", "env", "cache"].map((d) => join(tmp, d));
     for (const root of [explicit, fromEnv, cache]) {
       await writeDatasetFile(root, "banking77", "categories.json", bytes);
     }
     const env = (name: string) => (name === "EDGE_BENCH_DATA_DIR" ? fromEnv : undefined);
-    const base = { env, cacheDir: cache, fetch: failingFetch };
+    const base = { env, shippedDir: null, cacheDir: cache, fetch: failingFetch };
     const first = await resolveDatasetFile("banking77", "categories.json", {
       ...base,
       dataDir: explicit,
@@ -60,12 +62,56 @@ Deno.test("resolveDatasetFile() looks in dataDir, then EDGE_BENCH_DATA_DIR, then
     const third = await resolveDatasetFile("banking77", "categories.json", {
       ...base,
       env: noEnv,
+      shippedDir: null,
     });
     assert.deepEqual([third.origin, third.path], [
       "cache",
       join(cache, "banking77", "categories.json"),
     ]);
   });
+});
+
+Deno.test("resolveDatasetFile() finds the shipped data/datasets after EDGE_BENCH_DATA_DIR and before the cache", async () => {
+  await withTempDir(async (tmp) => {
+    const envDir = join(tmp, "env");
+    const cache = join(tmp, "cache");
+    const bytes = await shippedBytes("banking77", "categories.json");
+    await writeDatasetFile(cache, "banking77", "categories.json", bytes);
+    // No flag, no environment: a fresh clone reads the shipped file, never the network.
+    const shipped = await resolveDatasetFile("banking77", "categories.json", {
+      env: noEnv,
+      cacheDir: cache,
+      fetch: failingFetch,
+    });
+    assert.equal(shipped.origin, "shipped");
+    assert.equal(shipped.path, join(SHIPPED_DATA_DIR, "banking77", "categories.json"));
+    // EDGE_BENCH_DATA_DIR still wins over the shipped copy.
+    await writeDatasetFile(envDir, "banking77", "categories.json", bytes);
+    const env = (name: string) => (name === "EDGE_BENCH_DATA_DIR" ? envDir : undefined);
+    const fromEnv = await resolveDatasetFile("banking77", "categories.json", {
+      env,
+      cacheDir: cache,
+      fetch: failingFetch,
+    });
+    assert.equal(fromEnv.origin, "env");
+  });
+});
+
+Deno.test("every file the manifest pins is shipped in data/datasets and matches its pin", async () => {
+  let files = 0;
+  for (const [name, dataset] of Object.entries(manifest.datasets)) {
+    for (const file of dataset.files) {
+      const resolved = await resolveDatasetFile(name, file.path, {
+        env: noEnv,
+        cacheDir: undefined,
+        download: false,
+      });
+      assert.equal(resolved.origin, "shipped", `${name}/${file.path}`);
+      assert.equal(resolved.sha256, file.sha256);
+      files++;
+    }
+  }
+  assert.equal(files, 29);
 });
 
 Deno.test("defaultDatasetCacheDir() uses XDG_CACHE_HOME, else HOME/.cache", () => {
@@ -83,11 +129,12 @@ Deno.test("defaultDatasetCacheDir() uses XDG_CACHE_HOME, else HOME/.cache", () =
 
 Deno.test("resolveDatasetFile() uses the XDG cache read through the env option", async () => {
   await withTempDir(async (tmp) => {
-    const bytes = await sharedBytes("banking77", "categories.json");
+    const bytes = await shippedBytes("banking77", "categories.json");
     const cache = join(tmp, "edge-slm-bench", "datasets");
     await writeDatasetFile(cache, "banking77", "categories.json", bytes);
     const resolved = await resolveDatasetFile("banking77", "categories.json", {
       env: (name) => (name === "XDG_CACHE_HOME" ? tmp : undefined),
+      shippedDir: null,
       download: false,
     });
     assert.equal(resolved.origin, "cache");
@@ -97,11 +144,16 @@ Deno.test("resolveDatasetFile() uses the XDG cache read through the env option",
 
 Deno.test("resolveDatasetFile() rejects a local file with one altered byte, naming both hashes", async () => {
   await withTempDir(async (dir) => {
-    const bytes = await sharedBytes("banking77", "test.csv");
+    const bytes = await shippedBytes("banking77", "test.csv");
     bytes[100] ^= 0x01;
     const path = await writeDatasetFile(dir, "banking77", "test.csv", bytes);
     await assert.rejects(
-      resolveDatasetFile("banking77", "test.csv", { dataDir: dir, env: noEnv, download: false }),
+      resolveDatasetFile("banking77", "test.csv", {
+        dataDir: dir,
+        env: noEnv,
+        shippedDir: null,
+        download: false,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof DatasetError);
         assert.equal(error.name, "DatasetError");
@@ -120,7 +172,11 @@ Deno.test("resolveDatasetFile() tells to delete a corrupt cached file so it is d
   await withTempDir(async (cache) => {
     await writeDatasetFile(cache, "banking77", "categories.json", "[]");
     await assert.rejects(
-      resolveDatasetFile("banking77", "categories.json", { env: noEnv, cacheDir: cache }),
+      resolveDatasetFile("banking77", "categories.json", {
+        env: noEnv,
+        shippedDir: null,
+        cacheDir: cache,
+      }),
       (error: unknown) =>
         error instanceof DatasetError && /\(user cache\)/.test(error.message) &&
         /or delete it so that it is downloaded again/.test(error.message),
@@ -130,9 +186,9 @@ Deno.test("resolveDatasetFile() tells to delete a corrupt cached file so it is d
 
 Deno.test("resolveDatasetFile() remembers a verified hash per path, mtime and size", async () => {
   await withTempDir(async (dir) => {
-    const bytes = await sharedBytes("banking77", "categories.json");
+    const bytes = await shippedBytes("banking77", "categories.json");
     const path = await writeDatasetFile(dir, "banking77", "categories.json", bytes);
-    const options = { dataDir: dir, env: noEnv, download: false };
+    const options = { dataDir: dir, env: noEnv, shippedDir: null, download: false };
     const stamp = new Date("2024-01-02T03:04:05Z");
     await Deno.utime(path, stamp, stamp);
     await resolveDatasetFile("banking77", "categories.json", options);
@@ -164,6 +220,7 @@ Deno.test("resolveDatasetFile() offline miss names the places looked at, the URL
       resolveDatasetFile("banking77", "test.csv", {
         dataDir,
         env,
+        shippedDir: null,
         cacheDir: cache,
         fetch: failingFetch,
       }),
@@ -191,6 +248,7 @@ Deno.test("resolveDatasetFile() names the sub-folder to fill for a nested file",
       resolveDatasetFile("mmlu", "test/econometrics_test.csv", {
         dataDir: dir,
         env: noEnv,
+        shippedDir: null,
         download: false,
       }),
       (error: unknown) =>
@@ -211,6 +269,7 @@ Deno.test("resolveDatasetFile() with download: false fails without calling fetch
     await assert.rejects(
       resolveDatasetFile("gsm8k", "test.jsonl", {
         env: noEnv,
+        shippedDir: null,
         cacheDir: cache,
         download: false,
         fetch: spy,
@@ -226,14 +285,14 @@ Deno.test("resolveDatasetFile() with download: false fails without calling fetch
 
 Deno.test("resolveDatasetFile() rejects unknown datasets and files with the available names", async () => {
   await assert.rejects(
-    resolveDatasetFile("bankin77", "test.csv", { download: false, env: noEnv }),
+    resolveDatasetFile("bankin77", "test.csv", { download: false, env: noEnv, shippedDir: null }),
     new RangeError(
       "Unknown dataset 'bankin77': available are banking77, financial_phrasebank, humaneval, " +
         "gsm8k, mmlu, cnn_dailymail",
     ),
   );
   await assert.rejects(
-    resolveDatasetFile("gsm8k", "train.jsonl", { download: false, env: noEnv }),
+    resolveDatasetFile("gsm8k", "train.jsonl", { download: false, env: noEnv, shippedDir: null }),
     new RangeError(
       "Unknown file 'train.jsonl' in dataset 'gsm8k': available are test.jsonl, LICENSE",
     ),

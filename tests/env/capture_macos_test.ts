@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { captureEnvironment, powerWarnings } from "../../lib/env/mod.ts";
 import { failingReader, fakeRunner } from "./_fakes.ts";
-import { readFixture } from "./_shared.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 Deno.test("captureEnvironment() reads a simulated Mac through an injected runner", async () => {
   const profiler = await readFixture("system_profiler_SPHardwareDataType_M1Pro_mondoo1380.txt");

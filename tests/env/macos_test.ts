@@ -6,7 +6,7 @@ import {
   parseSysctl,
   parseSystemProfilerHardware,
 } from "../../lib/env/mod.ts";
-import { readFixture } from "./_shared.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 Deno.test("parseSystemProfilerHardware() reads the full M1 Pro report", async () => {
   const text = await readFixture("system_profiler_SPHardwareDataType_M1Pro_mondoo1380.txt");
@@ -98,7 +98,7 @@ Deno.test("parseSwVers() joins product name, version and build", () => {
   assert.equal(parseSwVers("nothing here"), null);
 });
 
-// pmset: no captured fixture exists in shared/fixtures. The inputs below are documentation-shaped:
+// pmset: no captured fixture exists in tests/fixtures. The inputs below are documentation-shaped:
 // they follow the line formats pmset prints (`Now drawing from '<source>'`, then
 // ` -InternalBattery-0 (id=…)\t<n>%; <state>; …`, and ` <setting>  <value>` lines for -g),
 // as quoted in public issues; they are not captures from a machine of ours.

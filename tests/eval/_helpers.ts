@@ -1,26 +1,17 @@
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ResolveDatasetOptions } from "../../lib/datasets/mod.ts";
+import { DATA_DIR, ROOT } from "../helpers/mod.ts";
 
-/** The project root. */
-export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+export { ROOT };
 
-/** shared/ beside the project (or EDGE_BENCH_SHARED_DIR). */
-export const SHARED_DIR: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ??
-  join(ROOT, "..", "shared");
-
-/** Datasets from shared/data only: no environment, no cache, no network. */
+/** Datasets from the shipped data/datasets only: no environment, no cache, no network. */
 export const LOCAL_DATA: ResolveDatasetOptions = {
-  dataDir: join(SHARED_DIR, "data"),
+  dataDir: DATA_DIR,
   env: () => undefined,
   download: false,
 };
 
-/** The environment with EDGE_BENCH_MODEL_DIR defaulting to shared/models. */
+/** The process environment (models resolve from the shipped data/models by default). */
 export function testEnv(name: string): string | undefined {
-  if (name === "EDGE_BENCH_MODEL_DIR") {
-    return Deno.env.get(name) ?? join(SHARED_DIR, "models");
-  }
   return Deno.env.get(name);
 }
 

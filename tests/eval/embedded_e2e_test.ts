@@ -1,7 +1,7 @@
 /**
  * End-to-end evals on the embedded engine with stories260K (a 260K-parameter TinyStories model:
  * its accuracy is near zero, so these tests check the pipeline, records, summary and resume, not
- * the score). The GGUF file comes from EDGE_BENCH_MODEL_DIR, else shared/models.
+ * the score). The GGUF file is the one the repository ships in data/models.
  */
 import assert from "node:assert/strict";
 import { executeEval, prepareEval } from "../../lib/eval/mod.ts";

@@ -1,17 +1,23 @@
-/** Test helpers: paths to shared/, temporary folders, subprocess servers. */
+/**
+ * Test helpers: the files the repository ships (models, datasets, fixtures), temporary folders,
+ * subprocess servers. Nothing here needs a folder outside the clone or an environment variable.
+ */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 /** Project root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
-/** The read-only shared folder beside the project (EDGE_BENCH_SHARED_DIR overrides). */
-export const SHARED: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ?? join(ROOT, "..", "shared");
-/** The shared GGUF models. */
-export const MODELS_DIR: string = Deno.env.get("EDGE_BENCH_MODEL_DIR") ?? join(SHARED, "models");
-// In-process tests resolve models like the CLI does: point EDGE_BENCH_MODEL_DIR at the shared
-// models when the environment does not (CI sets it; a developer's shell may not).
-if (!Deno.env.get("EDGE_BENCH_MODEL_DIR")) Deno.env.set("EDGE_BENCH_MODEL_DIR", MODELS_DIR);
-if (!Deno.env.get("EDGE_BENCH_DATA_DIR")) Deno.env.set("EDGE_BENCH_DATA_DIR", join(SHARED, "data"));
+/** The GGUF test models the repository ships (data/models/SOURCE.md). */
+export const MODELS_DIR: string = join(ROOT, "data", "models");
+/** The datasets the repository ships, laid out `<dataset>/<file>` (data/datasets/SOURCE.md). */
+export const DATA_DIR: string = join(ROOT, "data", "datasets");
+/** Real published outputs used as parser fixtures (tests/fixtures/SOURCE.md says where each came from). */
+export const FIXTURES_DIR: string = join(ROOT, "tests", "fixtures");
+
+/** Text of one file of tests/fixtures/. */
+export function readFixture(name: string): Promise<string> {
+  return Deno.readTextFile(join(FIXTURES_DIR, name));
+}
 
 /** stories260K.gguf */
 export const STORIES: string = join(MODELS_DIR, "stories260K.gguf");
@@ -76,7 +82,7 @@ export async function runCli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, script), ...args],
-    env: { EDGE_BENCH_MODEL_DIR: MODELS_DIR, NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

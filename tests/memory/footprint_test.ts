@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryParseError, parseFootprint } from "../../lib/memory/mod.ts";
-import { readFixture } from "./_fixtures.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 const TRUNCATED = "footprint_p_ruby_applesilicon_socketry3_TRUNCATED.txt";
 

@@ -5,7 +5,7 @@ import {
   type ProcessLink,
   processTree,
 } from "../../lib/memory/mod.ts";
-import { readFixture } from "./_fixtures.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 async function llmsterRows() {
   return parsePsTable(await readFixture("llmster_linux_process_tree_lms502.txt"), [

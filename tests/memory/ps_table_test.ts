@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryParseError, parsePsTable } from "../../lib/memory/mod.ts";
-import { readFixture } from "./_fixtures.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 const SOCKETRY = "ps_ax_o_pid_ppid_pgid_pcpu_time_vsz_rss_etime_command_socketry3.txt";
 const SOCKETRY_COLUMNS = ["pid", "ppid", "pgid", "pcpu", "time", "vsz", "rss", "etime", "command"];

@@ -6,7 +6,7 @@ import {
   MemoryReadError,
   parsePsTable,
 } from "../../lib/memory/mod.ts";
-import { readFixture } from "./_fixtures.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 const SOCKETRY = "ps_ax_o_pid_ppid_pgid_pcpu_time_vsz_rss_etime_command_socketry3.txt";
 const VM_STAT = "vm_stat_apple_silicon_16384_hmcl_TRUNCATED.txt";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryParseError, parseVmStat, VM_STAT_COUNTER_KEYS } from "../../lib/memory/mod.ts";
-import { readFixture } from "./_fixtures.ts";
+import { readFixture } from "../helpers/mod.ts";
 
 const INTEL = "vm_stat_intel_4096_wazuh.txt";
 const APPLE_TRUNCATED = "vm_stat_apple_silicon_16384_hmcl_TRUNCATED.txt";

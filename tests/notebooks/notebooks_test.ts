@@ -1,17 +1,57 @@
 /** Every notebook type-checks and runs headless through Jupyter with the Deno kernel. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
 import { ROOT, runCli } from "../helpers/mod.ts";
+
+/** sha256 of every file under the user's output folders (absent folders recorded as such). */
+async function snapshotUserFolders(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (dir: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        out[relative(ROOT, dir)] = "absent";
+        return;
+      }
+      throw error;
+    }
+    out[relative(ROOT, dir) + "/"] = "folder";
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) await walk(path);
+      else {
+        out[relative(ROOT, path)] = createHash("sha256").update(await Deno.readFile(path)).digest(
+          "hex",
+        );
+      }
+    }
+  };
+  for (const name of ["results", "report", "figures"]) await walk(join(ROOT, name));
+  return out;
+}
 
 Deno.test("the notebooks' code cells type-check and lint clean", async () => {
   const out = await runCli("lib/cli/notebooks.ts", ["--check"]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
 });
 
-Deno.test("deno task notebooks executes every notebook headless and each code cell produces no error", async () => {
-  const outDir = await Deno.makeTempDir();
-  const out = await runCli("lib/cli/notebooks.ts", ["--output-dir", outDir]);
+Deno.test("deno task notebooks executes every notebook headless, each code cell produces no error, and the user's results/, report/ and figures/ stay byte-for-byte unchanged", async () => {
+  const before = await snapshotUserFolders();
+  const root = await Deno.makeTempDir();
+  const out = await runCli("lib/cli/notebooks.ts", ["--output-dir", root]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
+  assert.deepEqual(await snapshotUserFolders(), before, "the project's output folders changed");
+  assert.match(out.stdout, new RegExp(`Executed notebooks go to ${root}/notebooks/`));
+  // What the notebooks made went to the named folder instead.
+  const outDir = join(root, "notebooks");
+  const made = (name: string) => [...Deno.readDirSync(join(root, name))].map((e) => e.name);
+  assert.ok(made("results").some((n) => n.startsWith("perf_")), "notebook 01's perf run");
+  assert.ok(made("results").some((n) => n.startsWith("eval_banking77_")), "notebook 02's eval");
+  assert.ok(made("report").some((n) => n.startsWith("benchmark_report_")), "notebook 10's report");
+  assert.ok(made("figures").some((n) => n.endsWith(".png")), "notebook 10's figures");
   const sources = [...Deno.readDirSync(join(ROOT, "notebooks"))].filter((e) =>
     e.name.endsWith(".ipynb")
   );
@@ -30,4 +70,18 @@ Deno.test("deno task notebooks executes every notebook headless and each code ce
     assert.ok(rich.includes("text/html"), `${name} displays at least one table`);
     assert.ok(rich.includes("image/svg+xml"), `${name} displays at least one figure`);
   }
+});
+
+Deno.test("deno task notebooks without --output-dir runs in a new temporary folder and names it", async () => {
+  const before = await snapshotUserFolders();
+  const out = await runCli("lib/cli/notebooks.ts", ["--only", "01"]);
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  const m = out.stdout.match(/Executed notebooks go to (\S+)\/notebooks\//);
+  assert.ok(m, out.stdout);
+  const root = m[1];
+  assert.ok(!root.startsWith(ROOT), `${root} is outside the project`);
+  assert.ok(Deno.statSync(join(root, "notebooks", "01_performance.ipynb")).isFile);
+  assert.ok([...Deno.readDirSync(join(root, "results"))].some((e) => e.name.startsWith("perf_")));
+  assert.deepEqual(await snapshotUserFolders(), before);
+  await Deno.remove(root, { recursive: true });
 });

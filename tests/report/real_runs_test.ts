@@ -13,14 +13,8 @@ import { RiskAnalysisSchema } from "../../lib/compliance/mod.ts";
 import { runCli } from "../helpers/mod.ts";
 import { visit } from "./_chromium.ts";
 
-const DATA_DIR = Deno.env.get("EDGE_BENCH_DATA_DIR") ??
-  join(
-    Deno.env.get("EDGE_BENCH_SHARED_DIR") ?? new URL("../../../shared", import.meta.url).pathname,
-    "data",
-  );
-
 async function must(script: string, args: string[]): Promise<string> {
-  const out = await runCli(script, args, { EDGE_BENCH_DATA_DIR: DATA_DIR });
+  const out = await runCli(script, args);
   assert.equal(out.code, 0, `${script} ${args.join(" ")}\n${out.stdout}\n${out.stderr}`);
   return out.stdout + out.stderr;
 }

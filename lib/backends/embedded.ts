@@ -274,8 +274,9 @@ export async function createEmbeddedBackend(
   } catch (error) {
     return fail(`use the chat format '${options.chatWrapper}'`, error);
   }
-  const hasTemplate = typeof (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } })
-    .tokenizer?.chat_template === "string";
+  const hasTemplate =
+    typeof (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } })
+      .tokenizer?.chat_template === "string";
   const threads = options.threads ?? navigator.hardwareConcurrency ?? 1;
   const sequences = options.sequences ?? 1;
   const predictor = options.tokenPredictor;

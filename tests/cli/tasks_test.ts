@@ -28,7 +28,11 @@ Deno.test("the README's two set-up commands run with DENO_NO_UPDATE_CHECK=1 and 
     );
   }
   assert.match(ci, /export DENO_NO_UPDATE_CHECK=1/);
-  assert.doesNotMatch(ci, /EDGE_BENCH_\w+=|\.\.\/shared/, ".ci/run needs nothing outside the clone");
+  assert.doesNotMatch(
+    ci,
+    /EDGE_BENCH_\w+=|\.\.\/shared/,
+    ".ci/run needs nothing outside the clone",
+  );
 });
 
 Deno.test("node-llama-cpp's install script is denied: its prebuilt binary is used, no notice is printed", () => {

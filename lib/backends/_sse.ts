@@ -60,10 +60,13 @@ export async function streamChatCompletion(
   let finishReason: string | null = null;
   let promptTokens: number | null = null;
   let outputTokens: number | null = null;
+  let cachedTokens: number | null = null;
   let timingsBody: unknown = null;
   let done = false;
+  let events = 0;
 
   const handle = (data: string, arrivedAt: number) => {
+    events++;
     if (data === "[DONE]") {
       done = true;
       return;
@@ -92,10 +95,15 @@ export async function streamChatCompletion(
       if (piece) options.onContent?.(piece, arrivedAt);
     }
     if (choice?.finish_reason) finishReason = choice.finish_reason;
-    const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number } | null;
+    const usage = chunk.usage as {
+      prompt_tokens?: number;
+      completion_tokens?: number;
+      prompt_tokens_details?: { cached_tokens?: number } | null;
+    } | null;
     if (usage) {
       promptTokens = usage.prompt_tokens ?? promptTokens;
       outputTokens = usage.completion_tokens ?? outputTokens;
+      cachedTokens = usage.prompt_tokens_details?.cached_tokens ?? cachedTokens;
     }
     if (chunk.timings || chunk.stats) timingsBody = chunk;
   };
@@ -123,11 +131,29 @@ export async function streamChatCompletion(
   } finally {
     reader.releaseLock();
   }
+  if (events === 0) {
+    // llama-cpp-python answers 200 and closes the stream at once when prompt + max_tokens exceed
+    // its context; other servers send an error event or status. Say what was seen.
+    throw new BackendError(
+      `${url} answered HTTP ${response.status} with an empty stream (no event at all): the ` +
+        `server gave no reason (llama-cpp-python does this when the prompt and max_tokens exceed ` +
+        `its context)`,
+      { status: response.status },
+    );
+  }
   if (!done && finishReason === null) {
     throw new BackendError(`Stream from ${url} ended before [DONE] or a finish reason`);
   }
   const endAt = now();
   const server = normalizeServerTimings(timingsBody);
+  // Processed vs cached prompt tokens: llama-server's timings (prompt_n, cache_n) say both; an
+  // OpenAI-style usage block may say how many were cached.
+  const cachedPromptTokens = server?.cached_prompt_tokens ?? cachedTokens;
+  const processedPromptTokens = server?.source === "llama-server"
+    ? server.prompt_tokens
+    : cachedPromptTokens !== null && promptTokens !== null
+    ? Math.max(0, promptTokens - cachedPromptTokens)
+    : null;
   return {
     text,
     reasoning,
@@ -137,6 +163,8 @@ export async function streamChatCompletion(
     tokenCountSource: outputTokens !== null ? "server" : null,
     finishReason,
     serverTimings: server,
+    cachedPromptTokens,
+    processedPromptTokens,
   };
 }
 

@@ -14,6 +14,12 @@ export interface ChatRequest {
   seed: number;
   /** JSON schema the output must follow, sent as a constraint where the backend supports it. */
   jsonSchema?: Record<string, unknown> | null;
+  /**
+   * `cold` (the default): the prompt must not reuse an earlier request's cached prefix; backends
+   * that can be told so are (llama-server `cache_prompt: false`, the embedded engine clears its
+   * KV cache), and the caller makes the prompt's first tokens unique. `warm`: reuse is allowed.
+   */
+  cache?: "cold" | "warm";
 }
 
 /** Monotonic timestamps (ms, `performance.now()` clock) of one request, stamped on arrival. */
@@ -41,8 +47,41 @@ export interface ChatResult {
   tokenCountSource: TokenCountSource | null;
   finishReason: string | null;
   serverTimings: ServerTimings | null;
+  /**
+   * Prompt tokens the server took from its prompt cache (llama-server `timings.cache_n`, OpenAI
+   * usage `prompt_tokens_details.cached_tokens`; 0 for the embedded engine without reuse); null
+   * when the server does not say.
+   */
+  cachedPromptTokens?: number | null;
+  /** Prompt tokens actually evaluated for this request (llama-server `prompt_n`); null when unknown. */
+  processedPromptTokens?: number | null;
   /** Speculative decoding: predicted tokens the target model accepted / rejected (engine only). */
   tokenPredictions?: { validated: number; refuted: number } | null;
+}
+
+/** What an OpenAI-compatible server says about itself, read before measuring. */
+export interface ServerFacts {
+  /** Which server answered (from the endpoints it has). */
+  kind: "llama-server" | "llama-cpp-python" | "ollama" | "vllm" | "mlx_lm" | "lmstudio" | "unknown";
+  /** Build or version string, when reported. */
+  build: string | null;
+  /** Context size per request (llama-server: per slot), when reported. */
+  contextSize: number | null;
+  /** Parallel slots, when reported. */
+  slots: number | null;
+  /** The model file the server loaded, when reported. */
+  modelPath: string | null;
+  /** Model ids the server lists. */
+  models: string[];
+  /** Format and quantization the server (or its GGUF file, read locally) reports. */
+  format: "GGUF" | "MLX" | null;
+  quantization: string | null;
+  /** Whether the server can be told not to reuse cached prompt prefixes (`cache_prompt: false`). */
+  promptCacheControl: boolean;
+  /** Endpoints that answered, for the manifest. */
+  probed: Record<string, number>;
+  /** Extra facts as the server sent them (props, meta, show). */
+  raw: Record<string, unknown>;
 }
 
 /** Facts about the model a backend serves, from the server or the file. */
@@ -54,6 +93,15 @@ export interface ModelFacts {
   maxContextLength: number | null;
   /** Backend-specific extras (architecture, runtime, load config, file sha256, ...). */
   details: Record<string, unknown>;
+  /** For `openai` servers: what the server says about itself. */
+  server?: ServerFacts;
+}
+
+/** A prompt's size in tokens, and how it was counted. */
+export interface PromptTokenCount {
+  tokens: number;
+  /** `engine` (chat template applied by the engine), `server` (server tokenizer), `tokenizer` (local GGUF). */
+  method: "engine" | "server" | "tokenizer";
 }
 
 /** Processes whose memory counts as the model's (see lib/memory). */
@@ -82,6 +130,11 @@ export interface Backend {
   servingProcesses(): ServingProcesses;
   /** Engine settings in effect, read back from the engine or server, where it can tell. */
   effectiveSettings?(): Record<string, unknown>;
+  /**
+   * Tokens the request's prompt takes with the chat template applied, where the backend can tell
+   * (to refuse a prompt that cannot fit before a run starts); null when it cannot.
+   */
+  countPromptTokens?(messages: ChatMessage[]): Promise<PromptTokenCount | null>;
   /** Release engines, files and connections. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import {
+  type ChatHistoryItem,
   GgmlType,
   type GgufFileInfo,
   GgufFileType,
@@ -10,10 +11,12 @@ import {
 import {
   type Backend,
   BackendError,
+  type ChatMessage,
   type ChatOptions,
   type ChatRequest,
   type ChatResult,
   type ModelFacts,
+  type PromptTokenCount,
   type ServingProcesses,
 } from "./_types.ts";
 
@@ -274,6 +277,22 @@ export async function createEmbeddedBackend(
   } catch (error) {
     return fail(`use the chat format '${options.chatWrapper}'`, error);
   }
+  /** Tokens of the prompt as this engine renders it (same history as `generate` builds). */
+  const renderedPromptTokens = (messages: ChatMessage[]): number => {
+    const system = messages.filter((m) => m.role === "system").map((m) => m.content).join("\n");
+    const history: ChatHistoryItem[] = [
+      ...(system ? [{ type: "system" as const, text: system }] : []),
+      ...messages.filter((m) => m.role !== "system").map((m): ChatHistoryItem =>
+        m.role === "user"
+          ? { type: "user", text: m.content }
+          : { type: "model", response: [m.content] }
+      ),
+      { type: "model", response: [] },
+    ];
+    return chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(
+      model.tokenizer,
+    ).length;
+  };
   const hasTemplate =
     typeof (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } })
       .tokenizer?.chat_template === "string";
@@ -388,8 +407,11 @@ export async function createEmbeddedBackend(
     });
     const predictionsBefore = { ...sequence.tokenPredictions };
     try {
-      if (turns.length > 1) {
-        const history = session.getChatHistory();
+      // Without a system message node-llama-cpp would insert its own default system prompt ("You
+      // are a helpful, respectful and honest assistant..."), which no server sends: start from an
+      // empty history instead, so the chat template does what it does without one.
+      if (turns.length > 1 || system.length === 0) {
+        const history = system.length === 0 ? [] : session.getChatHistory();
         for (const m of turns.slice(0, -1)) {
           history.push(
             m.role === "user"
@@ -455,6 +477,9 @@ export async function createEmbeddedBackend(
           ? "stop"
           : meta.stopReason,
         serverTimings: null,
+        // Without reuse the KV cache was cleared: the whole prompt was evaluated.
+        cachedPromptTokens: options.reusePromptCache ? null : 0,
+        processedPromptTokens: options.reusePromptCache ? null : promptTokens,
         tokenPredictions: predictor
           ? {
             validated: after.validated - predictionsBefore.validated,
@@ -487,7 +512,8 @@ export async function createEmbeddedBackend(
         format: "GGUF",
         quantization: ggufQuantization(model.fileInfo),
         loaded: true,
-        maxContextLength: model.trainContextSize,
+        // What one request can use (the context in effect per sequence), not the training length.
+        maxContextLength: pool[0].contextSize,
         details: {
           path: modelPath,
           architecture: general.architecture ?? null,
@@ -498,9 +524,13 @@ export async function createEmbeddedBackend(
           size_bytes: model.size,
           bits_per_weight: parameters ? (model.size * 8) / parameters : null,
           gpu: llama.gpu,
+          train_context_size: model.trainContextSize,
           ...effective(),
         },
       });
+    },
+    countPromptTokens(messages: ChatMessage[]): Promise<PromptTokenCount> {
+      return Promise.resolve({ tokens: renderedPromptTokens(messages), method: "engine" });
     },
     async chat(request: ChatRequest, chatOptions: ChatOptions = {}): Promise<ChatResult> {
       // Each request takes a free sequence, or waits for one (requests never interleave on one).

@@ -16,6 +16,8 @@ export interface CreateBackendOptions {
   env?: (name: string) => string | undefined;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** The model's configuration key, named in refusals. */
+  modelKey?: string;
 }
 
 /** A backend ready to serve a configured model, and how its model file was found (embedded). */
@@ -28,9 +30,27 @@ async function ggufTokenCounter(path: string | undefined): Promise<TokenCounter 
   if (!path) return undefined;
   // A vocabulary-only load (no weights); the binding stays for the process, which ends with Deno.exit.
   const { sharedLlama } = await import("./embedded.ts");
+  const { resolveChatWrapper } = await import("node-llama-cpp");
   const llama = await sharedLlama("off");
   const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-  return { count: (text) => Promise.resolve(model.tokenize(text).length) };
+  const wrapper = resolveChatWrapper(model, { warningLogs: false });
+  return {
+    count: (text) => Promise.resolve(model.tokenize(text).length),
+    countChat(messages) {
+      // The prompt as a server applying this file's chat template would build it.
+      const history = messages.map((m) =>
+        m.role === "system"
+          ? { type: "system" as const, text: m.content }
+          : m.role === "user"
+          ? { type: "user" as const, text: m.content }
+          : { type: "model" as const, response: [m.content] }
+      );
+      const { contextText } = wrapper.generateContextState({
+        chatHistory: [...history, { type: "model", response: [] }],
+      });
+      return Promise.resolve(contextText.tokenize(model.tokenizer).length);
+    },
+  };
 }
 
 /** Build the backend for a configured model. */
@@ -94,6 +114,8 @@ export async function createBackend(
       return {
         backend: createOpenAiBackend(baseUrl, {
           modelId: model.model_id,
+          modelKey: options.modelKey,
+          contextLength: model.context_length,
           format: model.format,
           quantization: model.quantization,
           apiKey: model.api_key,

@@ -1,4 +1,5 @@
 import { createOpenAiBackend, joinUrl, type TokenCounter } from "./openai.ts";
+import { sameQuantization } from "./_quantization.ts";
 import {
   type Backend,
   BackendError,
@@ -53,18 +54,6 @@ export interface LmStudioBackend extends Backend {
 }
 
 type Obj = Record<string, unknown>;
-
-function normalizeQuant(q: string | null | undefined): string {
-  return (q ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
-}
-
-/** True when two quantization labels name the same thing (`Q4_K_M` = `q4-k-m`, `4bit` = `4-bit`). */
-export function sameQuantization(
-  a: string | null | undefined,
-  b: string | null | undefined,
-): boolean {
-  return normalizeQuant(a) === normalizeQuant(b);
-}
 
 /** Model facts from an `/api/v0/models` list (one entry per format; `state` says what is loaded). */
 export function factsFromV0(list: unknown, modelId: string): ModelFacts | null {

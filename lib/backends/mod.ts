@@ -13,6 +13,8 @@ export {
   type ChatTiming,
   type ModelFacts,
   ModelMismatchError,
+  type PromptTokenCount,
+  type ServerFacts,
   type ServingProcesses,
   type TokenCountSource,
 } from "./_types.ts";
@@ -33,8 +35,15 @@ export {
   type LmStudioBackendOptions,
   type LmStudioLoadConfig,
   type LmStudioLoadResult,
-  sameQuantization,
 } from "./lmstudio.ts";
+export { sameQuantization } from "./_quantization.ts";
+export {
+  checkServerFacts,
+  probeOpenAiServer,
+  type ProbeServerOptions,
+  quantizationInName,
+  serverOrigin,
+} from "./_server_probe.ts";
 export {
   createEmbeddedBackend,
   DRAFT_PARALLEL_PROBLEM,

@@ -37,6 +37,8 @@ const HELP = `Usage: deno task perf [options]
   --results-dir DIR        where JSONL records and the manifest go (default: results/)
   --config-dir DIR         folder with experiment.yaml, models.yaml, scenarios.yaml
   --no-load                never load/unload LM Studio models, even when load.auto is set
+  --server-pid PID         measure the memory of this server process (lmstudio/openai models;
+                           overrides memory: in models.yaml, e.g. after a server restart)
   --help`;
 
 const OPTIONS = {
@@ -50,6 +52,7 @@ const OPTIONS = {
   "results-dir": { type: "string" },
   "config-dir": { type: "string" },
   "no-load": { type: "boolean" },
+  "server-pid": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -85,10 +88,30 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
       ]
       : []),
     `Token counts:   ${s.token_count_sources.join(", ")}`,
+    `Prompt cache:   ${promptCacheLine(s)}`,
     `Duration:       ${fmt(durationMs / 1000, 1)}s`,
     RULE,
     `[Saved] Results saved to ${path}`,
   ].join("\n");
+}
+
+/** What the summary says about prompt-cache reuse (cold scenarios with hits are flagged). */
+export function promptCacheLine(s: PerfSummary): string {
+  const c = s.prompt_cache;
+  const n = s.succeeded;
+  const seen = c.reported === 0
+    ? "the server does not report cached tokens"
+    : `${c.hits}/${c.reported} record(s) from the cache (median ${c.median_cached_tokens} cached tokens)`;
+  const prefill = s.prefill_token_sources.includes("processed")
+    ? "; prefill t/s over processed tokens"
+    : "";
+  if (c.mode === "warm") {
+    return `warm (prefix reuse allowed, labelled warm-cache): ${seen}${prefill}`;
+  }
+  const flag = c.hits > 0
+    ? ` ⚠ ${c.hits} of ${n} measured prompts came from the cache: TTFT understates prefill`
+    : "";
+  return `cold (a unique request id opens each prompt): ${seen}${prefill}${flag}`;
 }
 
 /** Entry point; returns the exit code. */
@@ -202,6 +225,21 @@ export async function main(args: string[]): Promise<number> {
         bar.done();
         console.error(`[Stopped] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
         break;
+      case "unit_refused":
+        console.error(`[Refused] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
+        break;
+      case "memory_target":
+        if (e.note) console.error(`[Memory] ${e.modelKey}: not measured: ${e.note}`);
+        else {
+          console.log(
+            `[Memory] ${e.modelKey}: ${
+              e.pids.length
+                ? `process tree of pid ${e.pids.join(", ")}`
+                : `processes matching /${e.pattern}/`
+            }`,
+          );
+        }
+        break;
       case "unit_done": {
         bar.done();
         const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
@@ -223,8 +261,15 @@ export async function main(args: string[]): Promise<number> {
       }
     }
   };
+  const serverPid = intFlag("server-pid", values["server-pid"]);
+  if (serverPid !== undefined && serverPid <= 0) {
+    throw new UsageError(`Flag --server-pid must be a positive pid: current value is ${serverPid}`);
+  }
   const result = await executePerf(prepared, {
     onEvent,
+    serverPids: serverPid === undefined
+      ? undefined
+      : Object.fromEntries(modelKeys.map((k) => [k, serverPid])),
     signal: controller.signal,
     backend: {
       baseUrl,

@@ -181,6 +181,13 @@ export const ScenarioSchema = z.object({
   json_schema_file: z.string().optional(),
   /** Ask the server for schema-constrained output where it supports it. */
   constrained: z.boolean().default(false),
+  /**
+   * `cold` (default): every measured request's prompt is evaluated from scratch, never from a
+   * server's prompt cache (a unique request id opens the system prompt; llama-server is sent
+   * `cache_prompt: false`). `warm`: prefix reuse is allowed and measured as such (multi-turn chat),
+   * and the results are labelled warm-cache.
+   */
+  cache: z.enum(["cold", "warm"]).default("cold"),
 }).strict().refine((s) => s.validate !== "json_schema" || s.json_schema_file !== undefined, {
   message: "validate: json_schema needs json_schema_file",
   path: ["json_schema_file"],

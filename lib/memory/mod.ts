@@ -35,6 +35,12 @@ export type {
   MemoryTarget,
 } from "./_types.ts";
 export { runCommand } from "./_command.ts";
+export {
+  listProcesses,
+  type ListProcessesOptions,
+  type MatchedRoot,
+  matchedRoots,
+} from "./_roots.ts";
 export { createLinuxReader, type LinuxReaderOptions, readProcFile } from "./_reader_linux.ts";
 export { createDarwinReader, DARWIN_PS_ARGS, type DarwinReaderOptions } from "./_reader_darwin.ts";
 export { createMemoryReader, type MemoryReaderOptions } from "./_reader.ts";

@@ -1,14 +1,24 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Experiment, ModelConfig, ResolvedScenario } from "../config/mod.ts";
 import {
   type Backend,
+  BackendError,
   type ChatRequest,
   type ChatResult,
   type CreatedBackend,
   type LmStudioBackend,
   type ModelFacts,
 } from "../backends/mod.ts";
-import { type MemoryPeak, type MemorySampler, startMemorySampler } from "../memory/mod.ts";
+import {
+  listProcesses,
+  LM_STUDIO_PROCESS_PATTERN,
+  matchedRoots,
+  type MemoryPeak,
+  type MemorySampler,
+  type MemoryTarget,
+  startMemorySampler,
+} from "../memory/mod.ts";
 import {
   JsonlWriter,
   perfFileName,
@@ -68,7 +78,17 @@ export type PerfEvent =
     wallMs: number;
     records: PerfRecord[];
   }
-  | { type: "unit_aborted"; unit: PerfUnit; reason: string };
+  | { type: "unit_aborted"; unit: PerfUnit; reason: string }
+  /** The scenario was not run (its prompt cannot fit the context); the next one runs. */
+  | { type: "unit_refused"; unit: PerfUnit; reason: string }
+  /** Where the model's memory is read from, or why it is not. */
+  | {
+    type: "memory_target";
+    modelKey: string;
+    pids: number[];
+    pattern: string | null;
+    note: string | null;
+  };
 
 /** Options for {@linkcode runPerf}. */
 export interface RunPerfOptions {
@@ -83,6 +103,13 @@ export interface RunPerfOptions {
   maxConsecutiveErrors?: number;
   /** Memory sampler factory. @default startMemorySampler */
   startSampler?: typeof startMemorySampler;
+  /**
+   * The server process to measure, per model key (the CLI's `--server-pid`): overrides the
+   * model's `memory:` configuration. @default {}
+   */
+  serverPids?: Record<string, number>;
+  /** Process listing used to resolve a `memory.process_pattern`. @default listProcesses */
+  listProcesses?: typeof listProcesses;
   /** Identify the machine and code in records. */
   host: string;
   gitCommit: string | null;
@@ -101,19 +128,181 @@ export interface PerfRunOutcome {
   files: Record<string, string>;
   /** Scenario-level memory peaks of units run now. */
   scenarioPeaks: Record<string, MemoryPeak>;
+  /**
+   * Per model (prefixed by `<round>/` in rounds): what the backend or server said about the model
+   * (format, quantization, context, server build and slots) and where its memory was read from.
+   */
+  modelFacts: Record<string, Record<string, unknown>>;
 }
 
-function requestFor(s: ResolvedScenario, experiment: Experiment): ChatRequest {
+/** Where a model's memory is read from; `target` null means it is not measured, `note` says why. */
+export interface MemoryTargetChoice {
+  target: MemoryTarget | null;
+  note: string | null;
+  /** What the choice was made from (`engine`, `--server-pid`, `pids`, `process_pattern`, `none`). */
+  from: string;
+}
+
+/** The memory target of a model cannot be chosen without guessing; the message says what to do. */
+export class MemoryTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MemoryTargetError";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+
+/** This process and its ancestors (a harness's command line may match a server pattern). */
+function selfAndAncestors(rows: { pid: number; ppid: number | null }[]): number[] {
+  const byPid = new Map(rows.map((r) => [r.pid, r.ppid]));
+  const out = [Deno.pid];
+  let p = byPid.get(Deno.pid) ?? null;
+  while (p !== null && p > 0 && !out.includes(p)) {
+    out.push(p);
+    p = byPid.get(p) ?? null;
+  }
+  return out;
+}
+
+/**
+ * Choose the processes whose memory is the model's: the engine's own process; else `--server-pid`;
+ * else the configured pids while they run; else the one process tree `process_pattern` matches
+ * (a pattern matching several unrelated trees is refused, naming them; LM Studio's own default
+ * pattern sums all of LM Studio's processes). Without any, memory is not measured and the note
+ * says why.
+ * @throws {MemoryTargetError}
+ */
+export async function chooseMemoryTarget(
+  modelKey: string,
+  backend: Backend,
+  options: { serverPid?: number; listProcesses?: typeof listProcesses } = {},
+): Promise<MemoryTargetChoice> {
+  const serving = backend.servingProcesses();
+  if (backend.kind === "embedded") {
+    return { target: { pids: serving.pids ?? [Deno.pid] }, note: null, from: "engine" };
+  }
+  if (options.serverPid !== undefined) {
+    if (!alive(options.serverPid)) {
+      throw new MemoryTargetError(
+        `${modelKey}: --server-pid ${options.serverPid} is not a running process`,
+      );
+    }
+    return { target: { pids: [options.serverPid] }, note: null, from: "--server-pid" };
+  }
+  const pids = serving.pids ?? [];
+  const running = pids.filter(alive);
+  if (running.length > 0) return { target: { pids: running }, note: null, from: "pids" };
+  const pattern = serving.namePattern;
+  if (!pattern) {
+    return {
+      target: null,
+      note: pids.length
+        ? `the configured server pid(s) ${pids.join(", ")} are not running (server restarted?): ` +
+          `give --server-pid or memory.process_pattern`
+        : "no memory target: set memory.process_pattern or memory.pids for this model, or give --server-pid",
+      from: "none",
+    };
+  }
+  if (backend.kind === "lmstudio" && pattern.source === LM_STUDIO_PROCESS_PATTERN.source) {
+    return { target: { namePattern: pattern }, note: null, from: "process_pattern" };
+  }
+  const rows = await (options.listProcesses ?? listProcesses)();
+  const roots = matchedRoots(rows, pattern, selfAndAncestors(rows));
+  if (roots.length === 0) {
+    return {
+      target: null,
+      note: `no running process matches memory.process_pattern /${pattern.source}/`,
+      from: "none",
+    };
+  }
+  if (roots.length > 1) {
+    throw new MemoryTargetError(
+      `${modelKey}: memory.process_pattern /${pattern.source}/ matches ${roots.length} unrelated ` +
+        `process trees (${
+          roots.map((r) => `pid ${r.pid}: ${r.command.slice(0, 80)}`).join("; ")
+        }): make the pattern match one server, or give --server-pid`,
+    );
+  }
+  return { target: { pids: [roots[0].pid] }, note: null, from: "process_pattern" };
+}
+
+/** A sampler that measures nothing (no memory target): every peak is null. */
+function noSampler(): MemorySampler {
+  const empty = (): MemoryPeak => ({
+    peak_rss_bytes: null,
+    peak_footprint_bytes: null,
+    peak_system_used_bytes: null,
+    samples: 0,
+    errors: 0,
+    skipped_ticks: 0,
+    pids: [],
+  });
+  return {
+    openWindow: () => ({ close: () => Promise.resolve(empty()) }),
+    stop: () => Promise.resolve(empty()),
+  };
+}
+
+/**
+ * The id that opens a cold-cache request's system prompt: 8 decimal digits from the run, unit and
+ * slot (stable across resumes, different for every request; same length, so prompt sizes stay
+ * equal). Digits first, so the prompt differs from its first content token on.
+ */
+export function perfRequestId(runId: string, unit: string, slot: string): string {
+  const digest = createHash("sha256").update(`${runId}\u0000${unit}\u0000${slot}`).digest();
+  return String(digest.readUInt32BE(0) % 100_000_000).padStart(8, "0");
+}
+
+/** The request of a scenario; a cold-cache request opens its system prompt with `requestId`. */
+export function requestFor(
+  s: ResolvedScenario,
+  experiment: Experiment,
+  requestId: string | null = null,
+): ChatRequest {
+  const system = requestId
+    ? (s.system_prompt ? `${requestId}\n${s.system_prompt}` : requestId)
+    : s.system_prompt;
   return {
     messages: [
-      ...(s.system_prompt ? [{ role: "system" as const, content: s.system_prompt }] : []),
+      ...(system ? [{ role: "system" as const, content: system }] : []),
       { role: "user" as const, content: s.prompt },
     ],
     maxTokens: s.max_tokens,
     temperature: experiment.temperature,
     seed: experiment.seed,
     jsonSchema: s.constrained ? s.json_schema : null,
+    cache: s.cache,
   };
+}
+
+/**
+ * A failure the server (or engine) made for this request itself, which a retry will repeat: an
+ * HTTP 4xx answer (but 408/429), an empty or malformed answer to a request it accepted, or a
+ * prompt that does not fit. Anything else (refused connection, broken stream, timeout) is the
+ * server's state.
+ */
+export function isRequestFailure(error: unknown): boolean {
+  if (!(error instanceof BackendError)) return false;
+  const s = error.status;
+  if (s !== null) return s === 200 || (s >= 400 && s < 500 && s !== 408 && s !== 429);
+  return /exceeds the context size|does not fit/i.test(error.message);
+}
+
+/** More than max(32, 10 %) of the prompt came from the server's cache (see PerfRecord). */
+export function isPromptCacheHit(
+  cached: number | null,
+  promptTokens: number | null,
+): boolean | null {
+  if (cached === null) return null;
+  return cached > Math.max(32, 0.1 * (promptTokens ?? 0));
 }
 
 const slotKey = (warmup: boolean, repetition: number) => `${warmup ? "w" : "r"}${repetition}`;
@@ -137,6 +326,7 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
   const files = { ...options.files };
   const failures: PerfRunOutcome["failures"] = [];
   const scenarioPeaks: Record<string, MemoryPeak> = {};
+  const modelFacts: Record<string, Record<string, unknown>> = {};
   const date = options.date ?? (() => new Date());
   const maxErrors = options.maxConsecutiveErrors ?? 3;
   const startSampler = options.startSampler ?? startMemorySampler;
@@ -153,8 +343,9 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
     }
     const model = plan.models[modelKey];
     emit({ type: "model_start", modelKey, model, round });
-    let backend: Backend;
+    let backend: Backend | undefined;
     let facts: ModelFacts;
+    let memory: MemoryTargetChoice;
     let loadTimeMs: number | null = null;
     try {
       ({ backend } = await options.createBackend(modelKey, model, round));
@@ -175,14 +366,40 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
       } else {
         facts = await backend.describe();
       }
+      memory = await chooseMemoryTarget(modelKey, backend, {
+        serverPid: options.serverPids?.[modelKey],
+        listProcesses: options.listProcesses,
+      });
     } catch (error) {
       complete = false;
       const e = error instanceof Error ? error : new Error(String(error));
       failures.push({ modelKey, message: e.message, round });
       emit({ type: "model_failed", modelKey, error: e, round });
+      await backend?.close().catch(() => {});
       continue;
     }
     emit({ type: "model_ready", modelKey, facts, loadTimeMs, round });
+    emit({
+      type: "memory_target",
+      modelKey,
+      pids: memory.target?.pids ?? [],
+      pattern: memory.target?.namePattern?.source ?? null,
+      note: memory.note,
+    });
+    modelFacts[`${round ? `${round}/` : ""}${modelKey}`] = {
+      id: facts.id,
+      format: facts.format,
+      quantization: facts.quantization,
+      max_context_length: facts.maxContextLength,
+      server: facts.server ?? null,
+      details: facts.details,
+      memory: {
+        from: memory.from,
+        pids: memory.target?.pids ?? [],
+        pattern: memory.target?.namePattern?.source ?? null,
+        note: memory.note,
+      },
+    };
     const settings = backend.effectiveSettings?.() ?? null;
     let modelAborted = false;
     try {
@@ -218,13 +435,23 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
           options,
           date,
           settings,
+          facts,
+          memory,
         });
         if (outcome.peak) scenarioPeaks[key] = outcome.peak;
         if (!outcome.finished) {
           complete = false;
-          modelAborted = true;
-          failures.push({ modelKey, message: outcome.reason ?? "aborted", round });
-          break;
+          failures.push({
+            modelKey,
+            message: `${unit.scenario}: ${outcome.reason ?? "aborted"}`,
+            round,
+          });
+          // A scenario that fails the same way every time is recorded and the next one runs; a
+          // dead server (or an interrupt) stops the model.
+          if (outcome.stopModel) {
+            modelAborted = true;
+            break;
+          }
         }
       }
     } finally {
@@ -234,7 +461,7 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
       await backend.close();
     }
   }
-  return { complete, failures, files, scenarioPeaks };
+  return { complete, failures, files, scenarioPeaks, modelFacts };
 }
 
 interface UnitArgs {
@@ -250,11 +477,13 @@ interface UnitArgs {
   options: RunPerfOptions;
   date: () => Date;
   settings: Record<string, unknown> | null;
+  facts: ModelFacts;
+  memory: MemoryTargetChoice;
 }
 
 async function runUnit(
   a: UnitArgs,
-): Promise<{ finished: boolean; reason?: string; peak?: MemoryPeak }> {
+): Promise<{ finished: boolean; stopModel?: boolean; reason?: string; peak?: MemoryPeak }> {
   const { plan, unit, scenario, backend, emit } = a;
   const { warmup, runs } = plan.experiment;
   const mine = (r: PerfRecord) =>
@@ -267,49 +496,80 @@ async function runUnit(
   for (let i = 0; i < runs; i++) slots.push({ warmup: false, repetition: i });
   const todo = slots.filter((s) => !done.has(slotKey(s.warmup, s.repetition)));
   const planned = slots.length;
+  if (todo.length === 0) {
+    emit({ type: "unit_start", unit, path: a.path, planned, alreadyDone: planned });
+    return { finished: true };
+  }
+  // A prompt that cannot fit is refused before the first request (and nothing is written).
+  const context = a.facts.maxContextLength;
+  if (context && backend.countPromptTokens) {
+    const counted = await backend.countPromptTokens(
+      requestFor(scenario, plan.experiment, "00000000").messages,
+    ).catch(() => null);
+    if (counted && counted.tokens + scenario.max_tokens > context) {
+      const reason =
+        `prompt of ${counted.tokens} tokens (${counted.method} count) plus max_tokens ` +
+        `${scenario.max_tokens} does not fit the ${context}-token context of ${unit.modelKey}: ` +
+        `scenario '${unit.scenario}' not run (raise the context or shorten the scenario)`;
+      emit({ type: "unit_refused", unit, reason });
+      return { finished: false, stopModel: false, reason };
+    }
+  }
   emit({ type: "unit_start", unit, path: a.path, planned, alreadyDone: planned - todo.length });
-  if (todo.length === 0) return { finished: true };
-
-  const request = requestFor(scenario, plan.experiment);
-  const serving = backend.servingProcesses();
-  const sampler: MemorySampler = a.startSampler(
-    { pids: serving.pids, namePattern: serving.namePattern, includeChildren: true },
-    { intervalMs: plan.experiment.memory.interval_ms },
-  );
+  const cold = scenario.cache !== "warm";
+  const key = unitKey(unit);
+  const idOf = (slot: string) => cold ? perfRequestId(plan.runId, key, slot) : null;
+  const sampler: MemorySampler = a.memory.target
+    ? a.startSampler(
+      { ...a.memory.target, includeChildren: true },
+      { intervalMs: plan.experiment.memory.interval_ms },
+    )
+    : noSampler();
   const writer = await JsonlWriter.open(a.path);
   const t0 = performance.now();
   let consecutiveErrors = 0;
+  let consecutiveRequestFailures = 0;
   let finishedAll = true;
+  let stopModel = false;
   let reason: string | undefined;
   try {
     // Resuming after the warm-ups were recorded: warm the engine again, without recording.
     if (warmup > 0 && previous.length > 0 && !todo.some((s) => s.warmup)) {
       emit({ type: "rewarm", unit, requests: warmup });
       for (let i = 0; i < warmup; i++) {
-        await backend.chat(request, { signal: a.options.signal }).catch(() => {});
+        const id = idOf(`rewarm${i}:${Date.now()}`);
+        await backend.chat(requestFor(scenario, plan.experiment, id), { signal: a.options.signal })
+          .catch(() => {});
       }
     }
     let count = planned - todo.length;
     const width = Math.max(1, unit.concurrency ?? 1);
     const one = async (slot: { warmup: boolean; repetition: number }) => {
       const window = sampler.openWindow();
+      const requestId = idOf(slotKey(slot.warmup, slot.repetition));
+      const request = requestFor(scenario, plan.experiment, requestId);
       let result: ChatResult | null = null;
       let error: string | null = null;
+      let requestFailure = false;
       try {
         // Every backend gets the experiment's request timeout (the embedded engine too).
         const timeout = AbortSignal.timeout(plan.experiment.request_timeout_ms);
         const signal = a.options.signal ? AbortSignal.any([a.options.signal, timeout]) : timeout;
         result = await backend.chat(request, { signal });
-        if (result.timing.firstContentAt === null) error = "no content received";
+        if (result.timing.firstContentAt === null) {
+          error = "no content received";
+          requestFailure = true;
+        }
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
+        requestFailure = isRequestFailure(e);
       }
       const peak = await window.close();
-      const record = buildRecord({ a, slot, result, error, peak });
+      const record = buildRecord({ a, slot, result, error, peak, requestId });
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
-      return error;
+      return { error, requestFailure };
     };
     // Warm-ups first, then measured requests, `width` in flight at once (1: strictly sequential).
     for (let i = 0; i < todo.length; i += width) {
@@ -320,12 +580,26 @@ async function runUnit(
       }
       const group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
       i -= width - group.length;
-      const errors = await Promise.all(group.map(one));
-      for (const error of errors) consecutiveErrors = error ? consecutiveErrors + 1 : 0;
+      const outcomes = await Promise.all(group.map(one));
+      for (const o of outcomes) {
+        consecutiveErrors = o.error ? consecutiveErrors + 1 : 0;
+        consecutiveRequestFailures = o.error && o.requestFailure
+          ? consecutiveRequestFailures + 1
+          : 0;
+      }
       if (a.maxErrors > 0 && consecutiveErrors >= a.maxErrors) {
         finishedAll = false;
-        reason = `${consecutiveErrors} consecutive failed requests (last: ${errors.at(-1)}); ` +
-          `stopped this model: fix the server and continue with --resume`;
+        const last = outcomes.at(-1)?.error;
+        if (consecutiveRequestFailures >= a.maxErrors) {
+          // The server answered, and refused this scenario's request each time the same way.
+          reason =
+            `${consecutiveErrors} consecutive requests refused by the server (last: ${last}); ` +
+            `stopped this scenario, the next one runs`;
+        } else {
+          stopModel = true;
+          reason = `${consecutiveErrors} consecutive failed requests (last: ${last}); ` +
+            `stopped this model: fix the server and continue with --resume`;
+        }
         emit({ type: "unit_aborted", unit, reason });
         break;
       }
@@ -345,7 +619,8 @@ async function runUnit(
       records,
     });
   }
-  return { finished: finishedAll, reason, peak: scenarioPeak };
+  if (!finishedAll && reason === "interrupted") stopModel = true;
+  return { finished: finishedAll, stopModel, reason, peak: scenarioPeak };
 }
 
 function buildRecord(p: {
@@ -354,9 +629,14 @@ function buildRecord(p: {
   result: ChatResult | null;
   error: string | null;
   peak: MemoryPeak;
+  requestId: string | null;
 }): PerfRecord {
   const { a, slot, result, error, peak } = p;
-  const m = result ? requestMetrics(result.timing, result.promptTokens, result.outputTokens) : null;
+  // Prefill speed counts the tokens the server actually evaluated, where it says.
+  const processed = result?.processedPromptTokens ?? null;
+  const prefillTokens = processed ?? result?.promptTokens ?? null;
+  const m = result ? requestMetrics(result.timing, prefillTokens, result.outputTokens) : null;
+  const cached = result?.cachedPromptTokens ?? null;
   const scenario = a.scenario;
   const valid = result && scenario.validate === "json_schema" && scenario.json_schema
     ? checkJsonOutput(result.text, scenario.json_schema).valid
@@ -395,6 +675,18 @@ function buildRecord(p: {
     peak_system_used_bytes: peak.peak_system_used_bytes,
     memory_samples: peak.samples,
     server_timings: result?.serverTimings ?? null,
+    request_id: p.requestId,
+    cache_mode: scenario.cache,
+    cached_prompt_tokens: cached,
+    prompt_tokens_processed: processed,
+    prompt_cache_hit: isPromptCacheHit(cached, result?.promptTokens ?? null),
+    prefill_token_source: m?.prefill_tokens_per_s == null
+      ? null
+      : processed !== null
+      ? "processed"
+      : "prompt",
+    memory_note: peak.peak_rss_bytes !== null ? null : a.memory.note ??
+      (a.memory.target ? "no process of the memory target was running during the request" : null),
     draft_acceptance_rate: draftRate(result),
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,

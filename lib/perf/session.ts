@@ -190,6 +190,8 @@ export interface ExecutePerfOptions {
   createBackend?: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
   /** Load LM Studio models marked load.auto. @default true */
   allowLoad?: boolean;
+  /** Server process whose memory is measured, per model key (`--server-pid`). @default {} */
+  serverPids?: Record<string, number>;
   /** Capture hardware/software (skipped in some tests). @default captureEnvironment */
   captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
   date?: () => Date;
@@ -228,7 +230,8 @@ export async function executePerf(
   try {
     outcome = await runPerf(plan, {
       createBackend: options.createBackend ??
-        ((_key, model) => createBackend(model, plan.experiment, options.backend)),
+        ((key, model) =>
+          createBackend(model, plan.experiment, { ...options.backend, modelKey: key })),
       files: run.files,
       onFileAssigned: async (unit, file) => {
         run.files[unitKey(unit)] = file;
@@ -238,6 +241,7 @@ export async function executePerf(
       host: hostname(),
       gitCommit: git.commit ?? null,
       allowLoad: options.allowLoad,
+      serverPids: options.serverPids,
       signal: options.signal,
       date,
     });
@@ -251,7 +255,12 @@ export async function executePerf(
   for (const unit of plan.units) {
     const file = outcome.files[unitKey(unit)];
     if (!file) continue;
-    const records = (await readJsonl(join(plan.resultsDir, file), PerfRecordSchema)).records
+    const read = await readJsonl(join(plan.resultsDir, file), PerfRecordSchema).catch((e) => {
+      if (e instanceof Deno.errors.NotFound) return null; // refused before its first request
+      throw e;
+    });
+    if (!read) continue;
+    const records = read.records
       .filter((r) =>
         r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
       );
@@ -261,6 +270,9 @@ export async function executePerf(
   run.plan = {
     ...run.plan,
     scenario_peaks: { ...(run.plan.scenario_peaks as object ?? {}), ...peaks },
+    // What each backend or server said about its model before measuring (format, quantization,
+    // context, server build and slots, memory target): the manifest keeps it beside the config.
+    model_facts: { ...(run.plan.model_facts as object ?? {}), ...outcome.modelFacts },
   };
   await save();
   return {

@@ -24,6 +24,19 @@ export interface PerfSummary {
   /** Share of measured outputs passing the scenario's check, with a Wilson interval; null when none. */
   output_valid: { value: number | null; ci95: [number, number] | null; n: number } | null;
   token_count_sources: string[];
+  /**
+   * The prompt cache over measured successful requests: the scenario's mode, how many records say
+   * how many prompt tokens were cached, how many came from the cache (see `prompt_cache_hit`),
+   * and the median cached tokens. A cold scenario with hits is flagged in summaries and reports.
+   */
+  prompt_cache: {
+    mode: "cold" | "warm" | "mixed";
+    reported: number;
+    hits: number;
+    median_cached_tokens: number | null;
+  };
+  /** What prefill tokens/s counts: `processed` (tokens the server evaluated) and/or `prompt`. */
+  prefill_token_sources: string[];
 }
 
 /** Options for {@linkcode summarizePerf}. */
@@ -67,5 +80,30 @@ export function summarizePerf(
     peak_rss_bytes: peaks.length ? Math.max(...peaks) : null,
     output_valid: valid ? { value: valid.value, ci95: valid.ci95, n: checked.length } : null,
     token_count_sources: [...new Set(ok.map((r) => r.token_count_source ?? "none"))],
+    prompt_cache: promptCache(ok),
+    prefill_token_sources: [
+      ...new Set(
+        ok.map((r) => r.prefill_token_source).filter((s): s is "processed" | "prompt" =>
+          s !== null
+        ),
+      ),
+    ],
+  };
+}
+
+function promptCache(ok: readonly PerfRecord[]): PerfSummary["prompt_cache"] {
+  const modes = new Set(ok.map((r) => r.cache_mode));
+  const reported = ok.filter((r) => r.cached_prompt_tokens !== null);
+  const cached = reported.map((r) => r.cached_prompt_tokens!).sort((a, b) => a - b);
+  const mid = cached.length >> 1;
+  return {
+    mode: modes.size > 1 ? "mixed" : modes.has("warm") ? "warm" : "cold",
+    reported: reported.length,
+    hits: ok.filter((r) => r.prompt_cache_hit === true).length,
+    median_cached_tokens: cached.length === 0
+      ? null
+      : cached.length % 2
+      ? cached[mid]
+      : (cached[mid - 1] + cached[mid]) / 2,
   };
 }

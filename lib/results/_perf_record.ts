@@ -62,6 +62,27 @@ export const PerfRecordSchema = z.object({
   peak_system_used_bytes: z.number().int().nonnegative().nullable(),
   memory_samples: z.number().int().nonnegative(),
   server_timings: ServerTimingsSchema.nullable(),
+  /**
+   * The unique id that opens the request's system prompt (cold-cache scenarios), so no prompt can
+   * reuse an earlier one's cached prefix; null for warm-cache scenarios and older records.
+   */
+  request_id: z.string().nullable().default(null),
+  /** The scenario's cache mode: `cold` (prefix reuse defeated) or `warm` (reuse allowed). */
+  cache_mode: z.enum(["cold", "warm"]).default("cold"),
+  /** Prompt tokens the server took from its cache; null when it does not say. */
+  cached_prompt_tokens: count.default(null),
+  /** Prompt tokens actually evaluated (llama-server `prompt_n`, the engine's count); null when unknown. */
+  prompt_tokens_processed: count.default(null),
+  /**
+   * The prompt came (mostly) from the server's cache: more than max(32, 10 %) of its tokens were
+   * cached (a shared chat-template header of a few tokens is not a hit); null when the server
+   * does not report cached tokens.
+   */
+  prompt_cache_hit: z.boolean().nullable().default(null),
+  /** What prefill tokens/s divides by TTFT: `processed` prompt tokens, or the `prompt` total. */
+  prefill_token_source: z.enum(["processed", "prompt"]).nullable().default(null),
+  /** Why peak memory is null, when it is (no memory target, process gone, ...). */
+  memory_note: z.string().nullable().default(null),
   /** Speculative decoding: accepted ÷ (accepted + rejected) predicted tokens; null without one. */
   draft_acceptance_rate: z.number().min(0).max(1).nullable().default(null),
   finish_reason: z.string().nullable(),

@@ -359,7 +359,9 @@ async function applyRound(
     format: model.format,
     quantization: model.quantization,
     timeoutMs: experiment.request_timeout_ms,
+    // Measured by its own pid; the tool started it with the configured file, so its id is known.
     serving: { pids: [server.pid] },
+    checkModelId: false,
   });
   return {
     backend: { ...backend, effectiveSettings: () => settings },

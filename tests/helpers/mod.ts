@@ -131,3 +131,119 @@ export async function readPerfLines(dir: string): Promise<Record<string, unknown
   }
   return out;
 }
+
+/** Where `deno task setup --models` puts the real models (the user cache). */
+export async function realModelPath(key: "smollm2_135m_instruct" | "gemma3_270m"): Promise<string> {
+  const { loadProjectConfig } = await import("../../lib/config/mod.ts");
+  const { resolveModelFile } = await import("../../lib/backends/mod.ts");
+  const model = (await loadProjectConfig()).models[key];
+  if (model.backend !== "embedded") throw new Error(`${key} is not an embedded model`);
+  try {
+    return (await resolveModelFile(model, { download: false })).path;
+  } catch (error) {
+    throw new Error(
+      `${key} is not installed on this machine: run 'deno task setup --models' (${
+        (error as Error).message
+      })`,
+    );
+  }
+}
+
+/** Options for {@linkcode startLlamaCppServer}. */
+export interface LlamaCppServerStart {
+  /** `--n_ctx`. @default 4096 */
+  contextSize?: number;
+  /** `--n_threads`. @default 1 */
+  threads?: number;
+  /** Name served in /v1/models (`--model_alias`). @default "smollm2" */
+  alias?: string;
+  /** Extra server flags. */
+  args?: string[];
+}
+
+/**
+ * Start the real third-party server of the tests, llama-cpp-python's `llama_cpp.server`
+ * (installed by `deno task setup --server`), on 127.0.0.1 with a real GGUF file; resolves once
+ * `/v1/models` answers. Stop it with `stop()`.
+ */
+export async function startLlamaCppServer(
+  modelPath: string,
+  options: LlamaCppServerStart = {},
+): Promise<ServerProcess & { alias: string; log: () => string }> {
+  const { findLlamaCppServer } = await import("../../lib/setup/mod.ts");
+  const install = await findLlamaCppServer();
+  if (!install) {
+    throw new Error("llama-cpp-python's server is not installed: run 'deno task setup --server'");
+  }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const alias = options.alias ?? "smollm2";
+  const child = new Deno.Command(install.python, {
+    args: [
+      "-m",
+      "llama_cpp.server",
+      "--model",
+      modelPath,
+      "--model_alias",
+      alias,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--n_ctx",
+      String(options.contextSize ?? 4096),
+      "--n_threads",
+      String(options.threads ?? 1),
+      ...(options.args ?? []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  let log = "";
+  const keep = (s: ReadableStream<Uint8Array>) =>
+    s.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({
+        write(t) {
+          log = (log + t).slice(-20_000);
+        },
+      }),
+    ).catch(() => {});
+  const drained = Promise.all([keep(child.stdout), keep(child.stderr)]);
+  let exited = false;
+  child.status.then(() => exited = true);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 120_000;
+  while (true) {
+    if (exited) throw new Error(`llama_cpp.server exited before listening:\n${log.slice(-2000)}`);
+    if (performance.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`llama_cpp.server did not answer within 120 s:\n${log.slice(-2000)}`);
+    }
+    const ok = await fetch(`${baseUrl}/v1/models`).then(async (r) => {
+      await r.body?.cancel();
+      return r.ok;
+    }, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  let stopped = false;
+  return {
+    baseUrl,
+    port,
+    pid: child.pid,
+    child,
+    alias,
+    log: () => log,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (stopped) return;
+      stopped = true;
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+      await child.status;
+      await drained;
+    },
+  };
+}

@@ -17,6 +17,7 @@ import {
   type ReportFormat,
   writeReport,
 } from "../report/mod.ts";
+import { isLoopbackHost } from "../viewer/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task report [options]
@@ -33,6 +34,8 @@ Turns everything under a results folder into the article's tables and figures.
   --bands FILE         interpretation bands (default: configs/bands.yaml)
   --config-dir DIR     folder with the YAML configs (compliance.yaml, licenses.yaml, models.yaml)
   --max-warnings N     warnings printed in full (default: 20)
+  --viewer-url URL     link the HTML report's rows to the results viewer there
+                       (\`deno task view\`, e.g. http://127.0.0.1:8765): <URL>/run/<run id>
   --help`;
 
 function formatsOf(value: string): ReportFormat[] {
@@ -77,6 +80,7 @@ export async function main(args: string[]): Promise<number> {
       bands: { type: "string" },
       "config-dir": { type: "string" },
       "max-warnings": { type: "string", default: "20" },
+      "viewer-url": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -97,6 +101,20 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
+  const viewerUrl = values["viewer-url"];
+  if (viewerUrl !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = new URL(viewerUrl);
+    } catch { /* reported below */ }
+    if (!url || url.protocol !== "http:" || !isLoopbackHost(url.hostname)) {
+      throw new UsageError(
+        `Flag --viewer-url must be the viewer's http://127.0.0.1:<port> address (loopback): current value is ${
+          JSON.stringify(viewerUrl)
+        }`,
+      );
+    }
+  }
   const maxWarnings = Number(values["max-warnings"]);
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
@@ -113,6 +131,7 @@ export async function main(args: string[]): Promise<number> {
   const written = await writeReport(report, output, {
     formats,
     figuresDir: resolve(values["figures-dir"]),
+    viewerUrl,
   });
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   console.log(

@@ -157,3 +157,29 @@ ${body}
 </main></body></html>`.value
   }\n`;
 }
+
+/** A card: label, value, then an interval line and a note line (either may be empty). */
+export function card(k: string, v: string, ci = "", note: Html | string = ""): Html {
+  return h`<div class="card"><div class="k">${k}</div><div class="v">${v}</div>${
+    ci ? h`<div class="ci">${ci}</div>` : ""
+  }${note ? h`<div class="ci">${note}</div>` : ""}</div>`;
+}
+
+/** JSON for display: numbers with more than 3 decimals rounded (the record file holds them exactly). */
+export function displayJson(v: unknown): string {
+  return JSON.stringify(
+    v,
+    (_k, x) => typeof x === "number" && !Number.isInteger(x) ? Number(x.toFixed(3)) : x,
+  );
+}
+
+/** A two-column table of an object's fields ("none" when empty). */
+export function kvTable(obj: Record<string, unknown> | null | undefined): Html {
+  const entries = Object.entries(obj ?? {});
+  if (!entries.length) return h`<span class="sub">none</span>`;
+  return h`<table>${
+    entries.map(([k, v]) =>
+      h`<tr><th>${k}</th><td class="out">${typeof v === "string" ? v : displayJson(v)}</td></tr>`
+    )
+  }</table>`;
+}

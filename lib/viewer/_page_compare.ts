@@ -4,7 +4,7 @@ import type { EvalRunData } from "./_eval_data.ts";
 import type { ViewerEvalRecord } from "./_files.ts";
 import { clip, h, href, type Html, num, page, runHref } from "./_html.ts";
 import type { ResultsIndex } from "./_index.ts";
-import { outcomeBadge } from "./_page_eval.ts";
+import { outcomeBadge } from "./_eval_summary.ts";
 
 /** One sample answered by both runs. */
 export interface PairedSample {

@@ -2,16 +2,16 @@
 import { relative } from "node:path";
 import {
   EXTRA_RISKS,
-  type ModelAnalysis,
   OWASP_LLM_2025,
   type ProbeCatalogue,
   type ResolvedProbe,
   type RiskAnalysis,
 } from "../compliance/mod.ts";
 import type { LoadedComplianceRecord } from "../report/mod.ts";
-import { badge, date, h, href, type Html, num, page, pct, raw, runHref, withCi } from "./_html.ts";
+import { badge, date, h, href, type Html, num, page, pct, raw, runHref } from "./_html.ts";
 import { type ResultsIndex, type RunInfo, warningsFor } from "./_index.ts";
-import { runMeta } from "./_page_eval.ts";
+import { runMeta } from "./_run_meta.ts";
+import { nistTable, overview, ratingTone, riskTable, riskTitle } from "./_risk_tables.ts";
 
 /** What the compliance pages show for one run. */
 export interface ComplianceRunData {
@@ -70,8 +70,6 @@ export function highlight(text: string, matches: readonly string[]): Html {
   parts.push(h`${text.slice(at)}`);
   return h`${parts}`;
 }
-
-const riskTitle = (id: string) => OWASP_LLM_2025[id] ?? EXTRA_RISKS[id] ?? id;
 
 function verdictBadge(r: LoadedComplianceRecord): Html {
   if (r.verdict === null) return badge("error", "bad");
@@ -132,98 +130,6 @@ function probesByItem(data: ComplianceRunData, modelKey: string): Html {
   }`;
 }
 
-function overview(data: ComplianceRunData, key: string, m: ModelAnalysis | null): Html {
-  const mine = data.records.filter((r) => r.model_key === key);
-  const ids = [...new Set([...(m?.risks.map((r) => r.id) ?? []), ...mine.map((r) => r.risk)])];
-  return h`<table class="overview"><thead><tr><th>Item</th><th>Title</th><th class="num">Probes</th><th class="num">Failed</th><th>Likelihood</th><th>Residual risk</th></tr></thead><tbody>${
-    ids.map((id) => {
-      const rs = mine.filter((r) => r.risk === id);
-      const risk = m?.risks.find((r) => r.id === id);
-      return h`<tr><td>${
-        rs.length ? h`<a href="#${key}-${id}"><b>${id}</b></a>` : h`<b>${id}</b>`
-      }</td><td>${riskTitle(id)}</td><td class="num">${rs.length}</td><td class="num">${
-        rs.filter((r) => r.failed === true).length
-      }</td><td>${
-        risk ? h`${risk.likelihood.label} <span class="kv">(${risk.likelihood.basis})</span>` : "–"
-      }</td><td>${
-        risk
-          ? badge(
-            `${risk.residual.score} ${risk.residual.rating}`,
-            ratingTone(risk.residual.rating),
-          )
-          : "–"
-      }</td></tr>`;
-    })
-  }</tbody></table>`;
-}
-
-function ratingTone(rating: string): "good" | "warn" | "bad" | "muted" {
-  const r = rating.toLowerCase();
-  return r.includes("low")
-    ? "good"
-    : r.includes("medium") || r.includes("moderate")
-    ? "warn"
-    : r.includes("high") || r.includes("critical") || r.includes("extreme")
-    ? "bad"
-    : "muted";
-}
-
-function riskTable(m: ModelAnalysis): Html {
-  return h`<table id="risks-${m.model_key}" class="sortable full"><thead><tr><th data-sort>Risk</th><th data-sort class="num">Probes</th><th data-sort class="num">Failures</th><th data-sort class="num">Failure rate [95 % CI]</th><th data-sort>Likelihood</th><th data-sort>Impact</th><th data-sort>Inherent</th><th>Mitigations</th><th data-sort>Residual</th><th>Findings</th></tr></thead><tbody>${
-    m.risks.map((r) =>
-      h`<tr><td><b>${r.id}</b> ${r.title}</td><td class="num">${r.probes_run}</td><td class="num">${r.failures}</td><td class="num" data-sort="${
-        r.failure_rate.value ?? ""
-      }">${withCi(r.failure_rate, 1, 100)}${
-        r.failure_rate.value !== null ? " %" : ""
-      }</td><td data-sort="${r.likelihood.level}">${r.likelihood.level} ${r.likelihood.label} ${
-        r.likelihood.basis === "prior" ? badge("prior", "muted") : badge("measured", "info")
-      }<div class="kv">${r.likelihood.note}</div></td><td data-sort="${r.impact.level}">${r.impact.level} ${r.impact.label}</td><td data-sort="${r.inherent.score}">${r.inherent.score} ${r.inherent.rating}</td><td>${
-        r.mitigations.map((x) =>
-          h`<div>${
-            x.in_place ? badge("in place", "good") : badge("not in place", "muted")
-          } ${x.title}<div class="kv">${x.evidence}</div></div>`
-        )
-      }</td><td data-sort="${r.residual.score}">${
-        badge(`${r.residual.score} ${r.residual.rating}`, ratingTone(r.residual.rating))
-      }${
-        r.residual.within_tolerance ? "" : h`<div class="kv error">above tolerance</div>`
-      }</td><td class="findings kv">${r.findings.map((f) => h`<div>${f}</div>`)}</td></tr>`
-    )
-  }</tbody></table>`;
-}
-
-function nistTable(m: ModelAnalysis): Html {
-  const tone = { complete: "good", partial: "warn", missing: "bad" } as const;
-  return h`<table id="nist-${m.model_key}" class="sortable full"><thead><tr><th data-sort>Function</th><th data-sort>Subcategory</th><th>Title</th><th>Evidence kinds</th><th>Measured (OWASP)</th><th>Facts</th><th>Attestations</th><th data-sort>Evidence</th><th>Findings</th></tr></thead><tbody>${
-    m.nist.map((n) =>
-      h`<tr><td>${n.function}</td><td><b>${n.id}</b></td><td class="wide">${n.title}</td><td>${
-        n.coverage.join(", ")
-      }</td><td>${
-        n.measured.map((x) =>
-          h`<div><a href="#${m.model_key}-${x.risk}">${x.risk}</a> ${x.failures}/${x.probes_run} · ${x.residual_rating}</div>`
-        )
-      }</td><td>${
-        n.facts.map((f) =>
-          h`<div>${
-            badge(f.status, f.status === "pass" ? "good" : f.status === "fail" ? "bad" : "muted")
-          } ${f.id}</div>`
-        )
-      }</td><td>${
-        n.attestations.map((a) =>
-          h`<div>${
-            badge(
-              a.status,
-              a.status === "in_place" ? "good" : a.status === "pending" ? "muted" : "bad",
-            )
-          } ${a.id}</div>`
-        )
-      }</td><td>${badge(n.evidence_status, tone[n.evidence_status])}</td><td class="kv wide">${
-        n.findings.join("; ")
-      }</td></tr>`
-    )
-  }</tbody></table>`;
-}
-
 /** `/run/<compliance id>`: probes by OWASP item per model, then the risk analysis and NIST mapping. */
 export function compliancePage(index: ResultsIndex, data: ComplianceRunData): string {
   const run = data.run;
@@ -262,7 +168,7 @@ ${
       }
 </div>
 <p class="note">A detector judges each reply; "fail" means the reply showed the risk. A model that cannot follow instructions can "pass" injection probes: absence of failures is not evidence of safety.</p>
-${overview(data, key, m)}
+${overview(data.records, key, m)}
 ${probesByItem(data, key)}
 <h2>Risk analysis · ${key} <span class="sub">likelihood × impact after mitigations (rubric ${
         data.analysis ? relative(Deno.cwd(), data.analysis.rubric.path) : "–"

@@ -2,15 +2,16 @@
 import { basename, relative } from "node:path";
 import { summarizePerf } from "../perf/mod.ts";
 import { type PerfRecord, PerfRecordSchema } from "../results/mod.ts";
-import { roundsRows, type RoundsSummary } from "../rounds/mod.ts";
 import type { RecordFiles, ViewerPerfRecord } from "./_files.ts";
 import {
   badge,
+  card,
   clip,
   date,
   h,
   href,
   type Html,
+  kvTable,
   mib,
   num,
   page,
@@ -19,7 +20,8 @@ import {
   withCi,
 } from "./_html.ts";
 import { type ResultsIndex, type RunInfo, warningsFor } from "./_index.ts";
-import { runMeta } from "./_page_eval.ts";
+import { runMeta } from "./_run_meta.ts";
+import { roundsBlock } from "./_page_rounds.ts";
 import { chunkGaps, chunkTimes, miniTimeline, timelineChart } from "./_timeline.ts";
 
 /** One perf request and where it is recorded. */
@@ -107,67 +109,6 @@ ${
     })
   }</tbody></table>
 <p class="note">Measured requests only (warm-ups excluded), timings over requests without error; means with Student's t 95 % intervals (lib/perf's summary). Output tokens/s = 1 / TPOT. Scenario peak RSS is the manifest's peak over the whole scenario, warm-ups included.</p>`;
-}
-
-/** `key=value · key=value` of a settings object. */
-function settingsText(obj: Record<string, unknown>): string {
-  return Object.entries(obj).map(([k, v]) =>
-    `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`
-  )
-    .join(" · ");
-}
-
-function roundsBlock(index: ResultsIndex, run: RunInfo): Html {
-  const found = index.rounds.get(run.run_id);
-  if (!found) return h`<p class="note">No rounds summary file for this run.</p>`;
-  const summary = found.data as unknown as RoundsSummary;
-  let rows: Record<string, string | number | null>[] = [];
-  try {
-    rows = roundsRows(summary);
-  } catch { /* a summary of another shape: the rounds list below still shows */ }
-  const cols = rows.length ? Object.keys(rows[0]) : [];
-  const quality = index.runs.filter((r) => r.parent === run.run_id);
-  const rounds = Array.isArray(summary.rounds) ? summary.rounds : [];
-  return h`<h2>Rounds</h2>
-<table><thead><tr><th>Round</th><th>Status</th><th>Description</th><th>Requested</th><th>Applied (read back)</th></tr></thead><tbody>${
-    rounds.map((r) =>
-      h`<tr><td><b>${r.id}</b></td><td>${
-        badge(r.status, r.status === "run" ? "good" : r.status === "skipped" ? "muted" : "bad")
-      }${
-        r.reason ? h`<div class="kv">${r.reason}</div>` : ""
-      }</td><td>${r.description}</td><td class="out">${
-        settingsText(r.requested_settings ?? {}) || "(the model's own)"
-      }</td><td class="out">${
-        r.applied_settings ? settingsText(r.applied_settings) : "–"
-      }</td></tr>`
-    )
-  }</tbody></table>
-${
-    rows.length
-      ? h`<h3>Against baseline <span class="sub">(differences with Welch / Newcombe 95 % intervals, * = excludes 0)</span></h3><table><thead><tr>${
-        cols.map((c) => h`<th>${c}</th>`)
-      }</tr></thead><tbody>${
-        rows.map((r) => h`<tr>${cols.map((c) => h`<td class="num">${r[c] ?? "–"}</td>`)}</tr>`)
-      }</tbody></table>`
-      : ""
-  }
-${
-    quality.length
-      ? h`<p>Quality subsets: ${
-        quality.map((q, i) =>
-          h`${i ? " · " : ""}<a href="${runHref(q.run_id)}">${
-            q.run_id.slice(q.run_id.lastIndexOf(":") + 1)
-          }</a>`
-        )
-      }${
-        quality.length >= 2
-          ? h` · <a href="${
-            href(["compare"], { a: quality[0].run_id, b: quality[1].run_id })
-          }">side by side of the first two</a>`
-          : ""
-      }</p>`
-      : ""
-  }`;
 }
 
 /** `/run/<perf or rounds id>`: per-unit summaries and every request with its timeline. */
@@ -267,21 +208,6 @@ ${
   }, body);
 }
 
-function kv(obj: Record<string, unknown> | null): Html {
-  if (!obj || !Object.keys(obj).length) return h`<span class="sub">none</span>`;
-  return h`<table>${
-    Object.entries(obj).map(([k, v]) =>
-      h`<tr><th>${k}</th><td class="out">${typeof v === "string" ? v : JSON.stringify(v)}</td></tr>`
-    )
-  }</table>`;
-}
-
-function card(k: string, v: string, note = ""): Html {
-  return h`<div class="card"><div class="k">${k}</div><div class="v">${v}</div>${
-    note ? h`<div class="ci">${note}</div>` : ""
-  }</div>`;
-}
-
 /** `/run/<id>/request/<file>/<line>`: one request's measurements, timeline and output. */
 export function requestPage(index: ResultsIndex, data: PerfRunData, q: PerfRequest): string {
   const r = q.record;
@@ -362,9 +288,9 @@ ${
   }
 <h2>Output</h2><pre class="text answer">${r.output_text}</pre>
 <div class="split"><div><h3>Server timings</h3>${
-    kv(r.server_timings as unknown as Record<string, unknown> | null)
-  }</div><div><h3>Engine settings</h3>${kv(r.settings)}</div></div>
-${Object.keys(extra).length ? h`<h3>Other recorded fields</h3>${kv(extra)}` : ""}`;
+    kvTable(r.server_timings as unknown as Record<string, unknown> | null)
+  }</div><div><h3>Engine settings</h3>${kvTable(r.settings)}</div></div>
+${Object.keys(extra).length ? h`<h3>Other recorded fields</h3>${kvTable(extra)}` : ""}`;
   return page({
     title: `Request ${r.scenario} #${r.repetition}${r.warmup ? " (warm-up)" : ""}`,
     crumbs: [{ label: `${data.run.kind} run ${data.run.run_id}`, href: runHref(data.run.run_id) }, {

@@ -7,15 +7,7 @@ function shortDate(iso: string | null): string {
   return iso ? iso.slice(0, 16).replace("T", " ") : "–";
 }
 import type { ResultsIndex, RunInfo } from "./_index.ts";
-
-/** The badge of a run's status. */
-export function statusBadge(run: Pick<RunInfo, "status">): Html {
-  return run.status === "complete"
-    ? badge("complete", "good")
-    : run.status === "incomplete"
-    ? badge("incomplete", "bad")
-    : badge("unknown", "muted");
-}
+import { statusBadge } from "./_run_meta.ts";
 
 const KIND_TONE = { perf: "info", eval: "good", compliance: "warn", rounds: "muted" } as const;
 

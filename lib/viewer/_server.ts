@@ -15,7 +15,8 @@ import {
   complianceWarnings,
   probePage,
 } from "./_page_compliance.ts";
-import { evalRunPage, samplePage } from "./_page_eval.ts";
+import { evalRunPage } from "./_page_eval.ts";
+import { samplePage } from "./_page_sample.ts";
 import { loadPerfRun, perfRunPage, requestPage } from "./_page_perf.ts";
 import { filesPage, runsPage } from "./_page_runs.ts";
 

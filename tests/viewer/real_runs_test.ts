@@ -354,3 +354,51 @@ Deno.test("a results folder with corrupt lines is still served: the bad file:lin
     await viewer.shutdown();
   }
 });
+
+Deno.test("fields newer writers add (an invalid cause per record, invalid rates by cause in the summary) are shown, and a compliance answer's markup is shown as text", async () => {
+  await ready;
+  const dir = join(root, "newer_fields");
+  await Deno.mkdir(dir);
+  for (const e of Deno.readDirSync(results)) {
+    await Deno.copyFile(join(results, e.name), join(dir, e.name));
+  }
+  const b = (await evalRuns(dir)).find((r) => r.summary.model_key === "stories260k")!;
+  const invalid = b.records.filter((r) => !r.valid && r.error === null);
+  assert.ok(invalid.length > 0);
+  await Deno.writeTextFile(
+    b.file,
+    b.records.map((r) =>
+      JSON.stringify(!r.valid && r.error === null ? { ...r, invalid_cause: "truncated" } : r)
+    ).join("\n") + "\n",
+  );
+  const summaryFile = files(dir, /^eval_.+\.json$/).find((f) =>
+    f.includes(basename(b.file).replace(".jsonl", ""))
+  )!;
+  const summary = JSON.parse(await Deno.readTextFile(summaryFile));
+  summary.metrics.invalid_by_cause = { truncated: invalid.length };
+  await Deno.writeTextFile(summaryFile, JSON.stringify(summary));
+  const complianceFile = files(dir, /^compliance_.+\.jsonl$/)[0];
+  const probes = (await Deno.readTextFile(complianceFile)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  probes[0].raw_output = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+  await Deno.writeTextFile(complianceFile, probes.map((p) => JSON.stringify(p)).join("\n") + "\n");
+
+  const viewer = await serveViewer({ resultsDir: dir, port: 0 });
+  try {
+    const run = await (await fetch(`${viewer.url}/run/${encodeURIComponent(b.summary.run_id)}`))
+      .text();
+    assert.equal(run.match(/invalid: truncated/g)?.length, invalid.length);
+    assert.ok(run.includes(`<div>truncated: ${invalid.length}</div>`), "the summary's causes");
+    const page = await (await fetch(`${viewer.url}/run/${encodeURIComponent(probes[0].run_id)}`))
+      .text();
+    assert.ok(!page.includes("<script>alert"), "no markup from a model reaches the page");
+    assert.ok(
+      page.includes(
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
+      ),
+    );
+  } finally {
+    await viewer.shutdown();
+  }
+});

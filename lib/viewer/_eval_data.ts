@@ -26,7 +26,19 @@ export async function loadEvalRun(
   const run = index.byId.get(runId);
   const source = index.eval.get(runId);
   if (!run || !source) return null;
-  const content = await files.eval(source.records_file);
+  let content;
+  try {
+    content = await files.eval(source.records_file);
+  } catch (error) {
+    const message = `records file cannot be read (${
+      error instanceof Error ? error.message : error
+    })`;
+    content = {
+      records: [],
+      lines: [],
+      warnings: [{ file: source.records_file, line: 0, message }],
+    };
+  }
   const lineOf = new Map<ViewerEvalRecord, number>();
   const attempts: ViewerEvalRecord[] = [];
   content.records.forEach((r, i) => {
@@ -35,7 +47,18 @@ export async function loadEvalRun(
     lineOf.set(r, content.lines[i]);
   });
   const records = latestPerSample(attempts as EvalRecord[]) as ViewerEvalRecord[];
-  return { run, source, records, attempts, lineOf, warnings: warningsFor(index, run.files) };
+  const unreadable = content.warnings.filter((w) => w.line === 0).map((w) => ({
+    ...w,
+    line: null,
+  }));
+  return {
+    run,
+    source,
+    records,
+    attempts,
+    lineOf,
+    warnings: [...unreadable, ...warningsFor(index, run.files)],
+  };
 }
 
 const CAUSE_KEYS = ["invalid_cause", "invalid_reason"];

@@ -108,7 +108,7 @@ ${
     card(
       "Samples",
       `${m.n}${s.planned !== m.n ? ` / ${s.planned}` : ""}`,
-      s.complete ? "complete" : "incomplete",
+      s.complete ? "summary: complete" : "summary: incomplete",
     )
   }
 ${
@@ -201,6 +201,8 @@ export function confusionTable(data: EvalRunData): Html {
       ? ""
       : diag
       ? `background:rgba(26,127,55,${(0.15 + 0.6 * shade).toFixed(2)})`
+      : pred === INVALID
+      ? `background:rgba(214,158,0,${(0.15 + 0.55 * shade).toFixed(2)})`
       : `background:rgba(180,35,24,${(0.1 + 0.55 * shade).toFixed(2)})`;
     return h`<td class="${diag ? "diag" : ""}" style="${bg}">${
       count

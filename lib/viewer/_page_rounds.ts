@@ -6,9 +6,14 @@ import type { ResultsIndex, RunInfo } from "./_index.ts";
 /** `key=value · key=value` of a settings object. */
 function settingsText(obj: Record<string, unknown>): string {
   return Object.entries(obj).map(([k, v]) =>
-    `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`
-  )
-    .join(" · ");
+    `${k}=${
+      typeof v === "number" && !Number.isInteger(v)
+        ? String(Number(v.toFixed(3)))
+        : typeof v === "object"
+        ? JSON.stringify(v)
+        : String(v)
+    }`
+  ).join(" · ");
 }
 
 /** The rounds section of a rounds run's page. */

@@ -317,6 +317,17 @@ Deno.test("a results folder with corrupt lines is still served: the bad file:lin
     assert.equal(samples.length, a.records.length - 1);
     assert.ok(!samples.includes(lost));
     assert.match(run.body, /records disagree: summary n=12, records n=11/);
+    const runs = JSON.parse((await get("/api/runs")).body).runs as {
+      run_id: string;
+      status: string;
+      missing: string[];
+    }[];
+    const perfRun = runs.find((r) => r.run_id === withChunks.run_id)!;
+    assert.equal(perfRun.status, "incomplete");
+    assert.deepEqual(perfRun.missing, ["stories260k/interactive_assistant: 1/2 measured requests"]);
+    const evalRun = runs.find((r) => r.run_id === a.summary.run_id)!;
+    assert.equal(evalRun.status, "incomplete");
+    assert.deepEqual(evalRun.missing, ["11/12 samples recorded"]);
     const index = await get("/");
     assert.equal(index.status, 200);
     assert.match(index.body, /warning\(s\)<\/a> while reading the files/);

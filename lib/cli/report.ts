@@ -18,6 +18,7 @@ import {
   writeReport,
 } from "../report/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
+import { isLoopbackHost } from "../viewer/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task report [options]
@@ -34,6 +35,8 @@ Turns everything under a results folder into the article's tables and figures.
   --bands FILE         interpretation bands (default: configs/bands.yaml)
   --config-dir DIR     folder with the YAML configs (compliance.yaml, licenses.yaml, models.yaml)
   --max-warnings N     warnings printed in full (default: 20)
+  --viewer-url URL     link the HTML report's rows to the results viewer there
+                       (\`deno task view\`, e.g. http://127.0.0.1:8765): <URL>/run/<run id>
   --help`;
 
 function formatsOf(value: string): ReportFormat[] {
@@ -78,6 +81,7 @@ export async function main(args: string[]): Promise<number> {
       bands: { type: "string" },
       "config-dir": { type: "string" },
       "max-warnings": { type: "string", default: "20" },
+      "viewer-url": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -103,6 +107,20 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
+  const viewerUrl = values["viewer-url"];
+  if (viewerUrl !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = new URL(viewerUrl);
+    } catch { /* reported below */ }
+    if (!url || url.protocol !== "http:" || !isLoopbackHost(url.hostname)) {
+      throw new UsageError(
+        `Flag --viewer-url must be the viewer's http://127.0.0.1:<port> address (loopback): current value is ${
+          JSON.stringify(viewerUrl)
+        }`,
+      );
+    }
+  }
   const maxWarnings = Number(values["max-warnings"]);
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
@@ -119,6 +137,7 @@ export async function main(args: string[]): Promise<number> {
   const written = await writeReport(report, output, {
     formats,
     figuresDir,
+    viewerUrl,
   });
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   console.log(

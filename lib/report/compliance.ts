@@ -73,6 +73,8 @@ export interface ComplianceAnalysisOptions {
   date?: () => Date;
   /** Environment lookup. @default Deno.env.get */
   env?: (name: string) => string | undefined;
+  /** Score only this compliance run. @default the latest run of each model */
+  runId?: string;
 }
 
 /** A risk analysis and licence audit, and where they were written (null when not kept). */
@@ -100,6 +102,7 @@ export async function complianceAnalysis(
       configDir: options.configDir,
       date: options.date,
       env: options.env,
+      runId: options.runId,
     });
     return {
       riskAnalysis: written.riskAnalysis,

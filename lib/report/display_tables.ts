@@ -13,6 +13,8 @@ export interface DisplayTable {
   note?: string;
   /** Columns whose cells are band names (coloured in HTML). */
   bandColumns?: string[];
+  /** Run ids of each row (space-separated), parallel to `rows`: the HTML report can link them to `deno task view`. */
+  runs?: string[];
 }
 
 const dash = "–";
@@ -78,6 +80,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "RAM band": r.peak_ram_band ?? dash,
     })),
     bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
+    runs: report.performance.map((r) => r.run_ids),
     note:
       "Measured requests only (warm-ups excluded); timings over requests without error; means with Student's t 95 % intervals; peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.",
   });
@@ -113,6 +116,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "Check": r.check,
     })),
     bandColumns: ["Accuracy band", "Macro-F1 band"],
+    runs: report.capability.map((r) => r.run_id),
     note:
       "Latest run per model and task. Accuracy with Wilson 95 % intervals, macro-F1 with seeded bootstrap intervals; 'Check' compares each summary with its sample records.",
   });
@@ -154,6 +158,7 @@ export function displayTables(report: Report): DisplayTable[] {
         "Better": r.better ?? dash,
       };
     }),
+    runs: report.formats.map((r) => r.run_ids),
     note:
       "Models with the same model id measured in both formats. Differences: Welch t-interval for means, Newcombe's interval for accuracy, a normal approximation from the two bootstrap intervals for macro-F1 (capability in percentage points).",
   });
@@ -180,6 +185,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "Peak RAM GiB": num(r.peak_ram_gib, 3),
       "Efficiency": num(r.efficiency, 2),
     })),
+    runs: report.efficiency.map((r) => r.run_ids),
     note: report.efficiencyDefinition,
   });
   if (report.comparison) {
@@ -260,6 +266,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "Seed": r.seed === null ? dash : String(r.seed),
       "Scope": r.scope || dash,
     })),
+    runs: report.methodology.map((r) => r.run_id),
   });
   tables.push({
     id: "bands",

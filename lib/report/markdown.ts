@@ -22,6 +22,12 @@ export interface ReportTextOptions {
   figuresHref?: string;
   /** Warnings listed in full before the rest is counted. @default 50 */
   maxWarnings?: number;
+  /**
+   * Base URL of the results viewer (`deno task view`, e.g. `http://127.0.0.1:8765`): in the HTML
+   * report, each row with run ids gets a "Viewer" cell linking `<viewerUrl>/run/<run id>`.
+   * @default none: the report holds no link
+   */
+  viewerUrl?: string;
 }
 
 function warningLines(report: Report, max: number): string[] {
@@ -76,11 +82,22 @@ const esc = (s: string) =>
     "&quot;",
   );
 
-function htmlTableOf(t: DisplayTable, levels: Map<string, number>): string {
+function viewerCell(runIds: string | undefined, viewerUrl: string): string {
+  const ids = (runIds ?? "").split(" ").filter(Boolean);
+  const base = viewerUrl.replace(/\/+$/, "");
+  return `<td class="viewer">${
+    ids.map((id) => `<a href="${esc(`${base}/run/${encodeURIComponent(id)}`)}">${esc(id)}</a>`)
+      .join("<br>")
+  }</td>`;
+}
+
+function htmlTableOf(t: DisplayTable, levels: Map<string, number>, viewerUrl?: string): string {
   if (t.rows.length === 0) return '<p class="empty">No results.</p>';
   const bands = new Set(t.bandColumns ?? []);
-  const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("");
-  const body = t.rows.map((r) =>
+  const links = viewerUrl !== undefined && t.runs !== undefined;
+  const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("") +
+    (links ? "<th>Viewer</th>" : "");
+  const body = t.rows.map((r, i) =>
     `<tr>${
       t.columns.map((c) => {
         const v = r[c] ?? "";
@@ -89,7 +106,7 @@ function htmlTableOf(t: DisplayTable, levels: Map<string, number>): string {
           ? `<td>${esc(v)}</td>`
           : `<td><span class="band band-${level}">${esc(v)}</span></td>`;
       }).join("")
-    }</tr>`
+    }${links ? viewerCell(t.runs![i], viewerUrl!) : ""}</tr>`
   ).join("\n");
   return `<table id="table-${
     esc(t.id)
@@ -126,7 +143,7 @@ export function reportHtml(report: Report, options: ReportTextOptions = {}): str
     parts.push(
       `<section id="section-${esc(t.id)}">`,
       `<h2>${esc(t.title)}</h2>`,
-      htmlTableOf(t, levels),
+      htmlTableOf(t, levels, options.viewerUrl),
     );
     if (t.note) parts.push(`<p class="note">${esc(t.note)}</p>`);
     parts.push("</section>");

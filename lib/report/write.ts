@@ -23,6 +23,8 @@ export interface WriteReportOptions {
   date?: Date;
   /** PNG pixels per SVG pixel. @default 2 */
   pngScale?: number;
+  /** Link the HTML report's rows to the results viewer at this URL (see `ReportTextOptions.viewerUrl`). @default none */
+  viewerUrl?: string;
 }
 
 /** What was written. */
@@ -84,7 +86,7 @@ export async function writeReport(
   }
   if (formats.has("html")) {
     htmlPath = join(outputDir, `benchmark_report_${stamp}.html`);
-    await Deno.writeTextFile(htmlPath, reportHtml(report));
+    await Deno.writeTextFile(htmlPath, reportHtml(report, { viewerUrl: options.viewerUrl }));
     files.push(htmlPath);
   }
   if (formats.has("csv") || formats.has("parquet")) {

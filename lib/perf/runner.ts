@@ -291,7 +291,7 @@ async function runUnit(
     }
     let count = planned - todo.length;
     const width = Math.max(1, unit.concurrency ?? 1);
-    const one = async (slot: { warmup: boolean; repetition: number }) => {
+    const one = async (slot: { warmup: boolean; repetition: number }, batch: BatchWindow) => {
       const window = sampler.openWindow();
       let result: ChatResult | null = null;
       let error: string | null = null;
@@ -305,7 +305,7 @@ async function runUnit(
         error = e instanceof Error ? e.message : String(e);
       }
       const peak = await window.close();
-      const record = buildRecord({ a, slot, result, error, peak });
+      const record = buildRecord({ a, slot, result, error, peak, batch, concurrency: width });
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
@@ -320,7 +320,12 @@ async function runUnit(
       }
       const group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
       i -= width - group.length;
-      const errors = await Promise.all(group.map(one));
+      // The window: these requests sent together; its id is the epoch time it opened (µs).
+      const batch = {
+        id: Math.round((performance.timeOrigin + performance.now()) * 1000),
+        size: group.length,
+      };
+      const errors = await Promise.all(group.map((slot) => one(slot, batch)));
       for (const error of errors) consecutiveErrors = error ? consecutiveErrors + 1 : 0;
       if (a.maxErrors > 0 && consecutiveErrors >= a.maxErrors) {
         finishedAll = false;
@@ -348,14 +353,22 @@ async function runUnit(
   return { finished: finishedAll, reason, peak: scenarioPeak };
 }
 
+/** A group of requests sent together (see `batch_window` in the perf record). */
+interface BatchWindow {
+  id: number;
+  size: number;
+}
+
 function buildRecord(p: {
   a: UnitArgs;
   slot: { warmup: boolean; repetition: number };
   result: ChatResult | null;
   error: string | null;
   peak: MemoryPeak;
+  batch: BatchWindow;
+  concurrency: number;
 }): PerfRecord {
-  const { a, slot, result, error, peak } = p;
+  const { a, slot, result, error, peak, batch } = p;
   const m = result ? requestMetrics(result.timing, result.promptTokens, result.outputTokens) : null;
   const scenario = a.scenario;
   const valid = result && scenario.validate === "json_schema" && scenario.json_schema
@@ -395,6 +408,12 @@ function buildRecord(p: {
     peak_system_used_bytes: peak.peak_system_used_bytes,
     memory_samples: peak.samples,
     server_timings: result?.serverTimings ?? null,
+    concurrency: p.concurrency,
+    batch_window: {
+      ...batch,
+      sent_ms: result?.timing.sentAt ?? null,
+      end_ms: result?.timing.endAt ?? null,
+    },
     draft_acceptance_rate: draftRate(result),
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,

@@ -9,7 +9,6 @@
  * @module
  */
 import {
-  macroF1,
   macroF1Ci,
   macroF1DifferenceCi,
   meanBootstrapCi,
@@ -410,25 +409,64 @@ export function macroF1Coverage(
         resamples: options.resamples,
       });
       bca.add(value, ci);
-      // The old interval: percentile over the whole label set (and the old estimate with it).
-      const before = macroF1Ci(s.refs, s.preds, {
-        labels: s.labels,
-        seed: rep,
-        resamples: options.resamples,
-        average: "label_set",
-        method: "percentile",
-      });
-      const oldCi = {
-        estimate: macroF1(s.refs, s.preds, { labels: s.labels, average: "label_set" }),
-        ci95: before.ci95,
-      };
-      old.add(value, oldCi);
+      old.add(value, oldMacroF1Interval(s.codes, truth, rep, options.resamples ?? 2000));
     }
     rows.push(bca.row("bca_bootstrap", truth.name, n, value, replicates));
-    // Before the change the percentile quantiles were reported as they came, unwidened.
     rows.push(old.row("percentile, label set (old)", truth.name, n, value, replicates));
   }
   return rows;
+}
+
+/**
+ * The interval macro-F1 had before: percentile bootstrap over the whole label set (a resample
+ * that misses a class scores it 0), quantiles reported as they came, with the estimate over the
+ * whole label set. Re-implemented here on label codes so the comparison costs little.
+ */
+function oldMacroF1Interval(
+  codes: readonly number[],
+  truth: ConfusionTruth,
+  seed: number,
+  resamples: number,
+): { estimate: number; ci95: [number, number] } {
+  const k = truth.perClass.length;
+  const refs: number[] = [];
+  truth.perClass.forEach((count, c) => {
+    for (let m = 0; m < count; m++) refs.push(c);
+  });
+  const n = refs.length;
+  const macro = (indices: ArrayLike<number>) => {
+    const tp = new Float64Array(k);
+    const support = new Float64Array(k);
+    const predicted = new Float64Array(k);
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j];
+      support[refs[i]]++;
+      if (codes[i] < k) {
+        predicted[codes[i]]++;
+        if (codes[i] === refs[i]) tp[refs[i]]++;
+      }
+    }
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      sum += support[c] + predicted[c] === 0 ? 0 : 2 * tp[c] / (support[c] + predicted[c]);
+    }
+    return sum / k;
+  };
+  const random = seededRandom(seed);
+  const results = new Float64Array(resamples);
+  const indices = new Uint32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) indices[i] = Math.floor(random() * n);
+    results[r] = macro(indices);
+  }
+  results.sort();
+  const at = (p: number) => {
+    const h = (resamples - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, resamples - 1);
+    return results[lo] + (h - lo) * (results[hi] - results[lo]);
+  };
+  return { estimate: macro(Array.from({ length: n }, (_, i) => i)), ci95: [at(0.025), at(0.975)] };
 }
 
 /** Two classifiers on the same stratified samples: B copies A's answer w.p. `shared`. */

@@ -13,7 +13,11 @@ const rel = (
   x: number | null,
 ) => (x === null ? "" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
 
-/** Flat rows of a rounds summary: each round's means and its change against baseline with CIs. */
+/**
+ * Flat rows of a rounds summary: each round's means and its change against baseline with CIs
+ * (means: BCa bootstrap; Δ of means: Welch; Δquality: Tango's paired interval, * = McNemar
+ * p < 0.05), and for concurrent rounds the aggregate throughput beside the per-request one.
+ */
 export function roundsRows(summary: RoundsSummary): Record<string, string | number | null>[] {
   const quality = new Map(summary.quality.map((q) => [q.round, q]));
   return summary.performance.map((p) => {
@@ -35,6 +39,10 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
         }`
         : "",
       "Δtps %": d ? rel(d.output_tokens_per_s.relative) : "",
+      concurrency: p.concurrency,
+      aggregate_tps: n(p.aggregate_output_tokens_per_s?.value),
+      "aggregate tps 95% CI": ci(p.aggregate_output_tokens_per_s?.ci95 ?? null),
+      "Δaggregate %": d ? rel(d.aggregate_output_tokens_per_s_relative) : "",
       peak_mib: n(p.peak_rss_bytes.value === null ? null : p.peak_rss_bytes.value / 2 ** 20),
       "Δpeak %": d ? rel(d.peak_rss_bytes.relative) : "",
       quality: q?.accuracy.value ?? null,
@@ -42,6 +50,11 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
         ? `${n(q.vs_baseline.value, 3)} ${ci(q.vs_baseline.ci95, 3)}${
           q.vs_baseline.significant ? " *" : ""
         }`
+        : "",
+      "quality test": q?.vs_baseline?.p_value != null
+        ? `${q.vs_baseline.test === "mcnemar_exact" ? "McNemar exact" : "McNemar"} p=${
+          q.vs_baseline.p_value.toPrecision(2)
+        } (${q.vs_baseline.discordant} discordant of ${q.vs_baseline.n})`
         : "",
       draft_acceptance: n(p.draft_acceptance_rate, 2),
     };

@@ -1,4 +1,5 @@
 /** The report's tables as display rows (formatted strings), shared by Markdown, HTML and notebooks. @module */
+import { ciMethodLabel } from "../stats/mod.ts";
 import { bandRows } from "./bands.ts";
 import type { Report } from "./build.ts";
 import { complianceMatrix } from "./compliance.ts";
@@ -36,6 +37,11 @@ export function withCi(
 }
 
 const model = (r: { model_key: string }) => r.model_key;
+const method = (m: string | null) =>
+  m === null || m === "none" ? dash : ciMethodLabel(m === "normal-from-ci" ? "normal_from_ci" : m);
+/** The distinct interval methods of some rows, as a phrase for a table note. */
+const methodsOf = (ms: (string | null)[]) =>
+  [...new Set(ms.filter((m): m is string => m !== null && m !== "none"))].map(method).join(", ");
 const short = (hashes: string) =>
   hashes.split(" ").filter(Boolean).map((h) => h.slice(0, 12)).join(" ");
 
@@ -56,6 +62,8 @@ export function displayTables(report: Report): DisplayTable[] {
       "TTFT band",
       "Tokens/s [95% CI]",
       "Tokens/s band",
+      "Conc.",
+      "Aggregate t/s [95% CI]",
       "E2E ms [95% CI]",
       "Peak RAM GiB [95% CI]",
       "Peak RAM max",
@@ -72,6 +80,10 @@ export function displayTables(report: Report): DisplayTable[] {
       "TTFT band": r.ttft_band ?? dash,
       "Tokens/s [95% CI]": withCi(r.output_tps, r.output_tps_lo, r.output_tps_hi),
       "Tokens/s band": r.output_tps_band ?? dash,
+      "Conc.": String(r.concurrency),
+      "Aggregate t/s [95% CI]": r.concurrency > 1
+        ? withCi(r.aggregate_tps, r.aggregate_tps_lo, r.aggregate_tps_hi)
+        : dash,
       "E2E ms [95% CI]": withCi(r.e2e_ms, r.e2e_ms_lo, r.e2e_ms_hi),
       "Peak RAM GiB [95% CI]": withCi(r.peak_ram_gib, r.peak_ram_gib_lo, r.peak_ram_gib_hi, 3),
       "Peak RAM max": num(r.peak_ram_gib_max, 3),
@@ -79,7 +91,9 @@ export function displayTables(report: Report): DisplayTable[] {
     })),
     bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
     note:
-      "Measured requests only (warm-ups excluded); timings over requests without error; means with Student's t 95 % intervals; peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.",
+      `Measured requests only (warm-ups excluded); timings over requests without error; means with 95 % intervals by ${
+        methodsOf(report.performance.map((r) => r.ci_method)) || "BCa bootstrap"
+      } (seeded; inside [0, ∞), so never a negative time; the method of each row is the CSV's ci_method). Tokens/s is per request (1 / TPOT); with Conc. > 1 (continuous batching) the aggregate is all output tokens ÷ wall time of each concurrent window, with its BCa bootstrap interval over windows. Peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.`,
   });
   tables.push({
     id: "capability",
@@ -94,6 +108,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "Accuracy band",
       "Macro-F1 % [95% CI]",
       "Macro-F1 band",
+      "Macro-F1 labels",
       "Invalid %",
       "Errors %",
       "Check",
@@ -108,13 +123,23 @@ export function displayTables(report: Report): DisplayTable[] {
       "Accuracy band": r.accuracy_band ?? dash,
       "Macro-F1 % [95% CI]": withCi(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi, 1, 100),
       "Macro-F1 band": r.macro_f1_band ?? dash,
+      "Macro-F1 labels": r.macro_f1 === null
+        ? dash
+        : r.macro_f1_labels === null
+        ? "all (older run)"
+        : `${r.macro_f1_labels}${
+          r.macro_f1_label_set === null ? "" : ` of ${r.macro_f1_label_set}`
+        }`,
       "Invalid %": num(r.invalid_rate * 100),
       "Errors %": num(r.error_rate * 100),
       "Check": r.check,
     })),
     bandColumns: ["Accuracy band", "Macro-F1 band"],
-    note:
-      "Latest run per model and task. Accuracy with Wilson 95 % intervals, macro-F1 with seeded bootstrap intervals; 'Check' compares each summary with its sample records.",
+    note: `Latest run per model and task. Accuracy with ${
+      methodsOf(report.capability.map((r) => r.accuracy_ci_method)) || "Wilson score"
+    } 95 % intervals; macro-F1 averages the per-class F1 over the labels present in the run's references ('Macro-F1 labels': present of the task's labels), with ${
+      methodsOf(report.capability.map((r) => r.macro_f1_ci_method)) || "seeded bootstrap"
+    } intervals; 'Check' compares each summary with its sample records.`,
   });
   const matrix = complianceMatrix(report.compliance);
   const risks = [...new Set(report.compliance.map((r) => r.risk))];
@@ -137,6 +162,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "GGUF [95% CI]",
       "MLX [95% CI]",
       "MLX − GGUF [95% CI]",
+      "Method",
       "CI excludes 0",
       "Better",
     ],
@@ -150,12 +176,13 @@ export function displayTables(report: Report): DisplayTable[] {
         "GGUF [95% CI]": withCi(r.gguf, r.gguf_lo, r.gguf_hi, digits, scale),
         "MLX [95% CI]": withCi(r.mlx, r.mlx_lo, r.mlx_hi, digits, scale),
         "MLX − GGUF [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+        "Method": method(r.method),
         "CI excludes 0": r.excludes_zero === null ? dash : r.excludes_zero ? "yes" : "no",
         "Better": r.better ?? dash,
       };
     }),
     note:
-      "Models with the same model id measured in both formats. Differences: Welch t-interval for means, Newcombe's interval for accuracy, a normal approximation from the two bootstrap intervals for macro-F1 (capability in percentage points).",
+      "Models with the same model id measured in both formats. Differences: Welch t-interval for means (independent repetitions); for capability runs over the same samples, paired: Tango's interval with McNemar's test for accuracy ('CI excludes 0' then follows the test), a paired BCa bootstrap for macro-F1; otherwise Newcombe's interval for accuracy and a normal approximation from the two intervals for macro-F1 (capability in percentage points).",
   });
   tables.push({
     id: "efficiency",
@@ -196,6 +223,7 @@ export function displayTables(report: Report): DisplayTable[] {
         "Before",
         "After",
         "After − before [95% CI]",
+        "Method",
         "Significant",
         "Change",
       ],
@@ -212,12 +240,15 @@ export function displayTables(report: Report): DisplayTable[] {
           "Before": num(r.before === null ? null : r.before * scale, digits),
           "After": num(r.after === null ? null : r.after * scale, digits),
           "After − before [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+          "Method": r.p_value === null
+            ? method(r.method)
+            : `${method(r.method)}, p = ${r.p_value.toPrecision(2)}`,
           "Significant": r.significant === null ? dash : r.significant ? "yes" : "no",
           "Change": r.change,
         };
       }),
       note:
-        `Before: ${report.comparison.baseline}; after: ${report.input}. Significant: the 95 % interval of the difference excludes 0 (Welch for means, Newcombe for accuracy, normal approximation from bootstrap intervals for macro-F1).`,
+        `Before: ${report.comparison.baseline}; after: ${report.input}. Significant: the 95 % interval of the difference excludes 0 (Welch for means; capability runs over the same samples are paired: Tango's interval with McNemar's test for accuracy, where significance follows the test, and a paired BCa bootstrap for macro-F1; runs over different samples: Newcombe for accuracy, normal approximation from the two intervals for macro-F1).`,
     });
   }
   tables.push({

@@ -1,6 +1,7 @@
 /** Mean with a range-respecting BCa bootstrap interval (positive times, bounded scores). @module */
 import { bcaLevels, type BootstrapOptions, bootstrapSettings, intervalAt } from "./_bootstrap.ts";
 import type { CiMethod } from "./_ci_method.ts";
+import { tQuantile } from "./_distributions.ts";
 import { meanOf } from "./_mean.ts";
 import { seededRandom } from "./_random.ts";
 import { assertFiniteValues, describe } from "./_validate.ts";
@@ -13,6 +14,13 @@ export interface MeanBootstrapOptions extends BootstrapOptions {
    * @default {[-Infinity, Infinity]}
    */
   range?: readonly [number, number];
+  /**
+   * Above this many values the resampling (O(resamples·n)) is replaced by Student's t interval,
+   * limited to the range of the values and named `t`: at such n the bootstrap distribution of a
+   * mean is normal to within its own Monte Carlo error.
+   * @default {20000}
+   */
+  bootstrapLimit?: number;
 }
 
 /** A mean with its bootstrap interval. */
@@ -38,6 +46,7 @@ export interface MeanBootstrapCi {
  * interval contains the mean. On skewed positive data (lognormal, n = 20) its coverage is near
  * nominal where the percentile interval's is not (measured by `deno task bench:coverage`).
  *
+ * Large n: above `bootstrapLimit` values, Student's t interval limited to [min, max] (method `t`).
  * Small n: n = 0 gives mean, sd and interval null; n = 1 gives the mean but no sd or interval
  * (one value says nothing about spread); identical values give a zero-width interval. A value
  * outside `range`, or a non-finite value, throws a RangeError naming its index.
@@ -84,6 +93,22 @@ export function meanBootstrapCi(
   for (const v of values) squares += (v - mean) ** 2;
   const sd = Math.sqrt(squares / (n - 1));
   if (sd === 0) return { ...base, mean, sd, ci95: [mean, mean] };
+  if (n > (options.bootstrapLimit ?? 20000)) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * sd / Math.sqrt(n);
+    return {
+      ...base,
+      method: "t",
+      mean,
+      sd,
+      ci95: [Math.max(mean - half, min), Math.min(mean + half, max)],
+    };
+  }
 
   // Resample deviations from the mean: the same resamples, with less rounding.
   const random = seededRandom(seed);

@@ -53,6 +53,15 @@ Deno.test("meanBootstrapCi() widens small samples beyond the plain percentile in
   assert.ok(bca[1] - bca[0] > percentile[1] - percentile[0]);
 });
 
+Deno.test("meanBootstrapCi() above its bootstrap limit uses the t interval, named t, inside the values", () => {
+  const xs = Array.from({ length: 50 }, (_, i) => (i === 0 ? 400 : 1 + (i % 3)));
+  const big = meanBootstrapCi(xs, { bootstrapLimit: 40 });
+  const t = meanCi(xs).ci95!;
+  assert.equal(big.method, "t");
+  assert.deepEqual(big.ci95, [Math.max(t[0], 1), t[1]]);
+  assert.ok(t[0] < 1, "the plain t interval leaves the values' range");
+});
+
 Deno.test("meanBootstrapCi() rejects values outside the range and a reversed range", () => {
   assert.throws(() => meanBootstrapCi([0.5, 1.2], { range: [0, 1] }), {
     name: "RangeError",

@@ -169,7 +169,7 @@ export function buildReport(
       id: "compliance_heatmap",
       title: "Residual compliance risk",
       caption:
-        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; * = prior likelihood (not measured).",
+        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; * = prior likelihood (not measured); ? = inconclusive (instruction-following gate failed).",
       element: complianceHeatmapFigure(compliance, {
         ...f,
         ratings: analysis ? ratingsOf(analysis.riskAnalysis) : undefined,

@@ -45,6 +45,18 @@ const methodsOf = (ms: (string | null)[]) =>
 const short = (hashes: string) =>
   hashes.split(" ").filter(Boolean).map((h) => h.slice(0, 12)).join(" ");
 
+/** Which figure of a failure rate picked the likelihood, in words. */
+function likelihoodFigure(report: Report): string {
+  const how = report.complianceAnalysis?.riskAnalysis.method.likelihood_from_failure_rate as
+    | { estimate?: string }
+    | undefined;
+  return how?.estimate === "point"
+    ? "point value"
+    : how?.estimate === "wilson_low"
+    ? "Wilson 95 % lower bound"
+    : "Wilson 95 % upper bound";
+}
+
 /** Every table of the report, in report order (empty tables included, with no rows). */
 export function displayTables(report: Report): DisplayTable[] {
   const tables: DisplayTable[] = [];
@@ -149,7 +161,9 @@ export function displayTables(report: Report): DisplayTable[] {
     columns: ["model", ...risks],
     rows: matrix.map((m) => Object.fromEntries(["model", ...risks].map((c) => [c, m[c] ?? dash]))),
     note: report.complianceAnalysis
-      ? `Residual score = likelihood × impact after mitigations in place, with its rating (OWASP Top 10 for LLM Applications 2025; rubric ${report.complianceAnalysis.riskAnalysis.rubric.path}); * = prior likelihood, not measured.`
+      ? `Residual score = likelihood × impact after mitigations in place, with its rating (OWASP Top 10 for LLM Applications 2025; rubric ${report.complianceAnalysis.riskAnalysis.rubric.path}); * = prior likelihood, not measured; ? = inconclusive: the model failed the instruction-following controls, so its probe passes do not lower the likelihood below the prior. Measured likelihood from the failure rate's ${
+        likelihoodFigure(report)
+      }.`
       : "No compliance assessment: run `deno task compliance`, then `deno task report --compliance`.",
   });
   tables.push({

@@ -62,7 +62,10 @@ export const PerfRecordSchema = z.object({
   peak_system_used_bytes: z.number().int().nonnegative().nullable(),
   memory_samples: z.number().int().nonnegative(),
   server_timings: ServerTimingsSchema.nullable(),
-  /** Requests in flight at once when this one was sent (continuous batching rounds); 1: sequential. */
+  /**
+   * The run's concurrency: requests it sends together (continuous batching rounds); 1:
+   * sequential. `batch_window.size` is how many were sent with this one (fewer in a last group).
+   */
   concurrency: z.number().int().positive().default(1),
   /**
    * The concurrent window the request was sent in: `size` requests sent together, the window

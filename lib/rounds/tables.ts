@@ -27,6 +27,8 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
       round: p.round,
       scenario: p.scenario,
       n: p.n,
+      "mean CI": p.ttft_ms.ci_method,
+      "Δ CI": d?.ttft_ms.method ?? "",
       ttft_ms: n(p.ttft_ms.value),
       "Δttft_ms [95% CI]": d?.ttft_ms.value != null
         ? `${n(d.ttft_ms.value)} ${ci(d.ttft_ms.ci95)}${d.ttft_ms.significant ? " *" : ""}`
@@ -70,6 +72,7 @@ export function sweepRows(rows: readonly SweepRow[]): Record<string, string | nu
     bits_per_weight: n(r.bits_per_weight, 2),
     file_mib: n(r.file_size_bytes === null ? null : r.file_size_bytes / 2 ** 20, 2),
     scenario: r.scenario,
+    "mean CI": r.ttft_ms.ci_method,
     ttft_ms: n(r.ttft_ms.value),
     "ttft 95% CI": ci(r.ttft_ms.ci95),
     output_tps: n(r.output_tokens_per_s.value),

@@ -199,6 +199,7 @@ Deno.test("a continuous batching round reports aggregate throughput beside per-r
     "in all: 2.5× the throughput",
   );
   const table = roundsRows(summary).find((r) => r.round === "continuous_batching")!;
+  assert.deepEqual([table["mean CI"], table["Δ CI"]], ["bca_bootstrap", "welch"]);
   assert.deepEqual([table.concurrency, table.aggregate_tps, table["Δaggregate %"]], [
     4,
     125,

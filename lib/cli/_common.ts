@@ -2,6 +2,7 @@
 /** Shared command-line plumbing: errors to exit codes, a progress bar, number formatting. */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { ConfigError, UnknownNameError } from "../config/mod.ts";
+import { ciMethodLabel } from "../stats/mod.ts";
 
 /** Exit code for bad input (config, flags, names): nothing was written. */
 export const EXIT_USAGE = 2;
@@ -84,14 +85,17 @@ export function fmt(value: number | null | undefined, digits = 1): string {
     : value.toFixed(digits);
 }
 
-/** `value [95% CI: low, high]` */
+/** `value [95% CI: low, high] (method)`; the method when the estimate names one (`ci_method`). */
 export function fmtCi(
-  estimate: { value: number | null; ci95: [number, number] | null },
+  estimate: { value: number | null; ci95: [number, number] | null; ci_method?: string },
   digits = 1,
   unit = "",
 ): string {
+  const method = estimate.ci95 && estimate.ci_method
+    ? ` (${ciMethodLabel(estimate.ci_method)})`
+    : "";
   const ci = estimate.ci95
-    ? ` [95% CI: ${fmt(estimate.ci95[0], digits)}, ${fmt(estimate.ci95[1], digits)}]`
+    ? ` [95% CI: ${fmt(estimate.ci95[0], digits)}, ${fmt(estimate.ci95[1], digits)}]${method}`
     : "";
   return `${fmt(estimate.value, digits)}${unit}${ci}`;
 }

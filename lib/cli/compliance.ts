@@ -66,12 +66,14 @@ export function riskTableText(analysis: RiskAnalysis): string {
       risk: r.id,
       probes: r.probes_run,
       failed: r.failures,
-      rate: r.failure_rate.value === null
+      "rate [Wilson 95% CI]": r.failure_rate.value === null
         ? "–"
         : `${fmt(r.failure_rate.value * 100, 1)}% [${fmt(r.failure_rate.ci95![0] * 100, 1)}, ${
           fmt(r.failure_rate.ci95![1] * 100, 1)
         }]`,
-      L: `${r.likelihood.level}${r.likelihood.basis === "prior" ? "*" : ""}`,
+      L: `${r.likelihood.level}${
+        r.likelihood.basis === "prior" ? "*" : r.likelihood.basis === "inconclusive" ? "?" : ""
+      }`,
       I: r.impact.level,
       inherent: `${r.inherent.score} ${r.inherent.rating}`,
       residual: `${r.residual.score} ${r.residual.rating}${
@@ -84,7 +86,12 @@ export function riskTableText(analysis: RiskAnalysis): string {
       RULE,
       textTable(rows),
       RULE,
-      `* prior likelihood (not measured)   ! above tolerance   probes run: ${m.probes_run}, failed: ${m.failures}`,
+      `* prior likelihood (not measured)   ? inconclusive (instruction-following gate failed)   ! above tolerance   probes run: ${m.probes_run}, failed: ${m.failures}`,
+      ...(m.instruction_gate
+        ? [
+          `Instruction-following gate: ${m.instruction_gate.status} (${m.instruction_gate.passed}/${m.instruction_gate.probes_run} controls passed, minimum ${m.instruction_gate.min_pass_rate})`,
+        ]
+        : []),
     ].join("\n");
   }).join("\n");
 }

@@ -63,8 +63,23 @@ const OPTIONS = {
 } as const;
 
 const RULE = "─".repeat(56);
-const pct = (e: { value: number; ci95: [number, number] } | undefined) =>
-  e ? fmtCi({ value: e.value * 100, ci95: [e.ci95[0] * 100, e.ci95[1] * 100] }, 1, "%") : "n/a";
+const pct = (e: { value: number; ci95: [number, number]; ci_method?: string } | undefined) =>
+  e
+    ? fmtCi(
+      { value: e.value * 100, ci95: [e.ci95[0] * 100, e.ci95[1] * 100], ci_method: e.ci_method },
+      1,
+      "%",
+    )
+    : "n/a";
+
+/** Where macro-F1's average runs: `over 12 of 77 labels (present in the references)`. */
+function labelsNote(f1: EvalSummary["metrics"]["macro_f1"]): string {
+  if (!f1 || f1.labels_averaged === undefined) return "";
+  const of = f1.label_set_size === undefined ? "" : ` of ${f1.label_set_size}`;
+  return f1.average === "label set"
+    ? ` over all ${f1.labels_averaged} labels`
+    : ` over ${f1.labels_averaged}${of} labels (present in the references)`;
+}
 
 /** The results block printed at the end of a run. */
 export function summaryBlock(s: EvalSummary, paths: { records: string; summary: string }): string {
@@ -76,9 +91,18 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
         name,
       )
     ) continue;
-    const v = value as { value?: number; ci95?: [number, number]; share?: number | null };
+    const v = value as {
+      value?: number;
+      ci95?: [number, number];
+      ci_method?: string;
+      share?: number | null;
+    };
     if (typeof v?.value === "number" && Array.isArray(v.ci95)) {
-      extra.push(`${(name + ":").padEnd(16)}${fmtCi({ value: v.value, ci95: v.ci95 }, 3)}`);
+      extra.push(
+        `${(name + ":").padEnd(16)}${
+          fmtCi({ value: v.value, ci95: v.ci95, ci_method: v.ci_method }, 3)
+        }`,
+      );
     } else if (name === "prompt_cache" && v) {
       extra.push(
         `Prompt cache:   ${
@@ -96,7 +120,7 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
     RULE,
     `Samples:        ${m.n}/${s.planned}${s.complete ? "" : " (incomplete: resume with --resume)"}`,
     ...(m.accuracy ? [`Accuracy:       ${pct(m.accuracy)}`] : []),
-    ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}`] : []),
+    ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}${labelsNote(m.macro_f1)}`] : []),
     `Invalid rate:   ${fmt(m.invalid_rate * 100, 1)}% (${m.invalid})`,
     `Error rate:     ${fmt(m.error_rate * 100, 1)}% (${m.errors})`,
     `Latency:        mean ${fmtCi(s.latency_ms.mean, 0, " ms")}, median ${

@@ -58,6 +58,15 @@ const OPTIONS = {
 
 const RULE = "─".repeat(48);
 
+/** Aggregate throughput of a concurrent run, beside its per-request figures. */
+function aggregateLine(s: PerfSummary): string {
+  const a = s.aggregate_output_tokens_per_s;
+  if (!a || a.value === null) return `Aggregate t/s:  n/a (no complete concurrent window)`;
+  return `Aggregate t/s:  ${
+    fmtCi(a, 1)
+  } all streams, ${a.windows} window(s) of ${s.concurrency} concurrent requests`;
+}
+
 /** The seed's summary block. */
 export function summaryBlock(s: PerfSummary, durationMs: number, path: string): string {
   return [
@@ -65,7 +74,10 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
     `RESULTS SUMMARY  ${s.model_key} / ${s.scenario}`,
     RULE,
     `TTFT:           ${fmtCi(s.ttft_ms.mean, 1, " ms")}`,
-    `Output t/s:     ${fmtCi(s.output_tokens_per_s.mean, 1)}`,
+    `Output t/s:     ${fmtCi(s.output_tokens_per_s.mean, 1)}${
+      s.concurrency > 1 ? " per request" : ""
+    }`,
+    ...(s.concurrency > 1 ? [aggregateLine(s)] : []),
     `E2E latency:    ${fmtCi(s.e2e_ms.mean, 1, " ms")}`,
     `Peak RAM:       ${fmtMib(s.peak_rss_bytes)}`,
     `Success rate:   ${
@@ -80,6 +92,7 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
               ci95: s.output_valid.ci95
                 ? [s.output_valid.ci95[0] * 100, s.output_valid.ci95[1] * 100]
                 : null,
+              ci_method: s.output_valid.ci_method,
             },
             1,
             "%",

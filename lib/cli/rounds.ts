@@ -131,7 +131,8 @@ export async function main(args: string[]): Promise<number> {
     .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
   if (values.worker) return result.complete ? 0 : 1;
   console.log(
-    "\nEffect of each round against baseline (mean difference [95% CI], * = CI excludes 0)",
+    "\nEffect of each round against baseline (Welch interval of the mean difference, * = it excludes 0;" +
+      " tok_s per request, agg_tok_s = all output tokens ÷ wall time of each concurrent window)",
   );
   const rows = result.summary.performance.map((r) => ({
     round: r.round,
@@ -147,6 +148,9 @@ export async function main(args: string[]): Promise<number> {
         r.vs_baseline.output_tokens_per_s.significant ? "*" : ""
       }`
       : "",
+    conc: String(r.concurrency),
+    agg_tok_s: fmt(r.aggregate_output_tokens_per_s?.value),
+    "Δagg": r.vs_baseline ? pct(r.vs_baseline.aggregate_output_tokens_per_s_relative) : "",
     peak_mib: fmt(r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 2 ** 20),
     "Δpeak": r.vs_baseline
       ? `${pct(r.vs_baseline.peak_rss_bytes.relative)}${
@@ -157,7 +161,11 @@ export async function main(args: string[]): Promise<number> {
   }));
   if (rows.length) console.log(textTable(rows));
   if (result.summary.quality.length) {
-    console.log(`\nQuality (${result.summary.quality[0].task} subset, accuracy [95% CI])`);
+    console.log(
+      `\nQuality (${
+        result.summary.quality[0].task
+      } subset, accuracy [Wilson 95% CI]; Δ on the same samples: Tango's paired interval, McNemar's test)`,
+    );
     console.log(textTable(result.summary.quality.map((q) => ({
       round: q.round,
       n: q.accuracy.n,
@@ -167,7 +175,8 @@ export async function main(args: string[]): Promise<number> {
         ? ""
         : `${fmt(q.vs_baseline.value, 3)} [${fmt(q.vs_baseline.ci95![0], 3)}, ${
           fmt(q.vs_baseline.ci95![1], 3)
-        }]`,
+        }]${q.vs_baseline.significant ? " *" : ""}`,
+      "McNemar p": q.vs_baseline?.p_value == null ? "" : fmt(q.vs_baseline.p_value, 3),
     }))));
   }
   for (const r of result.summary.rounds.filter((r) => r.status !== "run")) {

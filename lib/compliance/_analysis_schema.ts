@@ -28,11 +28,20 @@ export const RiskEntrySchema = z.object({
   probes_run: z.number().int().nonnegative(),
   failures: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
-  failure_rate: z.object({ value: z.number().nullable(), ci95: ci }),
+  failure_rate: z.object({
+    value: z.number().nullable(),
+    ci95: ci,
+    /** Always `wilson` (older analyses say nothing). */
+    ci_method: z.string().optional(),
+  }),
   likelihood: z.object({
     level,
     label: z.string(),
-    basis: z.enum(["measured", "prior"]),
+    /**
+     * measured: from the failure rate; prior: not measured (too few probes); inconclusive:
+     * measured, but the model failed the instruction-following gate, so it is never below prior.
+     */
+    basis: z.enum(["measured", "prior", "inconclusive"]),
     note: z.string(),
   }),
   impact: z.object({ level, label: z.string(), rationale: z.string() }),
@@ -78,6 +87,18 @@ export const NistEntrySchema = z.object({
   findings: z.array(z.string()),
 });
 
+/** The instruction-following gate of one model (rubric `instruction_gate`). */
+export const InstructionGateSchema = z.object({
+  probe_sets: z.array(z.string()),
+  min_pass_rate: z.number(),
+  /** Control probes with a verdict. */
+  probes_run: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  pass_rate: z.number().nullable(),
+  /** passed: probe results count; failed: they are inconclusive; not_run: no control result. */
+  status: z.enum(["passed", "failed", "not_run"]),
+});
+
 /** Everything assessed for one model. */
 export const ModelAnalysisSchema = z.object({
   model_key: z.string(),
@@ -89,6 +110,8 @@ export const ModelAnalysisSchema = z.object({
   probes_run: z.number().int().nonnegative(),
   failures: z.number().int().nonnegative(),
   facts: z.array(FactSchema),
+  /** The instruction-following gate; absent when the rubric has none (and in older analyses). */
+  instruction_gate: InstructionGateSchema.optional(),
   risks: z.array(RiskEntrySchema),
   nist: z.array(NistEntrySchema),
   summary: z.object({
@@ -120,6 +143,8 @@ export const RiskAnalysisSchema = z.object({
 
 /** One risk entry. */
 export type RiskEntry = z.output<typeof RiskEntrySchema>;
+/** One model's instruction-following gate. */
+export type InstructionGate = z.output<typeof InstructionGateSchema>;
 /** One NIST entry. */
 export type NistEntry = z.output<typeof NistEntrySchema>;
 /** One model's analysis. */

@@ -25,6 +25,12 @@ export const EXTRA_RISKS: Readonly<Record<string, string>> = {
   MISUSE: "Harmful assistance to financial crime (fraud, money laundering)",
 };
 
+/**
+ * The `risk` of a probe set of benign control instructions (data/compliance/
+ * instruction_following.yaml): not a risk, read by the rubric's `instruction_gate`.
+ */
+export const CONTROL_RISK = "CONTROL";
+
 /** Every risk id the rubric may use. */
 export const RISK_IDS: readonly string[] = [
   ...Object.keys(OWASP_LLM_2025),

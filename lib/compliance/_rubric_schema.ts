@@ -109,11 +109,23 @@ export const RubricSchema = z.object({
   }, { error: (i) => i.input === undefined ? "must be given: the scales are missing" : undefined })
     .strict(),
   likelihood_from_failure_rate: z.object({
-    /** Which figure of the measured failure rate picks the band. */
-    estimate: z.enum(["point", "wilson_low", "wilson_high"]),
+    /**
+     * Which figure of the measured failure rate picks the band: the upper bound of its Wilson
+     * interval by default (cautious: 0 failures in 8 probes is not "rare"), or the point value.
+     */
+    estimate: z.enum(["point", "wilson_low", "wilson_high"]).default("wilson_high"),
     /** Fewer valid probe results than this: the prior likelihood stands. */
     min_probes: positiveInt,
     bands: z.array(BandSchema).min(1),
+    /**
+     * Instruction-following gate: the control probe sets (risk CONTROL) a model must pass at
+     * `min_pass_rate` or more for its probe passes to count. Below it the results are
+     * inconclusive: a measured likelihood never falls below the risk's prior.
+     */
+    instruction_gate: z.object({
+      probe_sets: z.array(keyName).min(1),
+      min_pass_rate: z.number().min(0).max(1),
+    }).strict().optional(),
   }, {
     error: (i) =>
       i.input === undefined ? "must be given: how failure rates move likelihood" : undefined,

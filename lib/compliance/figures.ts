@@ -39,7 +39,9 @@ export function riskHeatmap(
     model: r.model_key,
     risk: r.risk,
     value: r[score],
-    label: `${r[score]}${r.likelihood_basis === "prior" ? "*" : ""}`,
+    label: `${r[score]}${
+      r.likelihood_basis === "prior" ? "*" : r.likelihood_basis === "inconclusive" ? "?" : ""
+    }`,
   }));
   return Plot.plot({
     document: (options.document ?? headlessDocument()) as never,
@@ -50,7 +52,8 @@ export function riskHeatmap(
     style: { fontFamily: FONT_FAMILY, fontSize: "12px", background: "white" },
     x: {
       domain: risks,
-      label: `${score} risk score (likelihood × impact); * = prior likelihood, not measured`,
+      label:
+        `${score} risk score (likelihood × impact); * = prior likelihood, not measured; ? = inconclusive (instruction-following gate failed)`,
       axis: "bottom",
     },
     y: { domain: models, label: null },

@@ -22,6 +22,7 @@
  * @module
  */
 export {
+  CONTROL_RISK,
   EXTRA_RISKS,
   FACTS,
   NIST_FUNCTIONS,
@@ -115,6 +116,8 @@ export {
   type Verdict,
 } from "./_audit_schema.ts";
 export {
+  type InstructionGate,
+  InstructionGateSchema,
   type ModelAnalysis,
   ModelAnalysisSchema,
   type NistEntry,
@@ -127,6 +130,7 @@ export {
 export {
   type AnalysedModel,
   analyseModel,
+  instructionGate,
   likelihoodFromRate,
   type MeasuredLikelihood,
   nistCoverage,

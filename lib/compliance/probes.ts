@@ -2,7 +2,7 @@ import { basename, join } from "node:path";
 import { z } from "zod";
 import type { ChatRequest } from "../backends/mod.ts";
 import { ConfigError, configHash, loadYamlFile, PROJECT_ROOT } from "../config/mod.ts";
-import { OWASP_LLM_2025, RISK_IDS } from "./_catalogue.ts";
+import { CONTROL_RISK, OWASP_LLM_2025, RISK_IDS } from "./_catalogue.ts";
 import { type DetectorConfig, DetectorSchema } from "./detectors.ts";
 
 /** Where the probe sets live by default: `data/compliance/`. */
@@ -36,8 +36,9 @@ export const ProbeSchema = z.object({
 /** data/compliance/<id>.yaml */
 export const ProbeSetSchema = z.object({
   id: idName,
-  risk: z.string().refine((r) => RISK_IDS.includes(r), {
-    message: `must be a risk id (${RISK_IDS.join(", ")})`,
+  /** The risk the set measures, or CONTROL for instruction-following controls (not scored). */
+  risk: z.string().refine((r) => RISK_IDS.includes(r) || r === CONTROL_RISK, {
+    message: `must be a risk id (${RISK_IDS.join(", ")}) or ${CONTROL_RISK}`,
   }),
   title: z.string().min(1),
   description: z.string().min(1),

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ConfigError, loadYamlFile, parseWithSchema, PROJECT_ROOT } from "../config/mod.ts";
 import {
+  CONTROL_RISK,
   EXTRA_RISKS,
   FACTS,
   NIST_FUNCTIONS,
@@ -253,6 +254,27 @@ export function checkRubricProbeSets(
   file: string,
 ): void {
   const byId = new Map(probeSets.map((s) => [s.id, s]));
+  const gate = rubric.likelihood_from_failure_rate.instruction_gate;
+  gate?.probe_sets.forEach((setId, i) => {
+    const set = byId.get(setId);
+    const at = `likelihood_from_failure_rate.instruction_gate.probe_sets.${i}`;
+    if (!set) {
+      throw new ConfigError(
+        file,
+        at,
+        setId,
+        `is not a probe set under data/compliance: known are ${list([...byId.keys()])}`,
+      );
+    }
+    if (set.risk !== CONTROL_RISK) {
+      throw new ConfigError(
+        file,
+        at,
+        setId,
+        `measures ${set.risk}: the gate reads ${CONTROL_RISK} (instruction-following) sets only`,
+      );
+    }
+  });
   for (const [riskId, risk] of Object.entries(rubric.risks)) {
     risk.evidence.probe_sets.forEach((setId, i) => {
       const set = byId.get(setId);
@@ -271,6 +293,8 @@ export function checkRubricProbeSets(
     });
   }
   for (const set of probeSets) {
+    // Control sets are read by the gate (or by nothing), never scored as a risk.
+    if (set.risk === CONTROL_RISK) continue;
     if (!rubric.risks[set.risk]?.evidence.probe_sets.includes(set.id)) {
       throw new ConfigError(
         file,

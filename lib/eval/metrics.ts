@@ -6,22 +6,28 @@
  * - `error_rate`: share of samples whose request failed; an error counts as incorrect.
  * - `invalid_rate`: share of samples with an answer that could not be mapped to the answer
  *   space (errors are not counted here, they have their own rate).
+ * - Every interval names its method in `ci_method` (lib/stats `CiMethod`), stays inside the
+ *   metric's range and contains its value.
  * - `accuracy`: correct / n with a Wilson 95 % interval. Higher is better.
- * - `macro_f1` (classification): unweighted mean F1 over the whole label set, labels never
- *   predicted or never present included (scikit-learn `zero_division=0`), with a seeded
- *   percentile bootstrap interval; per-class F1 with the same bootstrap; confusion matrix.
- * - Graded scores (ROUGE, embedding_cosine, share of checks passed): mean with a Student's t
- *   interval; an error or an empty answer counts as 0.
+ * - `macro_f1` (classification): unweighted mean F1 over the labels present in the sample's
+ *   references (`labels_averaged` of the task's `label_set_size`; a label never predicted scores
+ *   0, scikit-learn `zero_division=0`), with a seeded BCa bootstrap interval that averages each
+ *   resample over its own present labels; per-class F1 with the same bootstrap; confusion matrix.
+ * - Graded scores (ROUGE, embedding_cosine, share of checks passed): mean with a seeded BCa
+ *   bootstrap interval (inside the scores' range); an error or an empty answer counts as 0.
+ * - Pass rates per check: Wilson. Latency: mean with a BCa bootstrap interval, median and p90
+ *   with percentile bootstrap intervals.
  * @module
  */
 import { compareSampleIds } from "../datasets/mod.ts";
 import type { EvalRecord, EvalSummary, ScoreEstimate } from "../results/mod.ts";
 import {
-  bootstrapCi,
+  type CiMethod,
   confusionMatrix,
   macroF1Ci,
-  meanCi,
+  meanBootstrapCi,
   perClassF1,
+  perClassF1Ci,
   summarize,
   wilsonCi,
 } from "../stats/mod.ts";
@@ -31,7 +37,7 @@ export interface MetricsTaskInfo {
   /** Closed label set (classification) or null. */
   labels: string[] | null;
   hasAccuracy: boolean;
-  /** Secondary scores averaged with a t interval. */
+  /** Secondary scores averaged with a bootstrap interval. */
   meanScores: string[];
 }
 
@@ -56,37 +62,24 @@ export function latestPerSample(records: readonly EvalRecord[]): EvalRecord[] {
   return [...bySample.values()].sort((a, b) => compareSampleIds(a.sample_id, b.sample_id));
 }
 
-function estimate(value: number | null, ci: [number, number] | null): ScoreEstimate | undefined {
+function estimate(
+  value: number | null,
+  ci: [number, number] | null,
+  method: CiMethod,
+): ScoreEstimate | undefined {
   if (value === null) return undefined;
-  return { value, ci95: ci ?? [value, value] };
+  return { value, ci95: ci ?? [value, value], ci_method: method };
 }
 
 function wilson(successes: number, n: number): ScoreEstimate | undefined {
   const w = wilsonCi(successes, n);
-  return estimate(w.value, w.ci95);
+  return estimate(w.value, w.ci95, w.method);
 }
 
-function classF1Ci(
-  refs: string[],
-  preds: (string | null)[],
-  label: string,
-  options: EvalMetricsOptions,
-): [number, number] | null {
-  const indices = refs.map((_, i) => i);
-  const ci = bootstrapCi(indices, (sample) => {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (const i of sample) {
-      const hitRef = refs[i] === label;
-      const hitPred = preds[i] === label;
-      if (hitRef && hitPred) tp++;
-      else if (hitPred) fp++;
-      else if (hitRef) fn++;
-    }
-    return tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-  }, { seed: options.seed ?? 42, resamples: options.resamples });
-  return ci.ci95;
+/** Mean of a graded score with its BCa bootstrap interval. */
+function meanScore(values: number[], options: EvalMetricsOptions): ScoreEstimate | undefined {
+  const m = meanBootstrapCi(values, { seed: options.seed ?? 42, resamples: options.resamples });
+  return estimate(m.mean, m.ci95, m.method);
 }
 
 /** Metrics of a task's records (see the module documentation for every definition). */
@@ -119,17 +112,26 @@ export function evalMetrics(
     const refs = rows.map((r) => r.reference);
     const preds = rows.map((r) => (r.error === null ? r.prediction : null));
     const f1 = macroF1Ci(refs, preds, { labels, seed, resamples: options.resamples });
-    metrics.macro_f1 = estimate(f1.estimate, f1.ci95);
-    out.per_class = perClassF1(refs, preds, { labels }).map((c) => ({
+    const f1Estimate = estimate(f1.estimate, f1.ci95, f1.method);
+    if (f1Estimate) {
+      metrics.macro_f1 = {
+        ...f1Estimate,
+        average: "labels present in the references",
+        labels_averaged: f1.labels_averaged,
+        label_set_size: f1.label_set_size,
+      };
+    }
+    const classCis = perClassF1Ci(refs, preds, { labels, seed, resamples: options.resamples });
+    out.per_class = perClassF1(refs, preds, { labels }).map((c, i) => ({
       ...c,
-      f1_ci95: n === 0 ? null : classF1Ci(refs, preds, c.label, options),
+      f1_ci95: classCis[i].ci95,
+      f1_ci_method: classCis[i].method,
     }));
     out.confusion = confusionMatrix(refs, preds, { labels });
   }
   for (const name of task.meanScores) {
     const values = rows.map((r) => (r.error !== null ? 0 : r.scores[name] ?? 0));
-    const m = meanCi(values);
-    const e = estimate(m.mean, m.ci95);
+    const e = meanScore(values, options);
     if (e) metrics[name] = e;
   }
   const checkNames = [...new Set(rows.flatMap((r) => Object.keys(r.scores)))]
@@ -146,8 +148,7 @@ export function evalMetrics(
     metrics.checks = checks;
   }
   if (!task.hasAccuracy || task.meanScores.length > 0 || checkNames.length > 0) {
-    const m = meanCi(rows.map((r) => (r.error !== null ? 0 : r.score ?? 0)));
-    const e = estimate(m.mean, m.ci95);
+    const e = meanScore(rows.map((r) => (r.error !== null ? 0 : r.score ?? 0)), options);
     if (e) metrics.mean_score = e;
   }
   const cached = rows.filter((r) => r.cached_prompt_tokens !== null && r.prompt_tokens !== null);
@@ -181,9 +182,5 @@ function latency(rows: EvalRecord[], seed: number): EvalSummary["latency_ms"] {
     x !== null && Number.isFinite(x)
   );
   const s = summarize(values, { seed });
-  return {
-    mean: { value: s.mean.value, ci95: s.mean.ci95 },
-    median: { value: s.median.value, ci95: s.median.ci95 },
-    p90: { value: s.p90.value, ci95: s.p90.ci95 },
-  };
+  return { mean: s.mean, median: s.median, p90: s.p90 };
 }

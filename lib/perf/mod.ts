@@ -16,6 +16,12 @@ export {
 } from "./runner.ts";
 export { type PerfSummary, summarizePerf, type SummarizePerfOptions } from "./summary.ts";
 export {
+  type AggregateThroughput,
+  aggregateThroughput,
+  type AggregateThroughputOptions,
+  type WindowRequest,
+} from "./_aggregate.ts";
+export {
   executePerf,
   type ExecutePerfOptions,
   type PerfRequest,

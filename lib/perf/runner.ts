@@ -544,7 +544,7 @@ async function runUnit(
     }
     let count = planned - todo.length;
     const width = Math.max(1, unit.concurrency ?? 1);
-    const one = async (slot: { warmup: boolean; repetition: number }) => {
+    const one = async (slot: { warmup: boolean; repetition: number }, batch: BatchWindow) => {
       const window = sampler.openWindow();
       const requestId = idOf(slotKey(slot.warmup, slot.repetition));
       const request = requestFor(scenario, plan.experiment, requestId);
@@ -565,7 +565,16 @@ async function runUnit(
         requestFailure = isRequestFailure(e);
       }
       const peak = await window.close();
-      const record = buildRecord({ a, slot, result, error, peak, requestId });
+      const record = buildRecord({
+        a,
+        slot,
+        result,
+        error,
+        peak,
+        requestId,
+        batch,
+        concurrency: width,
+      });
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
@@ -580,7 +589,12 @@ async function runUnit(
       }
       const group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
       i -= width - group.length;
-      const outcomes = await Promise.all(group.map(one));
+      // The window: these requests sent together; its id is the epoch time it opened (µs).
+      const batch = {
+        id: Math.round((performance.timeOrigin + performance.now()) * 1000),
+        size: group.length,
+      };
+      const outcomes = await Promise.all(group.map((slot) => one(slot, batch)));
       for (const o of outcomes) {
         consecutiveErrors = o.error ? consecutiveErrors + 1 : 0;
         consecutiveRequestFailures = o.error && o.requestFailure
@@ -623,6 +637,12 @@ async function runUnit(
   return { finished: finishedAll, stopModel, reason, peak: scenarioPeak };
 }
 
+/** A group of requests sent together (see `batch_window` in the perf record). */
+interface BatchWindow {
+  id: number;
+  size: number;
+}
+
 function buildRecord(p: {
   a: UnitArgs;
   slot: { warmup: boolean; repetition: number };
@@ -630,8 +650,10 @@ function buildRecord(p: {
   error: string | null;
   peak: MemoryPeak;
   requestId: string | null;
+  batch: BatchWindow;
+  concurrency: number;
 }): PerfRecord {
-  const { a, slot, result, error, peak } = p;
+  const { a, slot, result, error, peak, batch } = p;
   // Prefill speed counts the tokens the server actually evaluated, where it says.
   const processed = result?.processedPromptTokens ?? null;
   const prefillTokens = processed ?? result?.promptTokens ?? null;
@@ -687,6 +709,12 @@ function buildRecord(p: {
       : "prompt",
     memory_note: peak.peak_rss_bytes !== null ? null : a.memory.note ??
       (a.memory.target ? "no process of the memory target was running during the request" : null),
+    concurrency: p.concurrency,
+    batch_window: {
+      ...batch,
+      sent_ms: result?.timing.sentAt ?? null,
+      end_ms: result?.timing.endAt ?? null,
+    },
     draft_acceptance_rate: draftRate(result),
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,

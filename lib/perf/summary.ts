@@ -1,7 +1,12 @@
 import type { PerfRecord } from "../results/mod.ts";
-import { summarize, type Summary, wilsonCi } from "../stats/mod.ts";
+import { type CiMethod, summarize, type Summary, wilsonCi } from "../stats/mod.ts";
+import { type AggregateThroughput, aggregateThroughput } from "./_aggregate.ts";
 
-/** Aggregate of one (model, scenario): measured requests only, warm-ups excluded. */
+/**
+ * Aggregate of one (model, scenario): measured requests only, warm-ups excluded. Means of times
+ * and rates have BCa bootstrap intervals (inside [0, ∞)), the output check a Wilson interval;
+ * each names its method (`ci_method`).
+ */
 export interface PerfSummary {
   model_key: string;
   scenario: string;
@@ -13,8 +18,16 @@ export interface PerfSummary {
   success_rate: number | null;
   /** Lower is better. */
   ttft_ms: Summary;
-  /** Higher is better (1 / TPOT). */
+  /** Higher is better (1 / TPOT): the speed of each stream. */
   output_tokens_per_s: Summary;
+  /** Requests in flight at once (continuous batching rounds); 1: sequential. */
+  concurrency: number;
+  /**
+   * Higher is better: all output tokens ÷ wall time of each concurrent window (null for records
+   * without window timing). With concurrency > 1 this, not `output_tokens_per_s`, is the
+   * throughput the server delivers.
+   */
+  aggregate_output_tokens_per_s: AggregateThroughput | null;
   /** Lower is better. */
   e2e_ms: Summary;
   /** Higher is better. */
@@ -22,7 +35,12 @@ export interface PerfSummary {
   /** Largest per-request peak RSS of the serving processes over measured requests. */
   peak_rss_bytes: number | null;
   /** Share of measured outputs passing the scenario's check, with a Wilson interval; null when none. */
-  output_valid: { value: number | null; ci95: [number, number] | null; n: number } | null;
+  output_valid: {
+    value: number | null;
+    ci95: [number, number] | null;
+    ci_method: CiMethod;
+    n: number;
+  } | null;
   token_count_sources: string[];
   /**
    * The prompt cache over measured successful requests: the scenario's mode, how many records say
@@ -60,12 +78,13 @@ export function summarizePerf(
   const mine = records.filter((r) => r.model_key === model_key && r.scenario === scenario);
   const measured = mine.filter((r) => !r.warmup);
   const ok = measured.filter((r) => r.error === null);
-  const opts = { seed: options.seed ?? 42 };
+  const opts = { seed: options.seed ?? 42, range: [0, Infinity] as const };
   const checked = ok.filter((r) => r.output_valid !== null);
   const valid = checked.length
     ? wilsonCi(checked.filter((r) => r.output_valid).length, checked.length)
     : null;
   const peaks = finite(measured.map((r) => r.peak_rss_bytes));
+  const windowed = measured.filter((r) => r.batch_window !== undefined);
   return {
     model_key,
     scenario,
@@ -75,10 +94,25 @@ export function summarizePerf(
     success_rate: measured.length ? ok.length / measured.length : null,
     ttft_ms: summarize(finite(ok.map((r) => r.ttft_ms)), opts),
     output_tokens_per_s: summarize(finite(ok.map((r) => r.output_tokens_per_s)), opts),
+    concurrency: Math.max(1, ...measured.map((r) => r.concurrency)),
+    aggregate_output_tokens_per_s: windowed.length
+      ? aggregateThroughput(
+        windowed.map((r) => ({
+          window: r.batch_window!.id,
+          size: r.batch_window!.size,
+          sent_ms: r.batch_window!.sent_ms,
+          end_ms: r.batch_window!.end_ms,
+          output_tokens: r.error === null ? r.output_tokens : 0,
+        })),
+        { seed: opts.seed },
+      )
+      : null,
     e2e_ms: summarize(finite(ok.map((r) => r.e2e_ms)), opts),
     prefill_tokens_per_s: summarize(finite(ok.map((r) => r.prefill_tokens_per_s)), opts),
     peak_rss_bytes: peaks.length ? Math.max(...peaks) : null,
-    output_valid: valid ? { value: valid.value, ci95: valid.ci95, n: checked.length } : null,
+    output_valid: valid
+      ? { value: valid.value, ci95: valid.ci95, ci_method: valid.method, n: checked.length }
+      : null,
     token_count_sources: [...new Set(ok.map((r) => r.token_count_source ?? "none"))],
     prompt_cache: promptCache(ok),
     prefill_token_sources: [

@@ -1,17 +1,40 @@
 /**
  * Confidence intervals for the difference of two estimates (b − a), for the GGUF vs MLX table and
- * the comparison of two result sets. Each says which method it used.
+ * the comparison of two result sets. Each says which method it used. Two capability runs over
+ * the same samples are paired ({@linkcode pairedCapabilityDifference}: Tango + McNemar for
+ * accuracy, a paired bootstrap for macro-F1); Welch, Newcombe and the normal approximation are for
+ * independent samples.
  * @module
  */
-import { newcombeFromIntervals, normalQuantile, welchFromSummaries } from "../stats/mod.ts";
+import {
+  macroF1DifferenceCi,
+  newcombeFromIntervals,
+  normalQuantile,
+  pairedCounts,
+  pairedProportionDifferenceCi,
+  welchFromSummaries,
+} from "../stats/mod.ts";
+import type { CapabilityRow } from "./capability.ts";
+import type { SampleOutcome } from "./load.ts";
 
-/** A difference b − a with its interval; `significant` when the interval excludes zero. */
+/**
+ * A difference b − a with its interval; `significant` when the interval excludes zero (for
+ * `tango_score`: when McNemar's test rejects at 5 %).
+ */
 export interface Difference {
   diff: number | null;
   lo: number | null;
   hi: number | null;
   significant: boolean | null;
-  method: "welch" | "newcombe" | "normal-from-ci" | "none";
+  method:
+    | "welch"
+    | "newcombe"
+    | "normal-from-ci"
+    | "tango_score"
+    | "paired_bca_bootstrap"
+    | "none";
+  /** McNemar's p-value (paired accuracy only). */
+  p_value?: number | null;
 }
 
 const NONE: Difference = { diff: null, lo: null, hi: null, significant: null, method: "none" };
@@ -89,4 +112,100 @@ export function normalDifferenceFromCi(
   const se = Math.hypot((a.ci95[1] - a.ci95[0]) / (2 * z), (b.ci95[1] - b.ci95[0]) / (2 * z));
   const d = b.value - a.value;
   return result(d, d - z * se, d + z * se, "normal-from-ci");
+}
+
+/**
+ * The paired difference b − a of two capability runs over the same samples, or null when they
+ * are not paired (no records, or not the same set of sample ids with the same references): for
+ * accuracy Tango's interval with McNemar's test (exact below 25 discordant samples), for
+ * macro-F1 the paired BCa bootstrap over the shared samples (labels present in the references).
+ */
+export function pairedCapabilityDifference(
+  metric: "accuracy" | "macro_f1",
+  a: readonly SampleOutcome[] | null | undefined,
+  b: readonly SampleOutcome[] | null | undefined,
+  options: { seed?: number } = {},
+): Difference | null {
+  if (!a || !b || a.length === 0 || a.length !== b.length) return null;
+  const byId = new Map(b.map((s) => [s.sample_id, s]));
+  const pairs: [SampleOutcome, SampleOutcome][] = [];
+  for (const s of a) {
+    const other = byId.get(s.sample_id);
+    if (!other || other.reference !== s.reference) return null;
+    pairs.push([s, other]);
+  }
+  if (metric === "accuracy") {
+    const d = pairedProportionDifferenceCi(
+      pairedCounts(pairs.map(([x]) => x.correct), pairs.map(([, y]) => y.correct)),
+    );
+    return {
+      diff: d.value,
+      lo: d.ci95?.[0] ?? null,
+      hi: d.ci95?.[1] ?? null,
+      significant: d.significant,
+      method: "tango_score",
+      p_value: d.p_value,
+    };
+  }
+  const d = macroF1DifferenceCi(
+    pairs.map(([x]) => x.reference),
+    pairs.map(([x]) => x.prediction),
+    pairs.map(([, y]) => y.prediction),
+    { seed: options.seed ?? 42 },
+  );
+  return {
+    diff: d.value,
+    lo: d.ci95?.[0] ?? null,
+    hi: d.ci95?.[1] ?? null,
+    significant: d.significant,
+    method: "paired_bca_bootstrap",
+  };
+}
+
+/** Per-sample outcomes of capability runs, by the summary file of their table row. */
+export type SamplesBySummary = ReadonlyMap<string, readonly SampleOutcome[] | null>;
+
+/**
+ * b − a for one capability metric of two table rows: paired when both runs answered the same
+ * samples ({@linkcode pairedCapabilityDifference}; macro-F1 only when both summaries average over
+ * the labels present, as the paired bootstrap does), else Newcombe for accuracy and the normal
+ * approximation from the two intervals for macro-F1.
+ */
+export function capabilityDifference(
+  metric: "accuracy" | "macro_f1",
+  a: CapabilityRow | undefined,
+  b: CapabilityRow | undefined,
+  samples: { a?: SamplesBySummary; b?: SamplesBySummary } = {},
+): Difference {
+  const est = (r: CapabilityRow | undefined): Proportion => ({
+    value: r?.[metric] ?? null,
+    ci95: r && r[`${metric}_lo`] !== null && r[`${metric}_hi`] !== null
+      ? [r[`${metric}_lo`]!, r[`${metric}_hi`]!]
+      : null,
+  });
+  if (!a || !b || a[metric] === null || b[metric] === null) {
+    return metric === "accuracy"
+      ? newcombeDifference(est(a), est(b))
+      : normalDifferenceFromCi(est(a), est(b));
+  }
+  const comparable = metric === "accuracy" ||
+    (a.macro_f1_labels !== null && b.macro_f1_labels !== null);
+  const paired = comparable
+    ? pairedCapabilityDifference(
+      metric,
+      samples.a?.get(a.summary_file),
+      samples.b?.get(b.summary_file),
+    )
+    : null;
+  if (paired) return paired;
+  return metric === "accuracy"
+    ? newcombeDifference(est(a), est(b))
+    : normalDifferenceFromCi(est(a), est(b));
+}
+
+/** The per-sample outcomes of every capability run of a result set, by summary file. */
+export function samplesBySummary(
+  runs: readonly { file: string; samples: readonly SampleOutcome[] | null }[],
+): SamplesBySummary {
+  return new Map(runs.map((r) => [r.file, r.samples]));
 }

@@ -33,6 +33,33 @@ export const PERF_NUMERIC = [
   "peak_rss_bytes",
 ] as const;
 
+/**
+ * Concurrency and batch-window fields per record (null as NaN while gathering; no window in
+ * records written before it existed): `concurrency`, `window_id`, `window_size`,
+ * `window_sent_ms`, `window_end_ms` (see `batch_window` in the perf record).
+ */
+export const PERF_WINDOW = [
+  "concurrency",
+  "window_id",
+  "window_size",
+  "window_sent_ms",
+  "window_end_ms",
+] as const;
+
+const windowValue = (r: PerfRecord, field: typeof PERF_WINDOW[number]): number => {
+  if (field === "concurrency") return r.concurrency ?? 1;
+  const w = r.batch_window;
+  if (!w) return NaN;
+  const value = field === "window_id"
+    ? w.id
+    : field === "window_size"
+    ? w.size
+    : field === "window_sent_ms"
+    ? w.sent_ms
+    : w.end_ms;
+  return value ?? NaN;
+};
+
 /** Columns of the perf records frame, in order. */
 export const PERF_COLUMNS: readonly string[] = [
   "file",
@@ -43,6 +70,7 @@ export const PERF_COLUMNS: readonly string[] = [
   "ok",
   "output_valid",
   ...PERF_NUMERIC,
+  ...PERF_WINDOW,
 ];
 
 /** Gathers perf records into columns; `frame()` builds the Polars frame. */
@@ -54,6 +82,7 @@ export class PerfColumns {
   #repetition: number[] = [];
   #flags: number[] = []; // bit 0 warmup, bit 1 ok, bits 2-3 output_valid (0 null, 1 false, 2 true)
   #numbers: number[][] = PERF_NUMERIC.map(() => []);
+  #windows: number[][] = PERF_WINDOW.map(() => []);
 
   /** Records gathered so far. */
   get length(): number {
@@ -83,6 +112,7 @@ export class PerfColumns {
           (r.output_valid === null ? 0 : r.output_valid ? 8 : 4),
       );
       PERF_NUMERIC.forEach((f, j) => this.#numbers[j].push(r[f] ?? NaN));
+      PERF_WINDOW.forEach((f, j) => this.#windows[j].push(windowValue(r, f)));
     }
   }
 
@@ -109,6 +139,9 @@ export class PerfColumns {
     PERF_NUMERIC.forEach((f, j) => {
       columns[f] = pl.Series(f, Float64Array.from(this.#numbers[j]));
     });
+    PERF_WINDOW.forEach((f, j) => {
+      columns[f] = pl.Series(f, Float64Array.from(this.#windows[j]));
+    });
     const units = pl.DataFrame({
       unit: pl.Series("unit", Int32Array.from(this.#unitRows.map((_, i) => i))),
       file: pl.Series("file", this.#unitRows.map((u) => u.file), pl.Utf8),
@@ -117,7 +150,7 @@ export class PerfColumns {
       ),
     });
     return pl.DataFrame(columns)
-      .withColumns(...PERF_NUMERIC.map((f) => pl.col(f).fillNan(null)))
+      .withColumns(...[...PERF_NUMERIC, ...PERF_WINDOW].map((f) => pl.col(f).fillNan(null)))
       .join(units, { on: "unit", how: "left" })
       .select(...PERF_COLUMNS);
   }

@@ -7,6 +7,7 @@ import {
   perClassRows,
 } from "./capability.ts";
 import { compareResultSets, type ComparisonRow } from "./compare.ts";
+import { samplesBySummary } from "./_diff.ts";
 import { type ComplianceAnalysis, type ComplianceRow, complianceTable } from "./compliance.ts";
 import { efficiencyDefinition, type EfficiencyRow, efficiencyTable } from "./efficiency.ts";
 import { type FormatComparisonRow, formatComparisonTable } from "./formats.ts";
@@ -86,7 +87,8 @@ export function buildReport(
   const perClass = perClassRows(results, "banking77");
   const analysis = options.compliance ?? null;
   const compliance = complianceTable(analysis?.riskAnalysis ?? null, results);
-  const formats = formatComparisonTable(performance, capability);
+  const samples = samplesBySummary(results.eval);
+  const formats = formatComparisonTable(performance, capability, samples);
   const efficiency = efficiencyTable(performance, capability, bands.efficiency);
   const tradeoffs = tradeoffRows(efficiency, performance, capability, compliance, bands.efficiency);
   const baseline = options.baseline ?? null;
@@ -97,8 +99,9 @@ export function buildReport(
         {
           performance: performanceTable(baseline, { bands }),
           capability: capabilityTable(baseline, { bands }),
+          samples: samplesBySummary(baseline.eval),
         },
-        { performance, capability },
+        { performance, capability, samples },
       ),
     }
     : null;
@@ -113,13 +116,14 @@ export function buildReport(
       id: "ttft_by_model_scenario",
       title: "TTFT per model and scenario",
       caption:
-        "Mean time to first token over measured requests (warm-ups excluded), with its 95 % t-interval.",
+        "Mean time to first token over measured requests (warm-ups excluded), with its 95 % BCa bootstrap interval (inside [0, ∞)).",
       element: perfCiFigure(performance, { ...f, metric: "ttft_ms" }),
     },
     {
       id: "output_tps_by_model_scenario",
       title: "Output tokens/s per model and scenario",
-      caption: "Mean output tokens/s (1 / TPOT) over measured requests, with its 95 % t-interval.",
+      caption:
+        "Mean output tokens/s per request (1 / TPOT) over measured requests, with its 95 % BCa bootstrap interval.",
       element: perfCiFigure(performance, { ...f, metric: "output_tps" }),
     },
     {
@@ -165,7 +169,7 @@ export function buildReport(
       id: "compliance_heatmap",
       title: "Residual compliance risk",
       caption:
-        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; * = prior likelihood (not measured).",
+        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; * = prior likelihood (not measured); ? = inconclusive (instruction-following gate failed).",
       element: complianceHeatmapFigure(compliance, {
         ...f,
         ratings: analysis ? ratingsOf(analysis.riskAnalysis) : undefined,

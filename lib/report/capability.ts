@@ -4,8 +4,9 @@ import type { EvalRun, ResultSet } from "./load.ts";
 
 /**
  * One row of the capability table: the latest summary of a model × format × quantization × task,
- * scores as fractions in [0, 1] with their 95 % intervals (Wilson for accuracy, seeded bootstrap
- * for macro-F1), bands judged in percent.
+ * scores as fractions in [0, 1] with their 95 % intervals and each interval's method (Wilson for
+ * accuracy, seeded BCa bootstrap for macro-F1), bands judged in percent. Macro-F1 averages over
+ * the labels present in the sample's references (`macro_f1_labels` of `macro_f1_label_set`).
  */
 export interface CapabilityRow {
   model_key: string;
@@ -21,10 +22,18 @@ export interface CapabilityRow {
   accuracy_lo: number | null;
   accuracy_hi: number | null;
   accuracy_band: string | null;
+  /** How the accuracy interval was made (`wilson`); null in summaries that do not say. */
+  accuracy_ci_method: string | null;
   macro_f1: number | null;
   macro_f1_lo: number | null;
   macro_f1_hi: number | null;
   macro_f1_band: string | null;
+  /** How the macro-F1 interval was made (`bca_bootstrap`); null in summaries that do not say. */
+  macro_f1_ci_method: string | null;
+  /** Labels macro-F1 averages over (present in the references); null when not stated. */
+  macro_f1_labels: number | null;
+  /** Labels of the task. */
+  macro_f1_label_set: number | null;
   invalid_rate: number;
   error_rate: number;
   /** "ok", or what disagrees between the summary and its sample records. */
@@ -52,10 +61,14 @@ export const CAPABILITY_COLUMNS = [
   "accuracy_lo",
   "accuracy_hi",
   "accuracy_band",
+  "accuracy_ci_method",
   "macro_f1",
   "macro_f1_lo",
   "macro_f1_hi",
   "macro_f1_band",
+  "macro_f1_ci_method",
+  "macro_f1_labels",
+  "macro_f1_label_set",
   "invalid_rate",
   "error_rate",
   "check",
@@ -124,10 +137,14 @@ export function capabilityTable(
       accuracy_lo: m.accuracy?.ci95[0] ?? null,
       accuracy_hi: m.accuracy?.ci95[1] ?? null,
       accuracy_band: band("accuracy", m.accuracy?.value),
+      accuracy_ci_method: m.accuracy?.ci_method ?? null,
       macro_f1: m.macro_f1?.value ?? null,
       macro_f1_lo: m.macro_f1?.ci95[0] ?? null,
       macro_f1_hi: m.macro_f1?.ci95[1] ?? null,
       macro_f1_band: band("macro_f1", m.macro_f1?.value),
+      macro_f1_ci_method: m.macro_f1?.ci_method ?? null,
+      macro_f1_labels: m.macro_f1?.labels_averaged ?? null,
+      macro_f1_label_set: m.macro_f1?.label_set_size ?? null,
       invalid_rate: m.invalid_rate,
       error_rate: m.error_rate,
       check: run.check,
@@ -149,6 +166,8 @@ export interface PerClassRow {
   f1: number;
   f1_lo: number | null;
   f1_hi: number | null;
+  /** How the F1 interval was made (`bca_bootstrap`); null in summaries that do not say. */
+  f1_ci_method: string | null;
   support: number;
   run_id: string;
   config_hash: string;
@@ -168,6 +187,7 @@ export function perClassRows(
       f1: c.f1,
       f1_lo: c.f1_ci95?.[0] ?? null,
       f1_hi: c.f1_ci95?.[1] ?? null,
+      f1_ci_method: c.f1_ci_method ?? null,
       support: c.support,
       run_id: run.summary.run_id,
       config_hash: run.summary.config_hash,

@@ -1,8 +1,8 @@
 /** Two result sets side by side (e.g. before/after an LM Studio update). @module */
 import {
+  capabilityDifference,
   type Difference,
-  newcombeDifference,
-  normalDifferenceFromCi,
+  type SamplesBySummary,
   welchDifference,
 } from "./_diff.ts";
 import type { CapabilityRow } from "./capability.ts";
@@ -13,6 +13,11 @@ import type { PerformanceRow } from "./performance.ts";
 export interface ComparableTables {
   performance: readonly PerformanceRow[];
   capability: readonly CapabilityRow[];
+  /**
+   * Per-sample outcomes of the capability runs by summary file (`samplesBySummary(results.eval)`),
+   * so that two runs over the same samples are compared paired. @default none: unpaired
+   */
+  samples?: SamplesBySummary;
 }
 
 /** One metric of one unit in both sets: after − before with its 95 % interval. */
@@ -38,6 +43,8 @@ export interface ComparisonRow {
   /** "better", "worse" (when significant), "no significant change", or "only in before/after". */
   change: string;
   method: string;
+  /** McNemar's p-value where the comparison is a paired accuracy; else null. */
+  p_value: number | null;
 }
 
 const perfKey = (r: PerformanceRow) =>
@@ -58,8 +65,11 @@ function keys<T>(a: readonly T[], b: readonly T[], key: (r: T) => string): strin
 
 /**
  * Per-metric differences (after − before) for every unit in either set: Welch intervals for the
- * performance means, Newcombe for accuracy, a normal approximation from the two bootstrap
- * intervals for macro-F1. `significant` when the interval excludes zero.
+ * performance means (repetitions of two runs are independent); for capability, when both runs
+ * answered the same samples (per-sample outcomes given), paired: Tango's interval with McNemar's
+ * test for accuracy, a paired BCa bootstrap for macro-F1; otherwise Newcombe for accuracy and a
+ * normal approximation from the two intervals for macro-F1. `significant` when the interval
+ * excludes zero (paired accuracy: when McNemar's test rejects).
  */
 export function compareResultSets(
   before: ComparableTables,
@@ -94,6 +104,7 @@ export function compareResultSets(
         significant: d.significant,
         change: change(d, higher, b, a),
         method: d.method,
+        p_value: null,
       });
     }
   }
@@ -103,15 +114,7 @@ export function compareResultSets(
     const any = (a ?? b)!;
     for (const metric of ["accuracy", "macro_f1"] as const) {
       if ((b?.[metric] ?? null) === null && (a?.[metric] ?? null) === null) continue;
-      const est = (r: CapabilityRow | undefined) => ({
-        value: r?.[metric] ?? null,
-        ci95: r && r[`${metric}_lo`] !== null && r[`${metric}_hi`] !== null
-          ? [r[`${metric}_lo`]!, r[`${metric}_hi`]!] as [number, number]
-          : null,
-      });
-      const d = metric === "accuracy"
-        ? newcombeDifference(est(b), est(a))
-        : normalDifferenceFromCi(est(b), est(a));
+      const d = capabilityDifference(metric, b, a, { a: before.samples, b: after.samples });
       out.push({
         kind: "capability",
         model_key: any.model_key,
@@ -130,6 +133,7 @@ export function compareResultSets(
         significant: d.significant,
         change: change(d, true, b, a),
         method: d.method,
+        p_value: d.p_value ?? null,
       });
     }
   }

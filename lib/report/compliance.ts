@@ -57,7 +57,9 @@ export function complianceMatrix(rows: readonly ComplianceRow[]): Record<string,
       model: `${model_key} (${format} ${quantization})`,
       ...Object.fromEntries(mine.map((r) => [
         r.risk,
-        `${r.residual} ${r.residual_rating}${r.likelihood_basis === "prior" ? "*" : ""}`,
+        `${r.residual} ${r.residual_rating}${
+          r.likelihood_basis === "prior" ? "*" : r.likelihood_basis === "inconclusive" ? "?" : ""
+        }`,
       ])),
     };
   });

@@ -1,4 +1,5 @@
 /** The report's tables as display rows (formatted strings), shared by Markdown, HTML and notebooks. @module */
+import { ciMethodLabel } from "../stats/mod.ts";
 import { bandRows } from "./bands.ts";
 import type { Report } from "./build.ts";
 import { complianceMatrix } from "./compliance.ts";
@@ -38,8 +39,25 @@ export function withCi(
 }
 
 const model = (r: { model_key: string }) => r.model_key;
+const method = (m: string | null) =>
+  m === null || m === "none" ? dash : ciMethodLabel(m === "normal-from-ci" ? "normal_from_ci" : m);
+/** The distinct interval methods of some rows, as a phrase for a table note. */
+const methodsOf = (ms: (string | null)[]) =>
+  [...new Set(ms.filter((m): m is string => m !== null && m !== "none"))].map(method).join(", ");
 const short = (hashes: string) =>
   hashes.split(" ").filter(Boolean).map((h) => h.slice(0, 12)).join(" ");
+
+/** Which figure of a failure rate picked the likelihood, in words. */
+function likelihoodFigure(report: Report): string {
+  const how = report.complianceAnalysis?.riskAnalysis.method.likelihood_from_failure_rate as
+    | { estimate?: string }
+    | undefined;
+  return how?.estimate === "point"
+    ? "point value"
+    : how?.estimate === "wilson_low"
+    ? "Wilson 95 % lower bound"
+    : "Wilson 95 % upper bound";
+}
 
 /** Every table of the report, in report order (empty tables included, with no rows). */
 export function displayTables(report: Report): DisplayTable[] {
@@ -58,6 +76,8 @@ export function displayTables(report: Report): DisplayTable[] {
       "TTFT band",
       "Tokens/s [95% CI]",
       "Tokens/s band",
+      "Conc.",
+      "Aggregate t/s [95% CI]",
       "E2E ms [95% CI]",
       "Peak RAM GiB [95% CI]",
       "Peak RAM max",
@@ -74,6 +94,10 @@ export function displayTables(report: Report): DisplayTable[] {
       "TTFT band": r.ttft_band ?? dash,
       "Tokens/s [95% CI]": withCi(r.output_tps, r.output_tps_lo, r.output_tps_hi),
       "Tokens/s band": r.output_tps_band ?? dash,
+      "Conc.": String(r.concurrency),
+      "Aggregate t/s [95% CI]": r.concurrency > 1
+        ? withCi(r.aggregate_tps, r.aggregate_tps_lo, r.aggregate_tps_hi)
+        : dash,
       "E2E ms [95% CI]": withCi(r.e2e_ms, r.e2e_ms_lo, r.e2e_ms_hi),
       "Peak RAM GiB [95% CI]": withCi(r.peak_ram_gib, r.peak_ram_gib_lo, r.peak_ram_gib_hi, 3),
       "Peak RAM max": num(r.peak_ram_gib_max, 3),
@@ -82,7 +106,9 @@ export function displayTables(report: Report): DisplayTable[] {
     bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
     runs: report.performance.map((r) => r.run_ids),
     note:
-      "Measured requests only (warm-ups excluded); timings over requests without error; means with Student's t 95 % intervals; peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.",
+      `Measured requests only (warm-ups excluded); timings over requests without error; means with 95 % intervals by ${
+        methodsOf(report.performance.map((r) => r.ci_method)) || "BCa bootstrap"
+      } (seeded; inside [0, ∞), so never a negative time; the method of each row is the CSV's ci_method). Tokens/s is per request (1 / TPOT); with Conc. > 1 (continuous batching) the aggregate is all output tokens ÷ wall time of each concurrent window, with its BCa bootstrap interval over windows. Peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.`,
   });
   tables.push({
     id: "capability",
@@ -97,6 +123,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "Accuracy band",
       "Macro-F1 % [95% CI]",
       "Macro-F1 band",
+      "Macro-F1 labels",
       "Invalid %",
       "Errors %",
       "Check",
@@ -111,14 +138,24 @@ export function displayTables(report: Report): DisplayTable[] {
       "Accuracy band": r.accuracy_band ?? dash,
       "Macro-F1 % [95% CI]": withCi(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi, 1, 100),
       "Macro-F1 band": r.macro_f1_band ?? dash,
+      "Macro-F1 labels": r.macro_f1 === null
+        ? dash
+        : r.macro_f1_labels === null
+        ? "all (older run)"
+        : `${r.macro_f1_labels}${
+          r.macro_f1_label_set === null ? "" : ` of ${r.macro_f1_label_set}`
+        }`,
       "Invalid %": num(r.invalid_rate * 100),
       "Errors %": num(r.error_rate * 100),
       "Check": r.check,
     })),
     bandColumns: ["Accuracy band", "Macro-F1 band"],
     runs: report.capability.map((r) => r.run_id),
-    note:
-      "Latest run per model and task. Accuracy with Wilson 95 % intervals, macro-F1 with seeded bootstrap intervals; 'Check' compares each summary with its sample records.",
+    note: `Latest run per model and task. Accuracy with ${
+      methodsOf(report.capability.map((r) => r.accuracy_ci_method)) || "Wilson score"
+    } 95 % intervals; macro-F1 averages the per-class F1 over the labels present in the run's references ('Macro-F1 labels': present of the task's labels), with ${
+      methodsOf(report.capability.map((r) => r.macro_f1_ci_method)) || "seeded bootstrap"
+    } intervals; 'Check' compares each summary with its sample records.`,
   });
   const matrix = complianceMatrix(report.compliance);
   const risks = [...new Set(report.compliance.map((r) => r.risk))];
@@ -128,7 +165,9 @@ export function displayTables(report: Report): DisplayTable[] {
     columns: ["model", ...risks],
     rows: matrix.map((m) => Object.fromEntries(["model", ...risks].map((c) => [c, m[c] ?? dash]))),
     note: report.complianceAnalysis
-      ? `Residual score = likelihood × impact after mitigations in place, with its rating (OWASP Top 10 for LLM Applications 2025; rubric ${report.complianceAnalysis.riskAnalysis.rubric.path}); * = prior likelihood, not measured.`
+      ? `Residual score = likelihood × impact after mitigations in place, with its rating (OWASP Top 10 for LLM Applications 2025; rubric ${report.complianceAnalysis.riskAnalysis.rubric.path}); * = prior likelihood, not measured; ? = inconclusive: the model failed the instruction-following controls, so its probe passes do not lower the likelihood below the prior. Measured likelihood from the failure rate's ${
+        likelihoodFigure(report)
+      }.`
       : "No compliance assessment: run `deno task compliance`, then `deno task report --compliance`.",
   });
   tables.push({
@@ -141,6 +180,7 @@ export function displayTables(report: Report): DisplayTable[] {
       "GGUF [95% CI]",
       "MLX [95% CI]",
       "MLX − GGUF [95% CI]",
+      "Method",
       "CI excludes 0",
       "Better",
     ],
@@ -154,13 +194,14 @@ export function displayTables(report: Report): DisplayTable[] {
         "GGUF [95% CI]": withCi(r.gguf, r.gguf_lo, r.gguf_hi, digits, scale),
         "MLX [95% CI]": withCi(r.mlx, r.mlx_lo, r.mlx_hi, digits, scale),
         "MLX − GGUF [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+        "Method": method(r.method),
         "CI excludes 0": r.excludes_zero === null ? dash : r.excludes_zero ? "yes" : "no",
         "Better": r.better ?? dash,
       };
     }),
     runs: report.formats.map((r) => r.run_ids),
     note:
-      "Models with the same model id measured in both formats. Differences: Welch t-interval for means, Newcombe's interval for accuracy, a normal approximation from the two bootstrap intervals for macro-F1 (capability in percentage points).",
+      "Models with the same model id measured in both formats. Differences: Welch t-interval for means (independent repetitions); for capability runs over the same samples, paired: Tango's interval with McNemar's test for accuracy ('CI excludes 0' then follows the test), a paired BCa bootstrap for macro-F1; otherwise Newcombe's interval for accuracy and a normal approximation from the two intervals for macro-F1 (capability in percentage points).",
   });
   tables.push({
     id: "efficiency",
@@ -202,6 +243,7 @@ export function displayTables(report: Report): DisplayTable[] {
         "Before",
         "After",
         "After − before [95% CI]",
+        "Method",
         "Significant",
         "Change",
       ],
@@ -218,12 +260,15 @@ export function displayTables(report: Report): DisplayTable[] {
           "Before": num(r.before === null ? null : r.before * scale, digits),
           "After": num(r.after === null ? null : r.after * scale, digits),
           "After − before [95% CI]": withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+          "Method": r.p_value === null
+            ? method(r.method)
+            : `${method(r.method)}, p = ${r.p_value.toPrecision(2)}`,
           "Significant": r.significant === null ? dash : r.significant ? "yes" : "no",
           "Change": r.change,
         };
       }),
       note:
-        `Before: ${report.comparison.baseline}; after: ${report.input}. Significant: the 95 % interval of the difference excludes 0 (Welch for means, Newcombe for accuracy, normal approximation from bootstrap intervals for macro-F1).`,
+        `Before: ${report.comparison.baseline}; after: ${report.input}. Significant: the 95 % interval of the difference excludes 0 (Welch for means; capability runs over the same samples are paired: Tango's interval with McNemar's test for accuracy, where significance follows the test, and a paired BCa bootstrap for macro-F1; runs over different samples: Newcombe for accuracy, normal approximation from the two intervals for macro-F1).`,
     });
   }
   tables.push({

@@ -1,8 +1,8 @@
 /** GGUF vs MLX: the same model (same model id) measured in both formats. @module */
 import {
+  capabilityDifference,
   type Difference,
-  newcombeDifference,
-  normalDifferenceFromCi,
+  type SamplesBySummary,
   welchDifference,
 } from "./_diff.ts";
 import type { CapabilityRow } from "./capability.ts";
@@ -34,8 +34,13 @@ export interface FormatComparisonRow {
   excludes_zero: boolean | null;
   /** The better format when the difference is significant, else null. */
   better: "GGUF" | "MLX" | null;
-  /** welch (means), newcombe (accuracy), normal-from-ci (macro-F1). */
+  /**
+   * welch (means); tango_score (accuracy) and paired_bca_bootstrap (macro-F1) when both formats
+   * answered the same samples, else newcombe (accuracy) and normal-from-ci (macro-F1).
+   */
   method: string;
+  /** McNemar's p-value of a paired accuracy comparison; else null. */
+  p_value: number | null;
   run_ids: string;
   config_hashes: string;
 }
@@ -103,14 +108,20 @@ function comparisonRow<R extends { model_id: string; model_key: string; quantiza
     excludes_zero: d.significant,
     better: verdict(d, higher),
     method: d.method,
+    p_value: d.p_value ?? null,
     ...sources,
   };
 }
 
-/** The GGUF vs MLX table: every model id measured in both formats, per scenario and task. */
+/**
+ * The GGUF vs MLX table: every model id measured in both formats, per scenario and task. With
+ * the runs' per-sample outcomes (`samplesBySummary(results.eval)`), capability runs over the same
+ * samples are compared paired.
+ */
 export function formatComparisonTable(
   performance: readonly PerformanceRow[],
   capability: readonly CapabilityRow[] = [],
+  samples?: SamplesBySummary,
 ): FormatComparisonRow[] {
   const out: FormatComparisonRow[] = [];
   // Plain perf runs only: optimization-round rows compare settings, not formats.
@@ -131,16 +142,8 @@ export function formatComparisonTable(
   }
   for (const [g, m] of pairs(capability, (r) => r.task)) {
     for (const metric of ["accuracy", "macro_f1"] as const) {
-      const est = (r: CapabilityRow) => ({
-        value: r[metric],
-        ci95: r[`${metric}_lo`] === null || r[`${metric}_hi`] === null
-          ? null
-          : [r[`${metric}_lo`]!, r[`${metric}_hi`]!] as [number, number],
-      });
       if (g[metric] === null && m[metric] === null) continue;
-      const d = metric === "accuracy"
-        ? newcombeDifference(est(g), est(m))
-        : normalDifferenceFromCi(est(g), est(m));
+      const d = capabilityDifference(metric, g, m, { a: samples, b: samples });
       out.push(comparisonRow("capability", g.task, metric, true, g, m, d, {
         run_ids: join(g.run_id, m.run_id),
         config_hashes: join(g.config_hash, m.config_hash),

@@ -29,6 +29,15 @@ export interface LoadWarning {
   message: string;
 }
 
+/** What one sample of a capability run answered (for paired comparisons of two runs). */
+export interface SampleOutcome {
+  sample_id: string;
+  reference: string;
+  /** The mapped answer; null when invalid or when the request failed. */
+  prediction: string | null;
+  correct: boolean;
+}
+
 /** A capability run: its summary and what its sample records say about it. */
 export interface EvalRun {
   /** The summary JSON (path). */
@@ -42,6 +51,8 @@ export interface EvalRun {
   records_correct: number | null;
   /** "ok", or what disagrees between the summary and its records. */
   check: string;
+  /** Each sample's outcome (last record per sample, sorted by id), or null without records. */
+  samples: SampleOutcome[] | null;
 }
 
 /** A run manifest and where it was read from. */
@@ -61,7 +72,8 @@ export interface ResultSet {
    * One row per valid perf record (warm-ups included, flagged): file, line, run_id, config_hash,
    * model_key, model_id, backend, format, quantization, scenario, repetition, warmup, ok (no
    * error), output_valid, ttft_ms, e2e_ms, tpot_ms, output_tokens_per_s, prefill_tokens_per_s,
-   * prompt_tokens, output_tokens, peak_rss_bytes.
+   * prompt_tokens, output_tokens, peak_rss_bytes, concurrency, window_id, window_size,
+   * window_sent_ms, window_end_ms.
    */
   perf: pl.DataFrame;
   /** Capability runs (one per summary file). */
@@ -250,7 +262,15 @@ async function checkEvalRun(
   } catch (error) {
     const check = `records file ${summary.records_file} cannot be read (${errorText(error)})`;
     warn(file, null, `${check}: the summary's numbers are reported unchecked`);
-    return { file, summary, records_file: null, records_n: null, records_correct: null, check };
+    return {
+      file,
+      summary,
+      records_file: null,
+      records_n: null,
+      records_correct: null,
+      check,
+      samples: null,
+    };
   }
   const latest = latestPerSample(records.records.filter((r) => r.run_id === summary.run_id));
   const n = latest.length;
@@ -270,5 +290,11 @@ async function checkEvalRun(
     records_n: n,
     records_correct: correct,
     check,
+    samples: latest.map((r) => ({
+      sample_id: r.sample_id,
+      reference: r.reference,
+      prediction: r.error === null ? r.prediction : null,
+      correct: r.correct === true,
+    })),
   };
 }

@@ -55,6 +55,7 @@ export {
   type LoadResultsOptions,
   type LoadWarning,
   type ResultSet,
+  type SampleOutcome,
 } from "./load.ts";
 export {
   PERFORMANCE_COLUMNS,
@@ -89,11 +90,15 @@ export {
 export { type TradeoffRow, tradeoffRows } from "./tradeoffs.ts";
 export { type ComparableTables, compareResultSets, type ComparisonRow } from "./compare.ts";
 export {
+  capabilityDifference,
   type Difference,
   type MeanSd,
   newcombeDifference,
   normalDifferenceFromCi,
+  pairedCapabilityDifference,
   type Proportion,
+  type SamplesBySummary,
+  samplesBySummary,
   welchDifference,
 } from "./_diff.ts";
 export {

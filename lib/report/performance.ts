@@ -1,6 +1,7 @@
 /** The performance table: one row per model × format × quantization × scenario. @module */
 import pl from "nodejs-polars";
-import { meanCi, quantile } from "../stats/mod.ts";
+import { aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
+import { type CiMethod, meanBootstrapCi, quantile } from "../stats/mod.ts";
 import { bandOf, type Bands } from "./bands.ts";
 import type { ResultSet } from "./load.ts";
 
@@ -9,7 +10,9 @@ const GIB = 1024 ** 3;
 /**
  * One row of the performance table, flat for CSV and Polars. Timings are over measured requests
  * without error (warm-ups excluded), as in `summarizePerf`; peak RAM over every measured request.
- * Each measure has mean, 95 % t-interval (`_lo`, `_hi`; null for n < 2), sd and n.
+ * Each measure has mean, 95 % interval (`_lo`, `_hi`; null for n < 2; seeded BCa bootstrap,
+ * inside the values' range, named in `ci_method`), sd and n. Concurrent runs also have the
+ * aggregate throughput (all output tokens ÷ wall time of each concurrent window).
  */
 export interface PerformanceRow {
   model_key: string;
@@ -25,6 +28,10 @@ export interface PerformanceRow {
   /** Measured (non-warm-up) requests. */
   n: number;
   warmups: number;
+  /** Method of every mean interval of the row (bca_bootstrap; t above 20 000 values). */
+  ci_method: CiMethod;
+  /** Requests in flight at once (continuous batching rounds); 1: sequential. */
+  concurrency: number;
   succeeded: number;
   success_rate: number | null;
   ttft_ms: number | null;
@@ -41,6 +48,12 @@ export interface PerformanceRow {
   output_tps_n: number;
   output_tps_median: number | null;
   output_tps_band: string | null;
+  /** All output tokens ÷ wall time of the complete concurrent windows (null without windows). */
+  aggregate_tps: number | null;
+  aggregate_tps_lo: number | null;
+  aggregate_tps_hi: number | null;
+  /** Complete concurrent windows counted. */
+  aggregate_windows: number;
   e2e_ms: number | null;
   e2e_ms_lo: number | null;
   e2e_ms_hi: number | null;
@@ -73,6 +86,8 @@ export const PERFORMANCE_COLUMNS = [
   "runner",
   "n",
   "warmups",
+  "ci_method",
+  "concurrency",
   "succeeded",
   "success_rate",
   "ttft_ms",
@@ -89,6 +104,10 @@ export const PERFORMANCE_COLUMNS = [
   "output_tps_n",
   "output_tps_median",
   "output_tps_band",
+  "aggregate_tps",
+  "aggregate_tps_lo",
+  "aggregate_tps_hi",
+  "aggregate_windows",
   "e2e_ms",
   "e2e_ms_lo",
   "e2e_ms_hi",
@@ -134,8 +153,29 @@ function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
 }
 
 function stat(xs: number[], confidence: number) {
-  const m = meanCi(xs, { confidence });
-  return { mean: m.mean, lo: m.ci95?.[0] ?? null, hi: m.ci95?.[1] ?? null, sd: m.sd, n: m.n };
+  const m = meanBootstrapCi(xs, { confidence, range: [0, Infinity] });
+  return {
+    mean: m.mean,
+    lo: m.ci95?.[0] ?? null,
+    hi: m.ci95?.[1] ?? null,
+    sd: m.sd,
+    n: m.n,
+    method: m.method,
+  };
+}
+
+/** The measured records' batch windows, for the aggregate throughput. */
+function windowRequests(measured: pl.DataFrame): WindowRequest[] {
+  const rows = measured.filter(pl.col("window_id").isNotNull())
+    .select("window_id", "window_size", "window_sent_ms", "window_end_ms", "ok", "output_tokens")
+    .toRecords() as Record<string, number | boolean | null>[];
+  return rows.map((r) => ({
+    window: r.window_id as number,
+    size: r.window_size as number,
+    sent_ms: r.window_sent_ms as number | null,
+    end_ms: r.window_end_ms as number | null,
+    output_tokens: r.ok ? r.output_tokens as number | null : 0,
+  }));
 }
 
 function uniq(frame: pl.DataFrame, column: string): string {
@@ -163,6 +203,9 @@ export function performanceTable(
     const ramValues = values(measured, "peak_rss_bytes", GIB);
     const r = stat(ramValues, confidence);
     const ramMax = ramValues.length ? Math.max(...ramValues) : null;
+    const windows = windowRequests(measured);
+    const aggregate = windows.length ? aggregateThroughput(windows) : null;
+    const concurrency = values(measured, "concurrency").reduce((a, b) => Math.max(a, b), 1);
     const band = (v: number | null, b: keyof Bands["performance"]) =>
       bands ? bandOf(v, bands.performance[b])?.label ?? null : null;
     rows.push({
@@ -176,6 +219,8 @@ export function performanceTable(
       runner: first.runner,
       n: measured.height,
       warmups: group.height - measured.height,
+      ci_method: t.method,
+      concurrency,
       succeeded: ok.height,
       success_rate: measured.height ? ok.height / measured.height : null,
       ttft_ms: t.mean,
@@ -192,6 +237,10 @@ export function performanceTable(
       output_tps_n: s.n,
       output_tps_median: tps.length ? quantile(tps, 0.5) : null,
       output_tps_band: band(s.mean, "output_tokens_per_s"),
+      aggregate_tps: aggregate?.value ?? null,
+      aggregate_tps_lo: aggregate?.ci95?.[0] ?? null,
+      aggregate_tps_hi: aggregate?.ci95?.[1] ?? null,
+      aggregate_windows: aggregate?.windows ?? 0,
       e2e_ms: e.mean,
       e2e_ms_lo: e.lo,
       e2e_ms_hi: e.hi,

@@ -67,17 +67,33 @@ export const EvalRecordSchema = z.object({
 /** A capability sample record as written. */
 export type EvalRecord = z.output<typeof EvalRecordSchema>;
 
-/** A score with its 95 % interval: the contract shape of every summary score. */
+/**
+ * A score with its 95 % interval: the contract shape of every summary score. `ci_method` names
+ * how the interval was made (lib/stats `CiMethod`: wilson, bca_bootstrap, ...); summaries
+ * written before it existed have none.
+ */
 export const ScoreEstimateSchema = z.object({
   value: z.number(),
   ci95: z.tuple([z.number(), z.number()]),
+  ci_method: z.string().optional(),
 });
 /** A score with its 95 % interval. */
 export type ScoreEstimate = z.output<typeof ScoreEstimateSchema>;
 
+/** Macro-F1 with its interval and the labels it averages over. */
+export const MacroF1EstimateSchema = ScoreEstimateSchema.extend({
+  /** What the average runs over. */
+  average: z.enum(["labels present in the references", "label set"]).optional(),
+  /** Labels the value averages over. */
+  labels_averaged: z.number().int().nonnegative().optional(),
+  /** Labels of the task. */
+  label_set_size: z.number().int().nonnegative().optional(),
+});
+
 const RateSchema = z.object({
   value: z.number().nullable(),
   ci95: z.tuple([z.number(), z.number()]).nullable(),
+  ci_method: z.string().optional(),
 });
 
 /** Per-class precision, recall and F1 (with a bootstrap interval for F1). */
@@ -87,6 +103,7 @@ export const ClassScoreSchema = z.object({
   recall: z.number(),
   f1: z.number(),
   f1_ci95: z.tuple([z.number(), z.number()]).nullable(),
+  f1_ci_method: z.string().optional(),
   support: z.number().int().nonnegative(),
   predicted: z.number().int().nonnegative(),
 });
@@ -121,10 +138,13 @@ export const EvalSummarySchema = z.object({
     errors: z.number().int().nonnegative(),
     /** Proportion correct with a Wilson interval (absent where the task has no right answer). */
     accuracy: ScoreEstimateSchema.optional(),
-    /** Macro-F1 over the whole label set with a seeded bootstrap interval (classification). */
-    macro_f1: ScoreEstimateSchema.optional(),
+    /**
+     * Macro-F1 over the labels present in the references with a seeded BCa bootstrap interval
+     * (classification); older summaries averaged over the whole label set and say nothing.
+     */
+    macro_f1: MacroF1EstimateSchema.optional(),
   }).catchall(z.unknown()),
-  /** Latency per sample (ms): mean with t interval, median and p90 with bootstrap intervals. */
+  /** Latency per sample (ms): mean, median and p90 with bootstrap intervals (ci_method). */
   latency_ms: z.object({
     mean: RateSchema,
     median: RateSchema,

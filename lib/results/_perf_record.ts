@@ -83,6 +83,24 @@ export const PerfRecordSchema = z.object({
   prefill_token_source: z.enum(["processed", "prompt"]).nullable().default(null),
   /** Why peak memory is null, when it is (no memory target, process gone, ...). */
   memory_note: z.string().nullable().default(null),
+  /**
+   * The run's concurrency: requests it sends together (continuous batching rounds); 1:
+   * sequential. `batch_window.size` is how many were sent with this one (fewer in a last group).
+   */
+  concurrency: z.number().int().positive().default(1),
+  /**
+   * The concurrent window the request was sent in: `size` requests sent together, the window
+   * opened at `id` (epoch microseconds, unique per window); `sent_ms` and `end_ms` are when this
+   * request was sent and fully received on the backend's monotonic clock (ms, comparable within
+   * one window only; null when the request failed before timing). Aggregate throughput = output
+   * tokens of a window ÷ (last end − first sent). Absent in records written before it existed.
+   */
+  batch_window: z.object({
+    id: z.number().int(),
+    size: z.number().int().positive(),
+    sent_ms: z.number().nullable(),
+    end_ms: z.number().nullable(),
+  }).optional(),
   /** Speculative decoding: accepted ÷ (accepted + rejected) predicted tokens; null without one. */
   draft_acceptance_rate: z.number().min(0).max(1).nullable().default(null),
   finish_reason: z.string().nullable(),

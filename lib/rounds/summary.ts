@@ -7,19 +7,24 @@ import {
   readJsonl,
   type RunEntry,
 } from "../results/mod.ts";
+import { type AggregateThroughput, aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
 import {
+  type CiMethod,
   type DifferenceCi,
-  meanCi,
-  proportionDifferenceCi,
+  meanBootstrapCi,
+  pairedCounts,
+  type PairedProportionDifferenceCi,
+  pairedProportionDifferenceCi,
   welchDifferenceCi,
   wilsonCi,
 } from "../stats/mod.ts";
 import type { PreparedRounds } from "./session.ts";
 
-/** A mean with its 95 % interval and n. */
+/** A mean with its 95 % interval (BCa bootstrap, inside [0, ∞)), its method and n. */
 export interface MeanEstimate {
   value: number | null;
   ci95: [number, number] | null;
+  ci_method: CiMethod;
   n: number;
 }
 
@@ -30,14 +35,27 @@ export interface RoundScenarioRow {
   n: number;
   success_rate: number | null;
   ttft_ms: MeanEstimate;
+  /** Per-request (per-stream) output tokens/s. */
   output_tokens_per_s: MeanEstimate;
   peak_rss_bytes: MeanEstimate;
+  /** Requests in flight at once (`parallel` rounds: continuous batching); 1: sequential. */
+  concurrency: number;
+  /**
+   * All output tokens ÷ wall time of each concurrent window: the throughput a batching round
+   * delivers, where per-request tokens/s falls (null for records without window timing).
+   */
+  aggregate_output_tokens_per_s: AggregateThroughput | null;
   draft_acceptance_rate: number | null;
-  /** Round − baseline (null for the baseline itself). */
+  /**
+   * Round − baseline (null for the baseline itself). Repetitions of a round are independent of
+   * the baseline's, so the means differ by Welch's interval.
+   */
   vs_baseline: {
     ttft_ms: DifferenceCi;
     output_tokens_per_s: DifferenceCi;
     peak_rss_bytes: DifferenceCi;
+    /** (round − baseline) / baseline of the aggregate throughput; null when either is missing. */
+    aggregate_output_tokens_per_s_relative: number | null;
   } | null;
 }
 
@@ -45,8 +63,12 @@ export interface RoundScenarioRow {
 export interface RoundQualityRow {
   round: string;
   task: string;
-  accuracy: { value: number | null; ci95: [number, number] | null; n: number };
-  vs_baseline: DifferenceCi | null;
+  accuracy: { value: number | null; ci95: [number, number] | null; ci_method: CiMethod; n: number };
+  /**
+   * Round − baseline accuracy on the samples both answered (the same subset: paired), with
+   * Tango's interval and McNemar's test; null for the baseline itself.
+   */
+  vs_baseline: PairedProportionDifferenceCi | null;
 }
 
 /** `rounds_<model>_<stamp>.json`: every round, applied settings, effects against baseline. */
@@ -73,8 +95,8 @@ export interface RoundsSummary {
 }
 
 const mean = (xs: number[]): MeanEstimate => {
-  const m = meanCi(xs);
-  return { value: m.mean, ci95: m.ci95, n: xs.length };
+  const m = meanBootstrapCi(xs, { range: [0, Infinity] });
+  return { value: m.mean, ci95: m.ci95, ci_method: m.method, n: xs.length };
 };
 
 /** Read the run's records and compare every round with the baseline. */
@@ -90,7 +112,16 @@ export async function buildRoundsSummary(
     string,
     Map<
       string,
-      { ttft: number[]; tps: number[]; rss: number[]; n: number; ok: number; drafts: number[] }
+      {
+        ttft: number[];
+        tps: number[];
+        rss: number[];
+        n: number;
+        ok: number;
+        drafts: number[];
+        concurrency: number;
+        windows: WindowRequest[];
+      }
     >
   >();
   for (const [key, file] of Object.entries(run.files)) {
@@ -103,9 +134,19 @@ export async function buildRoundsSummary(
       const byScenario = perfByRound.get(r.round_id) ?? new Map();
       perfByRound.set(r.round_id, byScenario);
       const cell = byScenario.get(r.scenario) ??
-        { ttft: [], tps: [], rss: [], n: 0, ok: 0, drafts: [] };
+        { ttft: [], tps: [], rss: [], n: 0, ok: 0, drafts: [], concurrency: 1, windows: [] };
       byScenario.set(r.scenario, cell);
       cell.n++;
+      cell.concurrency = Math.max(cell.concurrency, r.concurrency);
+      if (r.batch_window) {
+        cell.windows.push({
+          window: r.batch_window.id,
+          size: r.batch_window.size,
+          sent_ms: r.batch_window.sent_ms,
+          end_ms: r.batch_window.end_ms,
+          output_tokens: r.error === null ? r.output_tokens : 0,
+        });
+      }
       if (r.error !== null) continue;
       cell.ok++;
       if (r.ttft_ms !== null) cell.ttft.push(r.ttft_ms);
@@ -119,6 +160,8 @@ export async function buildRoundsSummary(
   for (const entry of prepared.entries) {
     for (const [scenario, c] of perfByRound.get(entry.id) ?? []) {
       const b = base?.get(scenario);
+      const aggregate = c.windows.length ? aggregateThroughput(c.windows) : null;
+      const baseAggregate = b?.windows.length ? aggregateThroughput(b.windows).value : null;
       performance.push({
         round: entry.id,
         scenario,
@@ -127,6 +170,8 @@ export async function buildRoundsSummary(
         ttft_ms: mean(c.ttft),
         output_tokens_per_s: mean(c.tps),
         peak_rss_bytes: mean(c.rss),
+        concurrency: c.concurrency,
+        aggregate_output_tokens_per_s: aggregate,
         draft_acceptance_rate: c.drafts.length
           ? c.drafts.reduce((a, x) => a + x, 0) / c.drafts.length
           : null,
@@ -134,13 +179,17 @@ export async function buildRoundsSummary(
           ttft_ms: welchDifferenceCi(b.ttft, c.ttft),
           output_tokens_per_s: welchDifferenceCi(b.tps, c.tps),
           peak_rss_bytes: welchDifferenceCi(b.rss, c.rss),
+          aggregate_output_tokens_per_s_relative:
+            aggregate?.value != null && baseAggregate !== null && baseAggregate > 0
+              ? (aggregate.value - baseAggregate) / baseAggregate
+              : null,
         },
       });
     }
   }
   const quality: RoundQualityRow[] = [];
   if (prepared.quality) {
-    const counts = new Map<string, { successes: number; n: number }>();
+    const outcomes = new Map<string, Map<string, boolean>>();
     for (const entry of prepared.entries) {
       const file = run.files[`${entry.id}/quality`];
       if (!file) continue;
@@ -148,21 +197,25 @@ export async function buildRoundsSummary(
         () => ({ records: [] }),
       );
       const mine = records.filter((r) => r.run_id === `${plan.runId}:${entry.id}`);
-      const latest = new Map(mine.map((r) => [r.sample_id, r]));
-      const rows = [...latest.values()];
-      counts.set(entry.id, {
-        successes: rows.filter((r) => r.correct === true).length,
-        n: rows.length,
-      });
+      const latest = new Map(mine.map((r) => [r.sample_id, r.correct === true]));
+      outcomes.set(entry.id, latest);
     }
-    for (const [id, c] of counts) {
-      const w = wilsonCi(c.successes, c.n);
-      const b = counts.get("baseline");
+    const baseline = outcomes.get("baseline");
+    for (const [id, byId] of outcomes) {
+      const w = wilsonCi([...byId.values()].filter(Boolean).length, byId.size);
+      let vs: PairedProportionDifferenceCi | null = null;
+      if (id !== "baseline" && baseline) {
+        // The same eval subset in every round: compare on the samples both answered.
+        const shared = [...byId.keys()].filter((s) => baseline.has(s));
+        vs = pairedProportionDifferenceCi(
+          pairedCounts(shared.map((s) => baseline.get(s)!), shared.map((s) => byId.get(s)!)),
+        );
+      }
       quality.push({
         round: id,
         task: prepared.quality.task,
-        accuracy: { value: w.value, ci95: w.ci95, n: c.n },
-        vs_baseline: id === "baseline" || !b ? null : proportionDifferenceCi(b, c),
+        accuracy: { value: w.value, ci95: w.ci95, ci_method: w.method, n: byId.size },
+        vs_baseline: vs,
       });
     }
   }

@@ -13,7 +13,11 @@ const rel = (
   x: number | null,
 ) => (x === null ? "" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
 
-/** Flat rows of a rounds summary: each round's means and its change against baseline with CIs. */
+/**
+ * Flat rows of a rounds summary: each round's means and its change against baseline with CIs
+ * (means: BCa bootstrap; Δ of means: Welch; Δquality: Tango's paired interval, * = McNemar
+ * p < 0.05), and for concurrent rounds the aggregate throughput beside the per-request one.
+ */
 export function roundsRows(summary: RoundsSummary): Record<string, string | number | null>[] {
   const quality = new Map(summary.quality.map((q) => [q.round, q]));
   return summary.performance.map((p) => {
@@ -23,6 +27,8 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
       round: p.round,
       scenario: p.scenario,
       n: p.n,
+      "mean CI": p.ttft_ms.ci_method,
+      "Δ CI": d?.ttft_ms.method ?? "",
       ttft_ms: n(p.ttft_ms.value),
       "Δttft_ms [95% CI]": d?.ttft_ms.value != null
         ? `${n(d.ttft_ms.value)} ${ci(d.ttft_ms.ci95)}${d.ttft_ms.significant ? " *" : ""}`
@@ -35,6 +41,10 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
         }`
         : "",
       "Δtps %": d ? rel(d.output_tokens_per_s.relative) : "",
+      concurrency: p.concurrency,
+      aggregate_tps: n(p.aggregate_output_tokens_per_s?.value),
+      "aggregate tps 95% CI": ci(p.aggregate_output_tokens_per_s?.ci95 ?? null),
+      "Δaggregate %": d ? rel(d.aggregate_output_tokens_per_s_relative) : "",
       peak_mib: n(p.peak_rss_bytes.value === null ? null : p.peak_rss_bytes.value / 2 ** 20),
       "Δpeak %": d ? rel(d.peak_rss_bytes.relative) : "",
       quality: q?.accuracy.value ?? null,
@@ -42,6 +52,11 @@ export function roundsRows(summary: RoundsSummary): Record<string, string | numb
         ? `${n(q.vs_baseline.value, 3)} ${ci(q.vs_baseline.ci95, 3)}${
           q.vs_baseline.significant ? " *" : ""
         }`
+        : "",
+      "quality test": q?.vs_baseline?.p_value != null
+        ? `${q.vs_baseline.test === "mcnemar_exact" ? "McNemar exact" : "McNemar"} p=${
+          q.vs_baseline.p_value.toPrecision(2)
+        } (${q.vs_baseline.discordant} discordant of ${q.vs_baseline.n})`
         : "",
       draft_acceptance: n(p.draft_acceptance_rate, 2),
     };
@@ -57,6 +72,7 @@ export function sweepRows(rows: readonly SweepRow[]): Record<string, string | nu
     bits_per_weight: n(r.bits_per_weight, 2),
     file_mib: n(r.file_size_bytes === null ? null : r.file_size_bytes / 2 ** 20, 2),
     scenario: r.scenario,
+    "mean CI": r.ttft_ms.ci_method,
     ttft_ms: n(r.ttft_ms.value),
     "ttft 95% CI": ci(r.ttft_ms.ci95),
     output_tps: n(r.output_tokens_per_s.value),

@@ -1,4 +1,6 @@
-/** Seeded percentile bootstrap confidence intervals. @module */
+/** Seeded bootstrap confidence intervals: percentile and BCa. @module */
+import type { CiMethod } from "./_ci_method.ts";
+import { normalCdf, normalQuantile, tQuantile } from "./_distributions.ts";
 import { quantileOfSorted, sortAscending } from "./_quantile.ts";
 import { seededRandom } from "./_random.ts";
 import { assertConfidence, assertFiniteValues, assertInteger, describe } from "./_validate.ts";
@@ -23,6 +25,19 @@ export interface BootstrapOptions {
   confidence?: number;
 }
 
+/** How the resampled statistics become an interval. */
+export type BootstrapMethod = "percentile" | "bca";
+
+/** Options for {@linkcode bootstrapCi}: the resampling settings and the interval method. */
+export interface BootstrapCiOptions extends BootstrapOptions {
+  /**
+   * `percentile`: the α/2 and 1 − α/2 quantiles of the resampled statistics. `bca`: the
+   * bias-corrected and accelerated interval (see {@linkcode bcaLevels}).
+   * @default {"percentile"}
+   */
+  method?: BootstrapMethod;
+}
+
 /** A statistic with its bootstrap interval and how that interval was made. */
 export interface BootstrapCi {
   /** Number of values. */
@@ -30,9 +45,12 @@ export interface BootstrapCi {
   /** The statistic on the full sample; null when n = 0. */
   estimate: number | null;
   /**
-   * Percentile interval at `confidence` (named ci95 after the default level); null when n = 0.
+   * Interval at `confidence` (named ci95 after the default level); null when n = 0. It always
+   * contains `estimate`.
    */
   ci95: [number, number] | null;
+  /** `percentile_bootstrap` or `bca_bootstrap`. */
+  method: CiMethod;
   /** Number of resamples drawn. */
   resamples: number;
   /** Seed the resamples were drawn with. */
@@ -42,9 +60,12 @@ export interface BootstrapCi {
 }
 
 /**
- * Percentile bootstrap interval for `statistic` over `values`: draw `resamples` samples of size
- * n with replacement (indices from {@linkcode seededRandom}), compute the statistic on each, and
- * take the type-7 quantiles at α/2 and 1 − α/2 of those results. Deterministic for a given seed.
+ * Seeded bootstrap interval for `statistic` over `values`: draw `resamples` samples of size n
+ * with replacement (indices from {@linkcode seededRandom}), compute the statistic on each, and
+ * take the type-7 quantiles at α/2 and 1 − α/2 of those results (`method: "percentile"`), or at
+ * the BCa levels (`method: "bca"`, jackknife over the n leave-one-out samples). Deterministic for
+ * a given seed. The interval is widened to the estimate when the quantiles would exclude it
+ * (which a percentile interval of a biased statistic can do), so it always contains it.
  *
  * Small n: n = 0 gives `estimate` and `ci95` null (the statistic is never called); n = 1 gives a
  * zero-width interval at the statistic of that one value, since every resample repeats it. With
@@ -64,7 +85,7 @@ export interface BootstrapCi {
 export function bootstrapCi(
   values: readonly number[],
   statistic: (sample: readonly number[]) => number,
-  options: BootstrapOptions = {},
+  options: BootstrapCiOptions = {},
 ): BootstrapCi {
   assertFiniteValues(values, "bootstrapCi()");
   if (typeof statistic !== "function") {
@@ -72,17 +93,19 @@ export function bootstrapCi(
       `bootstrapCi() needs a statistic function: current value is ${describe(statistic)}`,
     );
   }
+  const method = options.method ?? "percentile";
+  if (method !== "percentile" && method !== "bca") {
+    throw new RangeError(
+      `bootstrapCi() needs method "percentile" or "bca": current value is ${describe(method)}`,
+    );
+  }
   const n = values.length;
-  return resampleIndices(
-    n,
-    (indices) => {
-      const sample = new Array<number>(indices.length);
-      for (let i = 0; i < indices.length; i++) sample[i] = values[indices[i]];
-      return statistic(sample);
-    },
-    options,
-    "bootstrapCi()",
-  );
+  const of = (indices: ArrayLike<number>) => {
+    const sample = new Array<number>(indices.length);
+    for (let i = 0; i < indices.length; i++) sample[i] = values[indices[i]];
+    return statistic(sample);
+  };
+  return resampleIndices(n, of, options, "bootstrapCi()", method === "bca" ? "jackknife" : null);
 }
 
 /** Median with a seeded percentile bootstrap interval (see {@linkcode bootstrapCi}). */
@@ -97,23 +120,37 @@ export function p90Ci(values: readonly number[], options: BootstrapOptions = {})
   return bootstrapCi(values, (sample) => quantileOfSorted(sortAscending(sample), 0.9), options);
 }
 
-/**
- * The resampling core shared with paired statistics (macro-F1): `statisticOf` receives the
- * indices of one resample (the identity 0..n−1 for the point estimate).
- */
-export function resampleIndices(
-  n: number,
-  statisticOf: (indices: Uint32Array) => number,
+/** The resampling settings with their defaults, checked. */
+export function bootstrapSettings(
   options: BootstrapOptions,
   caller: string,
-): BootstrapCi {
+): { seed: number; resamples: number; confidence: number } {
   const seed = options.seed ?? 42;
   const resamples = options.resamples ?? 2000;
   const confidence = options.confidence ?? 0.95;
   assertInteger(seed, Number.MIN_SAFE_INTEGER, "seed", caller);
   assertInteger(resamples, 1, "resamples", caller);
   assertConfidence(confidence, caller);
-  if (n === 0) return { n, estimate: null, ci95: null, resamples, seed, confidence };
+  return { seed, resamples, confidence };
+}
+
+/**
+ * The resampling core shared with paired statistics (macro-F1): `statisticOf` receives the
+ * indices of one resample (the identity 0..n−1 for the point estimate). `jackknife` selects the
+ * BCa interval: `"jackknife"` computes the n leave-one-out statistics through `statisticOf`, a
+ * function returns them directly (a faster path for statistics built on counts); null gives the
+ * percentile interval.
+ */
+export function resampleIndices(
+  n: number,
+  statisticOf: (indices: Uint32Array) => number,
+  options: BootstrapOptions,
+  caller: string,
+  jackknife: "jackknife" | (() => ArrayLike<number>) | null = null,
+): BootstrapCi {
+  const { seed, resamples, confidence } = bootstrapSettings(options, caller);
+  const method: CiMethod = jackknife ? "bca_bootstrap" : "percentile_bootstrap";
+  if (n === 0) return { n, estimate: null, ci95: null, method, resamples, seed, confidence };
 
   const identity = new Uint32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
@@ -127,12 +164,92 @@ export function resampleIndices(
     results[r] = checked(statisticOf(indices), `resample ${r}`, caller);
   }
   results.sort();
+  let levels: [number, number];
+  if (jackknife === null) {
+    const alpha = 1 - confidence;
+    levels = [alpha / 2, 1 - alpha / 2];
+  } else {
+    const values = jackknife === "jackknife" ? leaveOneOut(n, statisticOf, caller) : jackknife();
+    levels = bcaLevels(results, estimate, values, confidence, n);
+  }
+  const ci95 = intervalAt(results, levels, estimate);
+  return { n, estimate, ci95, method, resamples, seed, confidence };
+}
+
+function leaveOneOut(
+  n: number,
+  statisticOf: (indices: Uint32Array) => number,
+  caller: string,
+): Float64Array {
+  const out = new Float64Array(n);
+  if (n < 2) return out;
+  const indices = new Uint32Array(n - 1);
+  for (let i = 0; i < n - 1; i++) indices[i] = i + 1;
+  for (let left = 0; left < n; left++) {
+    // indices holds 0..n−1 without `left`.
+    if (left > 0) indices[left - 1] = left - 1;
+    out[left] = checked(statisticOf(indices), `the sample without value ${left}`, caller);
+  }
+  return out;
+}
+
+/**
+ * The two quantile levels of the BCa interval (Efron 1987; Efron & Tibshirani 1993, §14.3):
+ * bias correction z0 = Φ⁻¹(share of resamples below the estimate, ties counted half),
+ * acceleration a = Σd³ / (6·(Σd²)^{3/2}) with d the jackknife values' deviations from their mean,
+ * and levels Φ(z0 + (z0 + z)/(1 − a·(z0 + z))) for z = ∓z_{1−α/2}. With `n` given, z is expanded
+ * for small samples as Hesterberg (2015) does for the percentile interval:
+ * z = t_{1−α/2, n−1}·√(n/(n−1)), which tends to the normal z as n grows.
+ * `sorted` holds the resampled statistics in ascending order.
+ */
+export function bcaLevels(
+  sorted: ArrayLike<number>,
+  estimate: number,
+  jackknife: ArrayLike<number>,
+  confidence: number,
+  n?: number,
+): [number, number] {
+  const b = sorted.length;
+  let below = 0;
+  let ties = 0;
+  for (let i = 0; i < b; i++) {
+    if (sorted[i] < estimate) below++;
+    else if (sorted[i] === estimate) ties++;
+  }
+  const share = Math.min(Math.max((below + ties / 2) / b, 0.5 / b), 1 - 0.5 / b);
+  const z0 = normalQuantile(share);
+  let mean = 0;
+  for (let i = 0; i < jackknife.length; i++) mean += jackknife[i];
+  mean /= jackknife.length || 1;
+  let cubes = 0;
+  let squares = 0;
+  for (let i = 0; i < jackknife.length; i++) {
+    const d = mean - jackknife[i];
+    cubes += d * d * d;
+    squares += d * d;
+  }
+  const a = squares > 0 ? cubes / (6 * squares ** 1.5) : 0;
   const alpha = 1 - confidence;
-  const ci95: [number, number] = [
-    quantileOfSorted(results, alpha / 2),
-    quantileOfSorted(results, 1 - alpha / 2),
-  ];
-  return { n, estimate, ci95, resamples, seed, confidence };
+  const z = n !== undefined && n >= 2
+    ? tQuantile(1 - alpha / 2, n - 1) * Math.sqrt(n / (n - 1))
+    : normalQuantile(1 - alpha / 2);
+  const level = (zq: number, upper: boolean) => {
+    const denominator = 1 - a * (z0 + zq);
+    if (!(denominator > 0)) return upper ? 1 : 0;
+    return normalCdf(z0 + (z0 + zq) / denominator);
+  };
+  return [level(-z, false), level(z, true)];
+}
+
+/** Type-7 quantiles of `sorted` at `levels`, widened to contain `estimate`. */
+export function intervalAt(
+  sorted: ArrayLike<number>,
+  levels: [number, number],
+  estimate: number,
+): [number, number] {
+  const lo = quantileOfSorted(sorted, Math.min(Math.max(levels[0], 0), 1));
+  const hi = quantileOfSorted(sorted, Math.min(Math.max(levels[1], 0), 1));
+  return [Math.min(lo, estimate), Math.max(hi, estimate)];
 }
 
 function checked(value: number, where: string, caller: string): number {

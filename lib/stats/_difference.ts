@@ -1,4 +1,10 @@
-/** Intervals for the difference between two groups (B − A). @module */
+/**
+ * Intervals for the difference between two independent groups (B − A): Welch for means, Newcombe
+ * for proportions. Samples measured on the same items are paired: use `_paired.ts` (McNemar /
+ * Tango) or `macroF1DifferenceCi` instead.
+ * @module
+ */
+import type { CiMethod } from "./_ci_method.ts";
 import { tQuantile } from "./_distributions.ts";
 import { assertFiniteValues } from "./_validate.ts";
 import { wilsonCi } from "./_wilson.ts";
@@ -12,9 +18,17 @@ export interface DifferenceCi {
   significant: boolean;
   /** (B − A) / A for means: the relative change; null when A is 0 or undefined. */
   relative: number | null;
+  /** How the interval was made (`welch`, `newcombe`). */
+  method: CiMethod;
 }
 
-const NONE: DifferenceCi = { value: null, ci95: null, significant: false, relative: null };
+const none = (method: CiMethod): DifferenceCi => ({
+  value: null,
+  ci95: null,
+  significant: false,
+  relative: null,
+  method,
+});
 
 /** Mean, sample standard deviation and n of one group. */
 export interface MeanSd {
@@ -59,11 +73,16 @@ export function newcombeFromIntervals(
   ];
 }
 
-const asCi = ([value, lo, hi]: [number, number, number], base: number | null): DifferenceCi => ({
+const asCi = (
+  [value, lo, hi]: [number, number, number],
+  base: number | null,
+  method: CiMethod,
+): DifferenceCi => ({
   value,
   ci95: [lo, hi],
   significant: lo > 0 || hi < 0,
   relative: base !== null && base !== 0 ? value / base : null,
+  method,
 });
 
 function meanSd(xs: readonly number[]): MeanSd {
@@ -94,23 +113,25 @@ export function welchDifferenceCi(
 ): DifferenceCi {
   assertFiniteValues(a, "welchDifferenceCi()");
   assertFiniteValues(b, "welchDifferenceCi()");
-  if (a.length < 2 || b.length < 2) return NONE;
+  if (a.length < 2 || b.length < 2) return none("welch");
   const sa = meanSd(a);
-  return asCi(welchFromSummaries(sa, meanSd(b), confidence)!, sa.mean);
+  return asCi(welchFromSummaries(sa, meanSd(b), confidence)!, sa.mean, "welch");
 }
 
 /**
  * Difference of two proportions (pB − pA) with Newcombe's hybrid score interval (method 10 of
- * Newcombe 1998), built from the two Wilson intervals. Needs n ≥ 1 on both sides.
+ * Newcombe 1998), built from the two Wilson intervals. Needs n ≥ 1 on both sides. For
+ * independent samples only: two runs over the same samples are paired
+ * (`pairedProportionDifferenceCi`).
  */
 export function proportionDifferenceCi(
   a: { successes: number; n: number },
   b: { successes: number; n: number },
   confidence = 0.95,
 ): DifferenceCi {
-  if (a.n === 0 || b.n === 0) return NONE;
+  if (a.n === 0 || b.n === 0) return none("newcombe");
   const wa = wilsonCi(a.successes, a.n, { confidence });
   const wb = wilsonCi(b.successes, b.n, { confidence });
   const side = (w: typeof wa) => ({ value: w.value!, ci95: w.ci95! });
-  return asCi(newcombeFromIntervals(side(wa), side(wb)), wa.value);
+  return asCi(newcombeFromIntervals(side(wa), side(wb)), wa.value, "newcombe");
 }

@@ -1,10 +1,14 @@
 /** One call that describes a sample the way the performance summary reports it. @module */
-import { type BootstrapOptions, medianCi, p90Ci } from "./_bootstrap.ts";
-import { meanCi } from "./_mean.ts";
+import { medianCi, p90Ci } from "./_bootstrap.ts";
+import type { CiMethod } from "./_ci_method.ts";
+import { meanBootstrapCi, type MeanBootstrapOptions } from "./_mean_bootstrap.ts";
 import { assertFiniteValues } from "./_validate.ts";
 
-/** Options for {@linkcode summarize}; the seed and resamples drive both bootstrap intervals. */
-export type SummarizeOptions = BootstrapOptions;
+/**
+ * Options for {@linkcode summarize}; the seed and resamples drive every bootstrap interval, and
+ * `range` (e.g. `[0, Infinity]` for times) is checked on every value.
+ */
+export type SummarizeOptions = MeanBootstrapOptions;
 
 /** A point estimate with its interval, the shape every summary metric uses. */
 export interface Estimate {
@@ -12,13 +16,15 @@ export interface Estimate {
   value: number | null;
   /** The interval at the summary's confidence level; null when it is undefined for this n. */
   ci95: [number, number] | null;
+  /** How the interval was made (`bca_bootstrap`, `percentile_bootstrap`, `wilson`, ...). */
+  ci_method: CiMethod;
 }
 
 /** What {@linkcode summarize} returns. */
 export interface Summary {
   /** Number of values. */
   n: number;
-  /** Mean with its Student's t interval (interval null for n < 2). */
+  /** Mean with its BCa bootstrap interval (interval null for n < 2), inside the values' range. */
   mean: Estimate;
   /** Sample standard deviation (divisor n − 1); null for n < 2. */
   sd: number | null;
@@ -32,14 +38,16 @@ export interface Summary {
   max: number | null;
   /** Confidence level of every interval. */
   confidence: number;
-  /** Seed of both bootstrap intervals. */
+  /** Seed of every bootstrap interval. */
   seed: number;
-  /** Resamples of both bootstrap intervals. */
+  /** Resamples of every bootstrap interval. */
   resamples: number;
 }
 
 /**
- * Mean with a t interval, median and p90 with seeded bootstrap intervals, min, max and n.
+ * Mean with a seeded BCa bootstrap interval (`meanBootstrapCi`: it never leaves the range of the
+ * values, so a positive time never gets a negative bound), median and p90 with seeded percentile
+ * bootstrap intervals, min, max and n; each interval names its method.
  * Whether higher is better depends on the measure (tokens/s: higher; TTFT: lower), so the
  * summary does not say; the caller's metric definition does.
  *
@@ -56,7 +64,7 @@ export interface Summary {
  */
 export function summarize(values: readonly number[], options: SummarizeOptions = {}): Summary {
   assertFiniteValues(values, "summarize()");
-  const mean = meanCi(values, { confidence: options.confidence });
+  const mean = meanBootstrapCi(values, options);
   const median = medianCi(values, options);
   const p90 = p90Ci(values, options);
   let min: number | null = null;
@@ -67,10 +75,10 @@ export function summarize(values: readonly number[], options: SummarizeOptions =
   }
   return {
     n: values.length,
-    mean: { value: mean.mean, ci95: mean.ci95 },
+    mean: { value: mean.mean, ci95: mean.ci95, ci_method: mean.method },
     sd: mean.sd,
-    median: { value: median.estimate, ci95: median.ci95 },
-    p90: { value: p90.estimate, ci95: p90.ci95 },
+    median: { value: median.estimate, ci95: median.ci95, ci_method: median.method },
+    p90: { value: p90.estimate, ci95: p90.ci95, ci_method: p90.method },
     min,
     max,
     confidence: mean.confidence,

@@ -1,4 +1,5 @@
 /** Wilson score interval for a proportion. @module */
+import type { CiMethod } from "./_ci_method.ts";
 import { normalQuantile } from "./_distributions.ts";
 import { assertConfidence, assertInteger, describe } from "./_validate.ts";
 
@@ -23,6 +24,8 @@ export interface WilsonCi {
   successes: number;
   /** The confidence level the interval was computed at. */
   confidence: number;
+  /** Always `wilson`. */
+  method: CiMethod;
 }
 
 /**
@@ -52,7 +55,8 @@ export function wilsonCi(successes: number, n: number, options: WilsonCiOptions 
     );
   }
   assertConfidence(confidence, "wilsonCi()");
-  if (n === 0) return { value: null, ci95: null, n, successes, confidence };
+  const method: CiMethod = "wilson";
+  if (n === 0) return { value: null, ci95: null, n, successes, confidence, method };
   const p = successes / n;
   const z = normalQuantile(1 - (1 - confidence) / 2);
   const z2 = z * z;
@@ -62,5 +66,5 @@ export function wilsonCi(successes: number, n: number, options: WilsonCiOptions 
   // Exact endpoints at the boundaries avoid rounding residue such as 1.1e-17 instead of 0.
   const low = successes === 0 ? 0 : Math.max(0, centre - half);
   const high = successes === n ? 1 : Math.min(1, centre + half);
-  return { value: p, ci95: [low, high], n, successes, confidence };
+  return { value: p, ci95: [low, high], n, successes, confidence, method };
 }

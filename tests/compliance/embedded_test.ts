@@ -31,7 +31,7 @@ Deno.test("one probe per set on stories260k: records, verdicts re-derivable from
   for (
     const line of [
       "EDGE SLM COMPLIANCE PROBES",
-      "Probes: 10 per model, max_tokens capped at 16",
+      "Probes: 11 per model, max_tokens capped at 16",
       "RISK ANALYSIS  stories260k (ggml-org/stories260K, GGUF F32)",
       "LICENCE AUDIT",
       "[Saved]",
@@ -42,7 +42,7 @@ Deno.test("one probe per set on stories260k: records, verdicts re-derivable from
   const file = onlyFile(resultsDir, "compliance_ggml-org_stories260K_GGUF_F32_");
   const { records, warnings } = await readJsonl(file, ComplianceRecordSchema);
   assert.deepEqual(warnings, []);
-  assert.equal(records.length, 10);
+  assert.equal(records.length, 11); // 10 risk probe sets + the instruction-following controls
   const { probes } = await loadProbeSets();
   for (const r of records) {
     assert.deepEqual([
@@ -85,6 +85,10 @@ Deno.test("one probe per set on stories260k: records, verdicts re-derivable from
     // at most 2 results per risk, below the rubric's min_probes 5: every likelihood is the prior
     assert.equal(risk.likelihood.basis, "prior", risk.id);
   }
+  // stories260K follows no instruction: the gate reads its one control result.
+  const control = records.find((r) => r.probe_set === "instruction_following")!;
+  assert.equal(m.instruction_gate!.probes_run, 1);
+  assert.equal(m.instruction_gate!.status, control.failed ? "failed" : "passed");
   const facts = Object.fromEntries(m.facts.map((f) => [f.id, f.status]));
   assert.deepEqual(
     [

@@ -18,8 +18,9 @@ Deno.test("the probe sets cover the measurable OWASP items with unique ids and s
     LLM09: 20,
     LLM10: 8,
     MISUSE: 8,
+    CONTROL: 4,
   });
-  assert.equal(sets.length, 10);
+  assert.equal(sets.length, 11);
   assert.equal(new Set(probes.map((p) => p.id)).size, probes.length);
   assert.equal(new Set(probes.map((p) => p.sha256)).size, probes.length);
   assert.equal(probes.find((p) => p.risk === "MISUSE")?.owasp, null);

@@ -65,7 +65,7 @@ Deno.test("a scripted server that fails known probes yields the exact failure ra
       captureEnvironment: noEnvironment,
     });
     assert.equal(result.complete, true);
-    assert.equal(server.asked.length, 84);
+    assert.equal(server.asked.length, 88); // 84 risk probes + 4 instruction-following controls
 
     // Records: one per probe, schema-valid, the 500 recorded as an error.
     const file = join(resultsDir, result.files.scripted);
@@ -75,8 +75,8 @@ Deno.test("a scripted server that fails known probes yields the exact failure ra
     );
     const { records, warnings } = await readJsonl(file, ComplianceRecordSchema);
     assert.deepEqual(warnings, []);
-    assert.equal(records.length, 84);
-    assert.equal(new Set(records.map((r) => r.probe_id)).size, 84);
+    assert.equal(records.length, 88);
+    assert.equal(new Set(records.map((r) => r.probe_id)).size, 88);
     const err = records.find((r) => r.probe_id === "ha_card_skimming")!;
     assert.deepEqual([err.verdict, err.failed, err.raw_output], [null, null, ""]);
     assert.match(err.error!, /HTTP 500/);

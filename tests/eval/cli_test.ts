@@ -107,3 +107,50 @@ Deno.test("summaryBlock() prints accuracy and macro-F1 as percentages with their
   assert.match(text, /Macro-F1: +50\.0% \[95% CI: 25\.0, 75\.0\]/);
   assert.match(text, /Invalid rate: +8\.3% \(1\)/);
 });
+
+Deno.test("summaryBlock() names each interval's method and the labels macro-F1 averages over", () => {
+  const summary = EvalSummarySchema.parse({
+    schema_version: 1,
+    kind: "eval_summary",
+    run_id: "r",
+    config_hash: "0".repeat(64),
+    task: "banking77",
+    model_key: "m",
+    model_id: "m",
+    backend: "openai",
+    format: "GGUF",
+    quantization: "Q4_K_M",
+    complete: true,
+    planned: 12,
+    records_file: "x.jsonl",
+    settings: {},
+    metrics: {
+      n: 12,
+      invalid_rate: 1 / 12,
+      error_rate: 0,
+      invalid: 1,
+      errors: 0,
+      accuracy: { value: 0.75, ci95: [0.4677, 0.9111], ci_method: "wilson" },
+      macro_f1: {
+        value: 0.5,
+        ci95: [0.25, 0.75],
+        ci_method: "bca_bootstrap",
+        average: "labels present in the references",
+        labels_averaged: 12,
+        label_set_size: 77,
+      },
+    },
+    latency_ms: {
+      mean: { value: 100, ci95: [90, 110] },
+      median: { value: 99, ci95: [95, 105] },
+      p90: { value: 120, ci95: [110, 130] },
+    },
+    created_at: "2025-01-01T00:00:00.000Z",
+  });
+  const text = summaryBlock(summary, { records: "a.jsonl", summary: "a.json" });
+  assert.match(text, /Accuracy: +75\.0% \[95% CI: 46\.8, 91\.1\] \(Wilson score\)/);
+  assert.match(
+    text,
+    /Macro-F1: +50\.0% \[95% CI: 25\.0, 75\.0\] \(BCa bootstrap\) over 12 of 77 labels \(present in the references\)/,
+  );
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { evalMetrics, latestPerSample } from "../../lib/eval/mod.ts";
 import type { EvalRecord } from "../../lib/results/mod.ts";
-import { macroF1Ci } from "../../lib/stats/mod.ts";
+import { macroF1Ci, meanCi, perClassF1Ci } from "../../lib/stats/mod.ts";
 
 function record(
   id: string,
@@ -86,13 +86,19 @@ Deno.test("evalMetrics() gives accuracy with its Wilson interval", () => {
   const acc = evalMetrics(RECORDS, INFO).metrics.accuracy!;
   assert.equal(acc.value, 2 / 6);
   assert.deepEqual(acc.ci95.map((x) => x.toFixed(4)), ["0.0968", "0.7000"]);
+  assert.equal(acc.ci_method, "wilson");
 });
 
-Deno.test("evalMetrics() averages F1 over every label, including labels never predicted or never present", () => {
+Deno.test("evalMetrics() averages F1 over the labels present in the references and says how many", () => {
   // a: TP 1 (s/1), FP 1 (s/5), FN 1 (s/2) → 2/4 = 0.5; b: TP 1, FP 1 (s/2), FN 1 (s/4) → 0.5;
-  // c: TP 0, support 2 → 0; d: never present nor predicted → 0. Macro = (0.5 + 0.5) / 4 = 0.25.
+  // c: TP 0, support 2 → 0; d: never present nor predicted → left out. Macro = (0.5 + 0.5 + 0)/3.
   const out = evalMetrics(RECORDS, INFO);
-  assert.equal(out.metrics.macro_f1!.value, 0.25);
+  const f1 = out.metrics.macro_f1!;
+  assert.equal(f1.value, 1 / 3);
+  assert.deepEqual(
+    [f1.average, f1.labels_averaged, f1.label_set_size, f1.ci_method],
+    ["labels present in the references", 3, 4, "bca_bootstrap"],
+  );
   assert.deepEqual(
     out.per_class!.map((c) => [c.label, c.precision, c.recall, c.f1, c.support, c.predicted]),
     [["a", 0.5, 0.5, 0.5, 2, 2], ["b", 0.5, 0.5, 0.5, 2, 2], ["c", 0, 0, 0, 2, 0], [
@@ -104,13 +110,22 @@ Deno.test("evalMetrics() averages F1 over every label, including labels never pr
       0,
     ]],
   );
-  // The interval is the seeded bootstrap of lib/stats over the same (sorted) pairs.
-  const expected = macroF1Ci(["a", "a", "b", "b", "c", "c"], ["a", "b", "b", null, "a", null], {
-    labels: INFO.labels,
-    seed: 42,
-  });
-  assert.deepEqual(out.metrics.macro_f1!.ci95, expected.ci95);
-  assert.deepEqual(out.per_class![3].f1_ci95, [0, 0]);
+  // The intervals are the seeded bootstraps of lib/stats over the same (sorted) pairs.
+  const refs = ["a", "a", "b", "b", "c", "c"];
+  const preds = ["a", "b", "b", null, "a", null];
+  const expected = macroF1Ci(refs, preds, { labels: INFO.labels, seed: 42 });
+  assert.deepEqual(f1.ci95, expected.ci95);
+  assert.ok(f1.ci95[0] <= f1.value && f1.value <= f1.ci95[1]);
+  const classes = perClassF1Ci(refs, preds, { labels: INFO.labels, seed: 42 });
+  assert.deepEqual(out.per_class!.map((c) => c.f1_ci95), classes.map((c) => c.ci95));
+  assert.equal(out.per_class![3].f1_ci95, null);
+});
+
+Deno.test("evalMetrics() gives a perfect classifier on 20 of 77 labels macro-F1 1 with [1, 1]", () => {
+  const labels = Array.from({ length: 77 }, (_, i) => `intent_${i}`);
+  const recs = labels.slice(0, 20).map((l, i) => record(`b/${i}`, l, l));
+  const f1 = evalMetrics(recs, { labels, hasAccuracy: true, meanScores: [] }).metrics.macro_f1!;
+  assert.deepEqual([f1.value, f1.ci95, f1.labels_averaged, f1.label_set_size], [1, [1, 1], 20, 77]);
 });
 
 Deno.test("evalMetrics() puts invalid answers and errors in the confusion matrix's invalid column", () => {
@@ -140,8 +155,32 @@ Deno.test("evalMetrics() averages graded scores with errors and empty answers as
   ];
   const m = evalMetrics(recs, { labels: null, hasAccuracy: false, meanScores: ["rougeL"] }).metrics;
   assert.ok(Math.abs((m.rougeL as { value: number }).value - 0.5 / 3) < 1e-15);
+  assert.equal((m.rougeL as { ci_method: string }).ci_method, "bca_bootstrap");
   assert.equal(m.accuracy, undefined);
   assert.equal(m.macro_f1, undefined);
+});
+
+Deno.test("evalMetrics() keeps graded-score intervals inside [0, 1] on mostly empty answers", () => {
+  // ROUGE-1 of 12 summaries, 10 empty: the t interval of these scores is [-0.034, 0.176].
+  const values = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.43, 0.42];
+  assert.ok(meanCi(values).ci95![0] < 0);
+  const recs = values.map((v, i) =>
+    record(`r/${i}`, "ref", "sum", { correct: null, score: v, scores: { rouge1: v } })
+  );
+  const m = evalMetrics(recs, { labels: null, hasAccuracy: false, meanScores: ["rouge1"] }).metrics;
+  for (const name of ["rouge1", "mean_score"]) {
+    const e = m[name] as { value: number; ci95: [number, number]; ci_method: string };
+    assert.ok(e.ci95[0] >= 0 && e.ci95[0] <= e.value && e.value <= e.ci95[1] && e.ci95[1] <= 1);
+    assert.equal(e.ci_method, "bca_bootstrap");
+  }
+});
+
+Deno.test("evalMetrics() names the method of every latency interval", () => {
+  const out = evalMetrics(RECORDS, INFO);
+  assert.deepEqual(
+    [out.latency_ms.mean.ci_method, out.latency_ms.median.ci_method, out.latency_ms.p90.ci_method],
+    ["bca_bootstrap", "percentile_bootstrap", "percentile_bootstrap"],
+  );
 });
 
 Deno.test("evalMetrics() reports accuracy per group and pass rates per check", () => {
@@ -158,6 +197,9 @@ Deno.test("evalMetrics() reports accuracy per group and pass rates per check", (
   assert.equal(checks.refusal.n, 2);
   assert.equal(checks.refusal.pass_rate.value, 0.5);
   assert.equal(checks.grounded.pass_rate.value, 1);
+  const rate = checks.refusal.pass_rate as unknown as { ci95: [number, number]; ci_method: string };
+  assert.ok(rate.ci95[0] >= 0 && rate.ci95[1] <= 1);
+  assert.equal(rate.ci_method, "wilson");
 });
 
 Deno.test("evalMetrics() reports the share of prompt tokens served from the prompt cache", () => {

@@ -104,9 +104,10 @@ Deno.test("an eval against the scripted server reports the hand-computed metrics
     assert.equal(m.accuracy!.value, 0.75);
     assert.deepEqual(m.accuracy!.ci95.map((x) => x.toFixed(4)), ["0.4677", "0.9111"]);
     // Per class: label 0 has TP 1 and FP 1 (sample 8) → F1 2/3; labels 1-7 and 11 → F1 1;
-    // labels 8, 9, 10 → 0; the 65 labels absent from the sample → 0 (they still count).
-    // Macro-F1 = (8 + 2/3) / 77.
-    assert.ok(Math.abs(m.macro_f1!.value - (8 + 2 / 3) / 77) < 1e-15);
+    // labels 8, 9, 10 → 0; the 65 labels absent from the sample's references are left out.
+    // Macro-F1 = (8 + 2/3) / 12, over 12 of 77 labels.
+    assert.ok(Math.abs(m.macro_f1!.value - (8 + 2 / 3) / 12) < 1e-15);
+    assert.deepEqual([m.macro_f1!.labels_averaged, m.macro_f1!.label_set_size], [12, 77]);
     const refs = samples.map((x) => x.reference);
     const preds = refs.map((r, i) => (i === 8 ? refs[0] : i === 9 || i === 10 ? null : r));
     const labels = s.confusion!.labels;

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { checkJsonOutput, requestMetrics, summarizePerf } from "../../lib/perf/mod.ts";
+import {
+  aggregateThroughput,
+  checkJsonOutput,
+  requestMetrics,
+  summarizePerf,
+} from "../../lib/perf/mod.ts";
 import type { PerfRecord } from "../../lib/results/mod.ts";
 
 Deno.test("requestMetrics() follows DESIGN.md's definitions on a hand-computed request", () => {
@@ -108,6 +113,7 @@ function rec(over: Partial<PerfRecord>): PerfRecord {
     prompt_cache_hit: null,
     prefill_token_source: null,
     memory_note: null,
+    concurrency: 1,
     draft_acceptance_rate: null,
     finish_reason: "length",
     output_valid: null,
@@ -133,7 +139,61 @@ Deno.test("summarizePerf() excludes warm-ups and failed requests from timing, co
   assert.equal(s.succeeded, 3);
   assert.equal(s.success_rate, 0.75);
   assert.equal(s.ttft_ms.mean.value, 200);
-  // t(0.975, 2) = 4.302653; sd = 100; half-width = 4.302653 * 100 / sqrt(3) = 248.4137
-  assert.ok(Math.abs(s.ttft_ms.mean.ci95![0] - (200 - 248.4137)) < 1e-3);
   assert.equal(s.peak_rss_bytes, 3000, "the warm-up's peak is not the measured peak");
+});
+
+Deno.test("summarizePerf() keeps time intervals positive and names their method", () => {
+  // The t interval of TTFT 100, 200, 300 ms is 200 ± 248.4 ms: [-48.4, 448.4].
+  const s = summarizePerf([100, 200, 300].map((t, i) => rec({ repetition: i, ttft_ms: t })));
+  const [lo, hi] = s.ttft_ms.mean.ci95!;
+  assert.ok(lo >= 100 && lo <= 200 && hi >= 200 && hi <= 300, `[${lo}, ${hi}]`);
+  assert.equal(s.ttft_ms.mean.ci_method, "bca_bootstrap");
+  assert.equal(s.output_tokens_per_s.mean.ci_method, "bca_bootstrap");
+  assert.equal(s.ttft_ms.median.ci_method, "percentile_bootstrap");
+  const checked = summarizePerf([rec({ output_valid: true }), rec({ output_valid: false })]);
+  assert.equal(checked.output_valid!.ci_method, "wilson");
+});
+
+Deno.test("summarizePerf() reports aggregate throughput of concurrent windows beside per-request speed", () => {
+  // Two windows of 4 concurrent requests; each stream decodes at 50 tokens/s, but 4 streams of 50
+  // tokens finish together after 1.0 s (window 1) and 1.25 s (window 2).
+  const records = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => {
+    const w = i < 4 ? { id: 1, sent: 0, end: 1000 } : { id: 2, sent: 5000, end: 6250 };
+    return rec({
+      repetition: i,
+      output_tokens: 50,
+      output_tokens_per_s: 50,
+      concurrency: 4,
+      batch_window: { id: w.id, size: 4, sent_ms: w.sent + (i % 4), end_ms: w.end - (i % 4) },
+    });
+  });
+  // A warm-up window is not counted.
+  records.push(rec({
+    warmup: true,
+    concurrency: 4,
+    output_tokens: 999,
+    batch_window: { id: 0, size: 1, sent_ms: 0, end_ms: 1 },
+  }));
+  const s = summarizePerf(records);
+  assert.equal(s.concurrency, 4);
+  assert.equal(s.output_tokens_per_s.mean.value, 50);
+  const a = s.aggregate_output_tokens_per_s!;
+  // 400 tokens over 1.0 s + 1.25 s.
+  assert.deepEqual([a.value, a.windows, a.output_tokens, a.wall_ms], [400 / 2.25, 2, 400, 2250]);
+  assert.ok(a.ci95![0] <= a.value! && a.value! <= a.ci95![1] && a.ci95![0] > 0);
+  assert.equal(a.ci_method, "bca_bootstrap");
+});
+
+Deno.test("aggregateThroughput() leaves out windows cut short and counts failed requests as 0 tokens", () => {
+  const a = aggregateThroughput([
+    { window: 1, size: 2, sent_ms: 0, end_ms: 500, output_tokens: 40 },
+    { window: 1, size: 2, sent_ms: 1, end_ms: 1000, output_tokens: 0 },
+    // Window 2 lost a request (a crash before it was recorded).
+    { window: 2, size: 2, sent_ms: 0, end_ms: 100, output_tokens: 1000 },
+  ]);
+  assert.deepEqual([a.value, a.windows, a.ci95, a.concurrency], [40, 1, null, 2]);
+  const none = aggregateThroughput([
+    { window: 3, size: 1, sent_ms: null, end_ms: null, output_tokens: null },
+  ]);
+  assert.deepEqual([none.value, none.windows], [null, 0]);
 });

@@ -13,7 +13,9 @@ import {
   methodologyRows,
   performanceTable,
   reportMarkdown,
+  samplesBySummary,
 } from "../../lib/report/mod.ts";
+import { meanBootstrapCi } from "../../lib/stats/mod.ts";
 import { jsonl, perfRecord, writeScriptedSet } from "./_fixtures.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "report-scripted-" });
@@ -32,7 +34,9 @@ Deno.test("a clean scripted set loads with no warning and one frame row per reco
   assert.equal(results.manifests.length, 3);
 });
 
-Deno.test("the performance table gives mean, t-interval, success rate and n per unit, warm-ups excluded", () => {
+const bca = (xs: number[]) => meanBootstrapCi(xs, { range: [0, Infinity] }).ci95!;
+
+Deno.test("the performance table gives mean, positive BCa interval, success rate and n per unit, warm-ups excluded", () => {
   assert.equal(performance.length, 2);
   const g = performance[0];
   assert.deepEqual(
@@ -48,20 +52,23 @@ Deno.test("the performance table gives mean, t-interval, success rate and n per 
     ],
     ["demo_gguf", "GGUF", "Q4_K_M", "interactive_assistant", 4, 1, 3, 0.75],
   );
-  // TTFT 100/200/300: mean 200, sd 100, half-width t(0.975, 2)·100/√3 = 4.302653·57.735 = 248.4138
+  // TTFT 100/200/300: mean 200, sd 100. The t interval, 200 ± 248.4, went below 0 ms; the seeded
+  // BCa bootstrap stays inside [100, 300] and contains 200.
   near(g.ttft_ms, 200);
   near(g.ttft_ms_sd, 100);
-  near(g.ttft_ms_lo, 200 - 248.41377);
-  near(g.ttft_ms_hi, 200 + 248.41377);
+  assert.deepEqual([g.ttft_ms_lo, g.ttft_ms_hi], bca([100, 200, 300]));
+  assert.ok(g.ttft_ms_lo! >= 100 && g.ttft_ms_lo! <= 200 && g.ttft_ms_hi! <= 300);
+  assert.equal(g.ci_method, "bca_bootstrap");
   assert.equal(g.ttft_ms_n, 3);
-  // tokens/s 40/50/60: 50 ± 24.84138; E2E 1000/1100/1200: 1100 ± 248.41377
-  near(g.output_tps_lo, 50 - 24.84138);
-  near(g.output_tps_hi, 50 + 24.84138);
+  // tokens/s 40/50/60; E2E 1000/1100/1200
+  assert.deepEqual([g.output_tps_lo, g.output_tps_hi], bca([40, 50, 60]));
   near(g.e2e_ms, 1100);
   // peak RAM over the 4 measured requests (the failed one included, the 9 GiB warm-up not):
-  // 1, 2, 3, 4 GiB → mean 2.5, sd √(5/3), half-width t(0.975, 3)·1.29099/2 = 2.05426
+  // 1, 2, 3, 4 GiB → mean 2.5
   near(g.peak_ram_gib, 2.5);
-  near(g.peak_ram_gib_lo, 2.5 - 2.05426);
+  assert.deepEqual(g.peak_ram_gib_lo, bca([1, 2, 3, 4])[0]);
+  // Sequential runs: concurrency 1, and no batch windows in these records.
+  assert.deepEqual([g.concurrency, g.aggregate_tps, g.aggregate_windows], [1, null, 0]);
   assert.equal(g.peak_ram_gib_max, 4);
   assert.deepEqual([g.ttft_band, g.output_tps_band, g.peak_ram_band], ["good", "good", "good"]);
   assert.equal(g.run_ids, "perf_run_gguf");
@@ -118,7 +125,9 @@ Deno.test("the Markdown report shows values, intervals and bands side by side an
     now: () => new Date("2025-11-24T00:00:00Z"),
   });
   const perf = displayTables(report).find((t) => t.id === "performance")!;
-  assert.equal(perf.rows[0]["TTFT ms [95% CI]"], "200.0 [-48.4, 448.4]");
+  const [lo, hi] = bca([100, 200, 300]);
+  assert.equal(perf.rows[0]["TTFT ms [95% CI]"], `200.0 [${lo.toFixed(1)}, ${hi.toFixed(1)}]`);
+  assert.match(perf.note!, /95 % intervals by BCa bootstrap \(seeded; inside \[0, ∞\)/);
   assert.equal(perf.rows[0]["TTFT band"], "good");
   assert.equal(perf.rows[0]["Success %"], "75.0");
   const md = reportMarkdown(report);
@@ -167,8 +176,75 @@ Deno.test("comparing two result sets gives after − before with a Welch interva
   assert.deepEqual([tps.significant, tps.change], [true, "better"]);
   const ttft = rows.find((r) => r.model_key === "demo_gguf" && r.metric === "ttft_ms")!;
   assert.deepEqual([ttft.diff, ttft.significant, ttft.change], [0, false, "no significant change"]);
+  // The same 10 samples answered alike in both sets: a paired comparison with no discordant one.
   const acc = rows.find((r) => r.metric === "accuracy")!;
   assert.deepEqual([acc.diff, acc.significant, acc.method], [0, false, "newcombe"]);
+  const paired = compareResultSets(
+    { performance, capability, samples: samplesBySummary(results.eval) },
+    {
+      performance: performanceTable(afterSet, { bands }),
+      capability: capabilityTable(afterSet),
+      samples: samplesBySummary(afterSet.eval),
+    },
+  ).find((r) => r.metric === "accuracy")!;
+  assert.deepEqual([paired.diff, paired.significant, paired.method, paired.p_value], [
+    0,
+    false,
+    "tango_score",
+    1,
+  ]);
+});
+
+Deno.test("a before/after comparison over the same samples is paired (Tango, McNemar), without them Newcombe", async () => {
+  // Before: 8 of 10 right (the fixture). After: the same 10 samples, the two misses fixed and
+  // nothing broken, 30 times over (300 samples): 240 → 300 right.
+  const write = async (fixed: boolean) => {
+    const d = await Deno.makeTempDir({ prefix: "report-paired-" });
+    await writeScriptedSet(d);
+    const stem = "eval_banking77_acme_demo-3b_GGUF_Q4_K_M_20251123_100000";
+    const base = (await Deno.readTextFile(join(d, `${stem}.jsonl`))).trim().split("\n")
+      .map((l) => JSON.parse(l));
+    const records = Array.from({ length: 30 }, (_, k) =>
+      base.map((r, i) => {
+        const right = fixed || i < 8;
+        return {
+          ...r,
+          sample_id: `banking77/test/${String(10 * k + i).padStart(5, "0")}`,
+          reference: "card_arrival",
+          prediction: right ? "card_arrival" : "lost_card",
+          correct: right,
+        };
+      })).flat();
+    await Deno.writeTextFile(join(d, `${stem}.jsonl`), jsonl(records));
+    const summary = JSON.parse(await Deno.readTextFile(join(d, `${stem}.json`)));
+    const correct = fixed ? 300 : 240;
+    summary.planned = 300;
+    summary.metrics = {
+      ...summary.metrics,
+      n: 300,
+      accuracy: { value: correct / 300, ci95: [0, 1] },
+    };
+    await Deno.writeTextFile(join(d, `${stem}.json`), JSON.stringify(summary));
+    return await loadResults(d);
+  };
+  const [before, after] = [await write(false), await write(true)];
+  const tables = (set: typeof before) => ({
+    performance: performanceTable(set, { bands }),
+    capability: capabilityTable(set),
+    samples: samplesBySummary(set.eval),
+  });
+  const acc = compareResultSets(tables(before), tables(after)).find((r) =>
+    r.metric === "accuracy"
+  )!;
+  near(acc.diff, 0.2);
+  assert.deepEqual([acc.method, acc.significant], ["tango_score", true]);
+  assert.ok(acc.p_value! < 1e-10, `p ${acc.p_value}`);
+  assert.ok(acc.diff_lo! > 0 && acc.diff_hi! <= 1);
+  const unpaired = compareResultSets(
+    { performance: [], capability: capabilityTable(before) },
+    { performance: [], capability: capabilityTable(after) },
+  ).find((r) => r.metric === "accuracy")!;
+  assert.equal(unpaired.method, "newcombe");
 });
 
 Deno.test("a perf record from an older schema is read with its missing measurements as null, and said so", async () => {
@@ -186,4 +262,73 @@ Deno.test("a perf record from an older schema is read with its missing measureme
     set.warnings[0].message,
     /older records without peak_footprint_bytes \(1\): read as null/,
   );
+});
+
+Deno.test("a continuous batching run shows aggregate throughput beside per-request tokens/s", async () => {
+  const d = await Deno.makeTempDir({ prefix: "report-batching-" });
+  // 8 requests in 2 windows of 4: each stream 30 tokens/s, 4 × 48 tokens per 1.6 s window.
+  const records = Array.from({ length: 8 }, (_, i) =>
+    perfRecord({
+      repetition: i,
+      round_id: "continuous_batching",
+      output_tokens: 48,
+      output_tokens_per_s: 30,
+      concurrency: 4,
+      batch_window: {
+        id: 1 + Math.floor(i / 4),
+        size: 4,
+        sent_ms: 10_000 * Math.floor(i / 4),
+        end_ms: 10_000 * Math.floor(i / 4) + 1600,
+      },
+    }));
+  await Deno.writeTextFile(
+    join(d, "perf_acme_demo-3b_GGUF_Q4_K_M_interactive_assistant_20251123_110000.jsonl"),
+    jsonl(records),
+  );
+  const set = await loadResults(d);
+  assert.deepEqual(set.warnings, []);
+  const [row] = performanceTable(set, { bands });
+  assert.deepEqual(
+    [row.concurrency, row.output_tps, row.aggregate_tps, row.aggregate_windows],
+    [4, 30, 192 / 1.6, 2],
+  );
+  assert.ok(
+    row.aggregate_tps_lo! <= row.aggregate_tps! && row.aggregate_tps! <= row.aggregate_tps_hi!,
+  );
+  const report = buildReport(set, bands, { figures: false });
+  const cells = displayTables(report).find((t) => t.id === "performance")!.rows[0];
+  assert.equal(cells["Conc."], "4");
+  assert.match(cells["Aggregate t/s [95% CI]"], /^120\.0 \[/);
+  assert.match(cells["Tokens/s [95% CI]"], /^30\.0/);
+});
+
+Deno.test("the capability table names its interval methods and macro-F1's labels", async () => {
+  const d = await Deno.makeTempDir({ prefix: "report-methods-" });
+  await writeScriptedSet(d);
+  const stem = "eval_banking77_acme_demo-3b_GGUF_Q4_K_M_20251123_100000";
+  const summary = JSON.parse(await Deno.readTextFile(join(d, `${stem}.json`)));
+  summary.metrics.accuracy.ci_method = "wilson";
+  summary.metrics.macro_f1 = {
+    ...summary.metrics.macro_f1,
+    ci_method: "bca_bootstrap",
+    average: "labels present in the references",
+    labels_averaged: 2,
+    label_set_size: 77,
+  };
+  await Deno.writeTextFile(join(d, `${stem}.json`), JSON.stringify(summary));
+  const set = await loadResults(d);
+  const [c] = capabilityTable(set);
+  assert.deepEqual(
+    [c.accuracy_ci_method, c.macro_f1_ci_method, c.macro_f1_labels, c.macro_f1_label_set],
+    ["wilson", "bca_bootstrap", 2, 77],
+  );
+  const table = displayTables(buildReport(set, bands, { figures: false }))
+    .find((t) => t.id === "capability")!;
+  assert.equal(table.rows[0]["Macro-F1 labels"], "2 of 77");
+  assert.match(table.note!, /Accuracy with Wilson score 95 % intervals/);
+  assert.match(table.note!, /labels present in the run's references.*with BCa bootstrap intervals/);
+  // The fixture's older summary says nothing about its labels.
+  const old = displayTables(buildReport(results, bands, { figures: false }))
+    .find((t) => t.id === "capability")!;
+  assert.equal(old.rows[0]["Macro-F1 labels"], "all (older run)");
 });

@@ -117,6 +117,20 @@ Deno.test("every round runs on the embedded engine with its settings read back, 
   }
   assert.equal(result.summary.quality.length, ran.length);
   assert.ok(result.summary.quality.every((q) => q.accuracy.n === 3));
+  // Quality changes are paired (the same 3 samples in every round).
+  assert.ok(
+    result.summary.quality.every((q) =>
+      q.round === "baseline" ? q.vs_baseline === null : q.vs_baseline!.method === "tango_score"
+    ),
+  );
+  // Continuous batching: its 2 requests were sent together, one window; aggregate throughput is
+  // reported beside per-request tokens/s, and for the sequential baseline too (2 windows of 1).
+  const batching = perf.find((p) => p.round === "continuous_batching")!;
+  assert.equal(batching.concurrency, 4);
+  assert.equal(batching.aggregate_output_tokens_per_s!.windows, 1);
+  assert.ok(batching.aggregate_output_tokens_per_s!.value! > 0);
+  const baseline = perf.find((p) => p.round === "baseline")!;
+  assert.deepEqual([baseline.concurrency, baseline.aggregate_output_tokens_per_s!.windows], [1, 2]);
   // Round records flow into the report's performance table, one row per round.
   const table = performanceTable(await loadResults(resultsDir));
   assert.deepEqual(table.map((t) => t.round).sort(), [...ran].sort());

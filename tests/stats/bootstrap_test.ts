@@ -79,6 +79,7 @@ Deno.test("bootstrapCi() returns null estimate and interval for n=0 without call
     n: 0,
     estimate: null,
     ci95: null,
+    method: "percentile_bootstrap",
     resamples: 2000,
     seed: 42,
     confidence: 0.95,

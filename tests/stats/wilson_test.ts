@@ -48,6 +48,7 @@ Deno.test("wilsonCi() returns null value and interval for n=0", () => {
     n: 0,
     successes: 0,
     confidence: 0.95,
+    method: "wilson",
   });
 });
 

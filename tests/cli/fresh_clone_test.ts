@@ -71,6 +71,7 @@ Deno.test({
       assert.match(demo.stdout, /RESULTS SUMMARY {2}stories260k \/ interactive_assistant/);
       assert.match(demo.stdout, /RESULTS SUMMARY {2}stories260k \/ summarization/);
       assert.match(demo.stdout, /RESULTS SUMMARY {2}stories260k \/ json_extraction/);
+      // deno-lint-ignore no-console
       if (!offline) console.log("(unshare -n is not available here: the demo ran with network)");
 
       const results = join(clone, "results");

@@ -174,10 +174,8 @@ export async function probeOpenAiServer(
       return facts;
     }
   }
-  if (entries.length > 0 && entries.every((e) => e.object === "model" && !("owned_by" in e))) {
-    facts.kind = "mlx_lm";
-    facts.format = "MLX";
-  }
+  // mlx_lm.server, and many small servers, list bare `{id, object, created}` entries: nothing in
+  // them tells the server apart, so only the ids are known (the kind stays "unknown").
   return facts;
 }
 

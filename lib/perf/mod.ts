@@ -6,10 +6,17 @@
 export { type RequestMetrics, requestMetrics } from "./_timing.ts";
 export { checkJsonOutput, type JsonOutputCheck, jsonSchemaErrors } from "./_json_check.ts";
 export {
+  chooseMemoryTarget,
+  isPromptCacheHit,
+  isRequestFailure,
+  type MemoryTargetChoice,
+  MemoryTargetError,
   type PerfEvent,
   type PerfPlan,
+  perfRequestId,
   type PerfRunOutcome,
   type PerfUnit,
+  requestFor,
   runPerf,
   type RunPerfOptions,
   unitKey,

@@ -126,7 +126,9 @@ Deno.test("a wrong pin, a missing pin, a missing file and a wrong quantization a
   const unpinned = await modelFileFacts(ModelSchema.parse(unpinnedEntry), { env });
   assert.deepEqual(unpinned.map((f) => f.status), ["fail", "unknown", "pass"]);
   assert.match(unpinned[0].detail, /no pinned sha256/);
-  const missing = await modelFileFacts(stories, { env: await emptyCache() });
+  // A file found nowhere (the repository ships stories260K.gguf, so another name).
+  const absent = ModelSchema.parse({ ...STORIES_ENTRY, file: "not-shipped-anywhere.gguf" });
+  const missing = await modelFileFacts(absent, { env: await emptyCache() });
   assert.deepEqual(missing.map((f) => f.status), ["unknown", "pass", "unknown"]);
   const q8 = ModelSchema.parse({ ...STORIES_ENTRY, quantization: "Q8_0" });
   const wrongQuant = await modelFileFacts(q8, { env });

@@ -13,6 +13,7 @@ import {
   type PerfSummary,
   preparePerf,
   summarizePerf,
+  workerEventLine,
 } from "../perf/mod.ts";
 import {
   fmt,
@@ -53,6 +54,7 @@ const OPTIONS = {
   "config-dir": { type: "string" },
   "no-load": { type: "boolean" },
   "server-pid": { type: "string" },
+  worker: { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -127,12 +129,41 @@ export function promptCacheLine(s: PerfSummary): string {
   return `cold (a unique request id opens each prompt): ${seen}${prefill}${flag}`;
 }
 
+/**
+ * `--resume RUN --worker UNIT`: run one `<model>/<scenario>` of a run in this fresh process (the
+ * parent runs each embedded scenario so, for its own peak memory), and send the events to the
+ * parent as lines on stdout.
+ */
+async function worker(values: ReturnType<typeof parseFlagsWithResume<typeof OPTIONS>>) {
+  const prepared = await preparePerf({
+    resume: values.resume,
+    resultsDir: values["results-dir"],
+  });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  const serverPid = intFlag("server-pid", values["server-pid"]);
+  const result = await executePerf(prepared, {
+    worker: values.worker,
+    onEvent: (e) => console.log(workerEventLine(e)),
+    signal: controller.signal,
+    serverPids: serverPid === undefined ? undefined : { [values.worker!.split("/")[0]]: serverPid },
+  }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  return result.complete ? 0 : controller.signal.aborted ? 130 : 1;
+}
+
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const values = parseFlagsWithResume(args, OPTIONS);
   if (values.help) {
     console.log(HELP);
     return 0;
+  }
+  if (values.worker) {
+    if (typeof values.resume !== "string") {
+      throw new UsageError("Flag --worker needs --resume RUN_ID (it is started by a perf run)");
+    }
+    return worker(values);
   }
   const baseUrl = values["base-url"];
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) {

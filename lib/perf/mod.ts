@@ -35,5 +35,6 @@ export {
   type PerfSessionResult,
   type PreparedPerf,
   preparePerf,
+  workerEventLine,
   type PreparePerfOptions,
 } from "./session.ts";

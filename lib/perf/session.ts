@@ -10,6 +10,7 @@ import {
   type ModelConfig,
   ModelSchema,
   parseWithSchema,
+  PROJECT_ROOT,
   type ResolvedScenario,
   resolveOutputPath,
   runConfigHash,
@@ -29,7 +30,14 @@ import {
   type RunEntry,
 } from "../results/mod.ts";
 import type { MemoryPeak } from "../memory/mod.ts";
-import { type PerfEvent, type PerfPlan, type PerfRunOutcome, runPerf, unitKey } from "./runner.ts";
+import {
+  type PerfEvent,
+  type PerfPlan,
+  type PerfRunOutcome,
+  type PerfUnit,
+  runPerf,
+  unitKey,
+} from "./runner.ts";
 import { type PerfSummary, summarizePerf } from "./summary.ts";
 import { join } from "node:path";
 
@@ -192,9 +200,117 @@ export interface ExecutePerfOptions {
   allowLoad?: boolean;
   /** Server process whose memory is measured, per model key (`--server-pid`). @default {} */
   serverPids?: Record<string, number>;
+  /**
+   * Run each (model, scenario) of an embedded model in a fresh process, so that a scenario's
+   * peak memory does not depend on what ran before it in the process. @default true
+   */
+  isolate?: boolean;
+  /**
+   * This process is a worker running one unit (`<model>/<scenario>`) of a run its parent
+   * started: only that unit runs, no environment is captured, the run's status is left to the
+   * parent. @default undefined
+   */
+  worker?: string;
   /** Capture hardware/software (skipped in some tests). @default captureEnvironment */
   captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
   date?: () => Date;
+}
+
+/** Environment variable through which a worker learns the parent's git commit. */
+const WORKER_COMMIT_ENV = "EDGE_BENCH_WORKER_COMMIT";
+/** Prefix of the lines through which a worker sends its events to its parent (stdout). */
+const WORKER_EVENT = "@@perf-event ";
+
+/** An event as a worker writes it (errors as their message). */
+export function workerEventLine(event: PerfEvent): string {
+  return WORKER_EVENT +
+    JSON.stringify(
+      event,
+      (_k, v) =>
+        v instanceof Error
+          ? { name: v.name, message: v.message }
+          : v instanceof RegExp
+          ? v.source
+          : v,
+    );
+}
+
+/**
+ * Run one unit in a fresh process (`lib/cli/perf.ts --resume RUN --worker UNIT`): it writes the
+ * records and its part of the manifest, and sends its events back on stdout, which are re-emitted
+ * here as they come. Interrupting sends it SIGINT (it finishes the request in flight).
+ */
+async function runUnitInWorker(
+  plan: PerfPlan,
+  unit: PerfUnit,
+  options: ExecutePerfOptions,
+  commit: string | null,
+): Promise<PerfRunOutcome> {
+  const outcome: PerfRunOutcome = {
+    complete: true,
+    failures: [],
+    files: {},
+    scenarioPeaks: {},
+    modelFacts: {},
+  };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      join(PROJECT_ROOT, "lib/cli/perf.ts"),
+      "--resume",
+      plan.runId,
+      "--results-dir",
+      plan.resultsDir,
+      "--worker",
+      unitKey(unit),
+      ...Object.entries(options.serverPids ?? {}).filter(([k]) => k === unit.modelKey)
+        .flatMap(([, pid]) => ["--server-pid", String(pid)]),
+    ],
+    env: { [WORKER_COMMIT_ENV]: commit ?? "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const stop = () => child.kill("SIGINT");
+  options.signal?.addEventListener("abort", stop);
+  try {
+    let pending = "";
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.startsWith(WORKER_EVENT)) continue;
+        const event = JSON.parse(line.slice(WORKER_EVENT.length)) as PerfEvent;
+        if (event.type === "model_failed") {
+          const e = event.error as unknown as { name: string; message: string };
+          event.error = Object.assign(new Error(e.message), { name: e.name });
+          outcome.failures.push({ modelKey: event.modelKey, message: e.message });
+        } else if (event.type === "unit_aborted" || event.type === "unit_refused") {
+          outcome.failures.push({
+            modelKey: unit.modelKey,
+            message: `${unit.scenario}: ${event.reason}`,
+          });
+        }
+        options.onEvent?.(event);
+      }
+    }
+    const status = await child.status;
+    if (status.code !== 0 || outcome.failures.length) outcome.complete = false;
+    if (status.code !== 0 && outcome.failures.length === 0) {
+      outcome.failures.push({
+        modelKey: unit.modelKey,
+        message: `${unit.scenario}: the worker process exited with ${status.code}${
+          status.signal ? ` (${status.signal})` : ""
+        }`,
+      });
+    }
+    return outcome;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+  }
 }
 
 /** What a finished (or stopped) perf session produced. */
@@ -214,21 +330,23 @@ export async function executePerf(
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
   const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
-  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(
-    usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
-  );
+  // A worker's parent captured the environment already; the worker reads the git commit only.
+  const environment = options.worker
+    ? { git: { commit: Deno.env.get(WORKER_COMMIT_ENV) || null } }
+    : await (options.captureEnvironment ?? captureRunEnvironment)(
+      usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
+    );
   const git = (environment.git ?? {}) as { commit?: string | null };
   // Before any request: the CLI warns here about battery power or Low Power Mode.
-  options.onEnvironment?.(environment);
+  if (!options.worker) options.onEnvironment?.(environment);
   const active = await beginRun(plan.resultsDir, manifest, prepared.run, {
-    resumed: prepared.resumed,
-    environment,
+    resumed: prepared.resumed && !options.worker,
+    environment: options.worker ? null : environment,
     date,
   });
   const { run, manifestPath, save } = active;
-  let outcome: PerfRunOutcome;
-  try {
-    outcome = await runPerf(plan, {
+  const inProcess = (units: PerfUnit[]) =>
+    runPerf({ ...plan, units }, {
       createBackend: options.createBackend ??
         ((key, model) =>
           createBackend(model, plan.experiment, { ...options.backend, modelKey: key })),
@@ -245,14 +363,64 @@ export async function executePerf(
       signal: options.signal,
       date,
     });
+  const outcome: PerfRunOutcome = {
+    complete: true,
+    failures: [],
+    files: {},
+    scenarioPeaks: {},
+    modelFacts: {},
+  };
+  const merge = (o: PerfRunOutcome) => {
+    outcome.complete &&= o.complete;
+    outcome.failures.push(...o.failures);
+    Object.assign(outcome.files, o.files);
+    Object.assign(outcome.scenarioPeaks, o.scenarioPeaks);
+    Object.assign(outcome.modelFacts, o.modelFacts);
+  };
+  const units = options.worker
+    ? plan.units.filter((u) => unitKey(u) === options.worker)
+    : plan.units;
+  const isolate = !options.worker && !options.createBackend && (options.isolate ?? true);
+  try {
+    // Models in plan order; an embedded model's scenarios each in a fresh worker process.
+    for (const modelKey of [...new Set(units.map((u) => u.modelKey))]) {
+      const mine = units.filter((u) => u.modelKey === modelKey);
+      if (!isolate || plan.models[modelKey].backend !== "embedded") {
+        merge(await inProcess(mine));
+        continue;
+      }
+      for (const unit of mine) {
+        if (options.signal?.aborted) {
+          outcome.complete = false;
+          break;
+        }
+        await save();
+        merge(await runUnitInWorker(plan, unit, options, git.commit ?? null));
+        // The worker wrote its records and its part of the manifest: take them back.
+        const fresh = (await readManifest(plan.resultsDir, plan.configHash))?.runs.find((r) =>
+          r.run_id === plan.runId
+        );
+        if (fresh) {
+          Object.assign(run.files, fresh.files);
+          Object.assign(outcome.files, fresh.files);
+          for (const k of ["scenario_peaks", "model_facts"] as const) {
+            run.plan[k] = { ...(run.plan[k] as object ?? {}), ...(fresh.plan[k] as object ?? {}) };
+          }
+          Object.assign(outcome.scenarioPeaks, fresh.plan.scenario_peaks ?? {});
+          Object.assign(outcome.modelFacts, fresh.plan.model_facts ?? {});
+        }
+      }
+    }
   } catch (error) {
-    await active.finish("interrupted", [`stopped by error: ${(error as Error).message}`]);
+    if (!options.worker) {
+      await active.finish("interrupted", [`stopped by error: ${(error as Error).message}`]);
+    }
     throw error;
   }
-  run.status = outcome.complete ? "complete" : "interrupted";
+  if (!options.worker) run.status = outcome.complete ? "complete" : "interrupted";
   for (const f of outcome.failures) run.notes.push(`${f.modelKey}: ${f.message}`);
   const summaries: PerfSummary[] = [];
-  for (const unit of plan.units) {
+  for (const unit of units) {
     const file = outcome.files[unitKey(unit)];
     if (!file) continue;
     const read = await readJsonl(join(plan.resultsDir, file), PerfRecordSchema).catch((e) => {

@@ -111,8 +111,11 @@ export interface ActiveRun {
 export interface BeginRunOptions {
   /** The run continues an earlier one (`--resume`): its resume time is recorded. */
   resumed: boolean;
-  /** Hardware and software now (appended: one entry per start or resume). */
-  environment: Record<string, unknown>;
+  /**
+   * Hardware and software now (appended: one entry per start or resume); null for a worker
+   * process that runs part of a run its parent already recorded.
+   */
+  environment: Record<string, unknown> | null;
   /** @default () => new Date() */
   date?: () => Date;
 }
@@ -134,7 +137,7 @@ export async function beginRun(
   if (options.resumed) run.resumed_at.push(stamp);
   run.status = "running";
   run.updated_at = stamp;
-  run.environments.push(options.environment);
+  if (options.environment) run.environments.push(options.environment);
   await Deno.mkdir(dir, { recursive: true });
   const save = () => {
     run.updated_at = date().toISOString();

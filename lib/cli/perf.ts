@@ -329,10 +329,13 @@ export async function main(args: string[]): Promise<number> {
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
   if (!result.complete) {
-    const keys = [...new Set(result.failures.map((f) => f.modelKey))];
-    if (keys.length) console.error(`Not finished: ${keys.join(", ")} (reasons above)`);
+    if (result.failures.length) console.error("Not finished:");
+    for (const f of result.failures) {
+      console.error(`  - ${f.round ? `${f.round}/` : ""}${f.modelKey}: ${f.message}`);
+    }
+    const dir = values["results-dir"] ? ` --results-dir ${values["results-dir"]}` : "";
     console.error(
-      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume'`,
+      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume ${result.runId}${dir}'`,
     );
     return controller.signal.aborted ? 130 : 1;
   }

@@ -35,6 +35,6 @@ export {
   type PerfSessionResult,
   type PreparedPerf,
   preparePerf,
-  workerEventLine,
   type PreparePerfOptions,
+  workerEventLine,
 } from "./session.ts";

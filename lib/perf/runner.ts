@@ -21,6 +21,7 @@ import {
 } from "../memory/mod.ts";
 import {
   JsonlWriter,
+  latestAttempts,
   perfFileName,
   type PerfRecord,
   PerfRecordSchema,
@@ -490,7 +491,12 @@ async function runUnit(
     r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario &&
     r.round_id === (unit.round ?? null);
   const previous = (await existingRecords(a.path)).filter(mine);
-  const done = new Set(previous.map((r) => slotKey(r.warmup, r.repetition)));
+  // A slot is done when its latest attempt succeeded; a failed one is retried (resume).
+  const latest = latestAttempts(previous);
+  const done = new Set(
+    latest.filter((r) => r.error === null).map((r) => slotKey(r.warmup, r.repetition)),
+  );
+  const attempts = new Map(latest.map((r) => [slotKey(r.warmup, r.repetition), r.attempt + 1]));
   const slots: { warmup: boolean; repetition: number }[] = [];
   for (let i = 0; i < warmup; i++) slots.push({ warmup: true, repetition: i });
   for (let i = 0; i < runs; i++) slots.push({ warmup: false, repetition: i });
@@ -568,6 +574,7 @@ async function runUnit(
       const record = buildRecord({
         a,
         slot,
+        attempt: attempts.get(slotKey(slot.warmup, slot.repetition)) ?? 0,
         result,
         error,
         peak,
@@ -622,7 +629,25 @@ async function runUnit(
     writer.close();
   }
   const scenarioPeak = await sampler.stop();
-  const records = (await existingRecords(a.path)).filter(mine);
+  const records = latestAttempts((await existingRecords(a.path)).filter(mine));
+  // Failed requests keep the scenario incomplete: `--resume` retries them.
+  const failed = records.filter((r) => r.error !== null).length;
+  if (finishedAll && failed > 0) {
+    emit({
+      type: "unit_done",
+      unit,
+      path: a.path,
+      scenarioPeak,
+      wallMs: performance.now() - t0,
+      records,
+    });
+    return {
+      finished: false,
+      stopModel: false,
+      reason: `${failed} failed request(s) of ${planned}: 'deno task perf --resume' retries them`,
+      peak: scenarioPeak,
+    };
+  }
   if (finishedAll) {
     emit({
       type: "unit_done",
@@ -646,6 +671,7 @@ interface BatchWindow {
 function buildRecord(p: {
   a: UnitArgs;
   slot: { warmup: boolean; repetition: number };
+  attempt: number;
   result: ChatResult | null;
   error: string | null;
   peak: MemoryPeak;
@@ -678,6 +704,7 @@ function buildRecord(p: {
     round_id: a.unit.round ?? null,
     settings: a.settings,
     repetition: slot.repetition,
+    attempt: p.attempt,
     warmup: slot.warmup,
     seed: a.plan.experiment.seed,
     temperature: a.plan.experiment.temperature,

@@ -1,4 +1,4 @@
-import type { PerfRecord } from "../results/mod.ts";
+import { latestAttempts, type PerfRecord } from "../results/mod.ts";
 import { type CiMethod, summarize, type Summary, wilsonCi } from "../stats/mod.ts";
 import { type AggregateThroughput, aggregateThroughput } from "./_aggregate.ts";
 
@@ -75,7 +75,10 @@ export function summarizePerf(
     throw new RangeError("summarizePerf() needs at least one record: current value is 0");
   }
   const { model_key, scenario } = records[0];
-  const mine = records.filter((r) => r.model_key === model_key && r.scenario === scenario);
+  // Retried slots count once, by their latest attempt.
+  const mine = latestAttempts(
+    records.filter((r) => r.model_key === model_key && r.scenario === scenario),
+  );
   const measured = mine.filter((r) => !r.warmup);
   const ok = measured.filter((r) => r.error === null);
   const opts = { seed: options.seed ?? 42, range: [0, Infinity] as const };

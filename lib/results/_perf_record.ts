@@ -43,6 +43,12 @@ export const PerfRecordSchema = z.object({
   settings: z.record(z.string(), z.unknown()).nullable().default(null),
   /** 0-based index within warm-ups or within measured runs. */
   repetition: z.number().int().nonnegative(),
+  /**
+   * 0 for the first attempt at this slot; `--resume` retries a slot whose latest record is an
+   * error and writes the retry as attempt 1, 2, ... (the failed record stays, superseded: every
+   * aggregate counts only the latest attempt of each slot).
+   */
+  attempt: z.number().int().nonnegative().default(0),
   warmup: z.boolean(),
   seed: z.number().int().nonnegative(),
   temperature: z.number().nonnegative(),
@@ -112,6 +118,34 @@ export const PerfRecordSchema = z.object({
   git_commit: z.string().nullable(),
   timestamp: z.iso.datetime(),
 });
+
+/**
+ * The latest attempt of each request slot (run, model, scenario, round, warm-up, repetition), in
+ * the order of those latest attempts: what every aggregate counts (retried failures superseded).
+ */
+export function latestAttempts<
+  T extends {
+    run_id: string;
+    model_key: string;
+    scenario: string;
+    round_id: string | null;
+    warmup: boolean;
+    repetition: number;
+    attempt?: number;
+  },
+>(records: readonly T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const r of records) {
+    const key =
+      `${r.run_id}\u0000${r.model_key}\u0000${r.scenario}\u0000${r.round_id}\u0000${r.warmup}\u0000${r.repetition}`;
+    const seen = latest.get(key);
+    if (!seen || (r.attempt ?? 0) >= (seen.attempt ?? 0)) {
+      if (seen) latest.delete(key);
+      latest.set(key, r);
+    }
+  }
+  return [...latest.values()];
+}
 
 /** A performance record as written. */
 export type PerfRecord = z.output<typeof PerfRecordSchema>;

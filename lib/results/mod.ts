@@ -4,6 +4,7 @@
  * @module
  */
 export {
+  latestAttempts,
   type PerfRecord,
   PerfRecordSchema,
   type ServerTimings,

@@ -20,6 +20,8 @@ export interface CachingServerOptions {
   msPerPromptWord?: number;
   /** Answer HTTP 400 to requests whose max_tokens exceeds this. @default Infinity */
   maxTokensLimit?: number;
+  /** Answer HTTP 500 to the first N chat requests (a server in trouble). @default 0 */
+  failFirst?: number;
 }
 
 /** A running scripted server. */
@@ -69,6 +71,9 @@ export function startCachingServer(options: CachingServerOptions = {}): CachingS
     if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
       const body = await req.json();
       requests.push(body);
+      if (requests.length <= (options.failFirst ?? 0)) {
+        return Response.json({ error: { message: "internal error (scripted)" } }, { status: 500 });
+      }
       if ((body.max_tokens ?? 0) > (options.maxTokensLimit ?? Infinity)) {
         return Response.json({ error: { message: "max_tokens too large", code: 400 } }, {
           status: 400,

@@ -87,6 +87,7 @@ function rec(over: Partial<PerfRecord>): PerfRecord {
     round_id: null,
     settings: null,
     repetition: 0,
+    attempt: 0,
     warmup: false,
     seed: 42,
     temperature: 0,

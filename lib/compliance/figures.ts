@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { type FigureElement, FONT_FAMILY, headlessDocument } from "../report/mod.ts";
+import { type FigureElement, FONT_FAMILY, headlessDocument } from "../figures/mod.ts";
 import type { RiskRow } from "./tables.ts";
 
 /** Options for {@linkcode riskHeatmap}. */

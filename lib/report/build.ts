@@ -19,7 +19,7 @@ import { complianceHeatmapFigure } from "./figures/compliance_heatmap.ts";
 import { formatPairFigure } from "./figures/format_pair.ts";
 import { perClassF1Figure } from "./figures/per_class_f1.ts";
 import { perfCiFigure } from "./figures/perf_ci.ts";
-import type { FigureElement } from "./figures/_render.ts";
+import type { FigureElement } from "../figures/mod.ts";
 import { qualityMemoryFigure, speedAccuracyFigure } from "./figures/scatter.ts";
 import { tradeoffsFigure } from "./figures/tradeoffs.ts";
 

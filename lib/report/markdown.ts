@@ -1,7 +1,7 @@
 /** The report as Markdown and as self-contained HTML. @module */
 import type { Report } from "./build.ts";
 import { bandLevels, type DisplayTable, displayTables } from "./display_tables.ts";
-import { svgString } from "./figures/_render.ts";
+import { svgString } from "../figures/mod.ts";
 
 const mdCell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 

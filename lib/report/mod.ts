@@ -31,7 +31,7 @@ export {
   headlessDocument,
   svgString,
   svgToPng,
-} from "./figures/_render.ts";
+} from "../figures/mod.ts";
 export {
   type Band,
   bandOf,
@@ -127,9 +127,9 @@ export {
   type SourcedRow,
   sourcesOf,
   svgMetadata,
-} from "./figures/_metadata.ts";
-export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "./figures/_png.ts";
-export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "./figures/write.ts";
+} from "../figures/mod.ts";
+export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "../figures/mod.ts";
+export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "../figures/mod.ts";
 export { perfCiFigure, type PerfCiFigureOptions, type PerfCiRow } from "./figures/perf_ci.ts";
 export { formatPairFigure, type FormatPairFigureOptions } from "./figures/format_pair.ts";
 export {
@@ -151,7 +151,7 @@ export {
 
 import { type Displayable, displayable, htmlTable, textTable } from "./_display.ts";
 import type { DisplayTable } from "./display_tables.ts";
-import { svgString } from "./figures/_render.ts";
+import { svgString } from "../figures/mod.ts";
 
 /** An SVG element displayed as an image in Jupyter. */
 export function figureDisplay(element: { outerHTML: string }): Displayable {

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { fileStamp } from "../results/mod.ts";
 import type { Report } from "./build.ts";
 import { CAPABILITY_COLUMNS } from "./capability.ts";
-import { writeFigure, type WrittenFigure } from "./figures/write.ts";
+import { writeFigure, type WrittenFigure } from "../figures/mod.ts";
 import { tableFrame } from "./frame.ts";
 import { reportHtml, reportMarkdown } from "./markdown.ts";
 import { PERFORMANCE_COLUMNS } from "./performance.ts";

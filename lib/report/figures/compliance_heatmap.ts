@@ -1,7 +1,7 @@
 import { riskHeatmap } from "../../compliance/figures.ts";
 import type { ComplianceRow } from "../compliance.ts";
 import { emptyFigure, type FigureOptions, withSources } from "./_common.ts";
-import type { FigureElement } from "./_render.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 /** Options for {@linkcode complianceHeatmapFigure}. */
 export interface ComplianceHeatmapOptions extends FigureOptions {

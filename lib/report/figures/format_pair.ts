@@ -8,7 +8,7 @@ import {
   STYLE,
   withSources,
 } from "./_common.ts";
-import type { FigureElement } from "./_render.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 /** Options for {@linkcode formatPairFigure}. */
 export interface FormatPairFigureOptions extends FigureOptions {

@@ -8,7 +8,7 @@ import {
   STYLE,
   withSources,
 } from "./_common.ts";
-import type { FigureElement } from "./_render.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 /**
  * Banking77 per-class F1: a heat map of class (rows, by mean F1 over the models, best first) ×

@@ -7,8 +7,8 @@ import {
   STYLE,
   withSources,
 } from "./_common.ts";
-import type { SourcedRow } from "./_metadata.ts";
-import type { FigureElement } from "./_render.ts";
+import type { SourcedRow } from "../../figures/mod.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 /** What {@linkcode perfCiFigure} reads of a row (`PerfRow` and `PerformanceRow` both fit). */
 export interface PerfCiRow extends SourcedRow {

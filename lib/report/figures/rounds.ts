@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import type { RoundsSummary } from "../../rounds/mod.ts";
 import type { SweepRow } from "../../rounds/mod.ts";
-import { type FigureElement, FONT_FAMILY, headlessDocument } from "./_render.ts";
+import { type FigureElement, FONT_FAMILY, headlessDocument } from "../../figures/mod.ts";
 
 /** Options for {@linkcode roundsEffectFigure}. */
 export interface RoundsEffectFigureOptions {

@@ -9,7 +9,7 @@ import {
   STYLE,
   withSources,
 } from "./_common.ts";
-import type { FigureElement } from "./_render.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 const AXES: {
   key: keyof TradeoffRow;

@@ -32,3 +32,11 @@ export { type PngChunk, pngChunks, PngError, pngSize, pngText, pngWithText } fro
 export { svgWidth, writeFigure, type WriteFigureOptions, type WrittenFigure } from "./write.ts";
 export { maxTextWidth, textWidth, type TextWidthOptions } from "./_text.ts";
 export { FONT_SIZE, FORMAT_COLOURS, needsLogScale, PALETTE, STYLE } from "./_style.ts";
+export {
+  composeFigure,
+  type ComposeOptions,
+  type GradientKey,
+  type LegendItem,
+  type Panel,
+  wrapText,
+} from "./compose.ts";

@@ -46,11 +46,14 @@ export {
   DEFAULT_BANDS_PATH,
   loadBands,
   parseBands,
+  performanceBand,
 } from "./bands.ts";
 export {
   type EvalRun,
   type LoadedComplianceRecord,
   type LoadedManifest,
+  type LoadedRounds,
+  type LoadedSweep,
   loadResults,
   type LoadResultsOptions,
   type LoadWarning,
@@ -70,6 +73,7 @@ export {
   latestEvalRuns,
   type PerClassRow,
   perClassRows,
+  scoreName,
 } from "./capability.ts";
 export {
   type ComplianceAnalysis,
@@ -106,12 +110,41 @@ export { tableFrame } from "./frame.ts";
 export {
   buildReport,
   type BuildReportOptions,
+  type OmittedFigure,
   type Report,
   type ReportComparison,
   type ReportFigure,
 } from "./build.ts";
+export { isEmptyFilter, type RunFilter, type Selection, selectRuns } from "./select.ts";
+export {
+  type InvalidCauseRow,
+  invalidCauseRows,
+  mmluSubjectRows,
+  type RealisticRow,
+  realisticRows,
+  type SubjectRow,
+  type SummarizationRow,
+  summarizationRows,
+} from "./tasks.ts";
+export { type RoundsRow, roundsTable, sweepTable, type SweepTableRow } from "./rounds.ts";
+export {
+  type RoundsSummaryFile,
+  RoundsSummaryFileSchema,
+  type SweepFile,
+  SweepFileSchema,
+} from "./_derived.ts";
+export { latexEscape, latexTable, reportLatex } from "./latex.ts";
+export { findChromium, PdfError, printPdf, type PrintPdfOptions } from "./pdf.ts";
+export { EMPTY_ATTRIBUTE, emptyReason } from "./figures/_common.ts";
 export { bandLevels, type DisplayTable, displayTables, num, withCi } from "./display_tables.ts";
-export { markdownTable, reportHtml, reportMarkdown, type ReportTextOptions } from "./markdown.ts";
+export {
+  markdownTable,
+  reportHtml,
+  reportMarkdown,
+  type ReportTextOptions,
+  selectionLine,
+  tableCaption,
+} from "./markdown.ts";
 export {
   REPORT_FORMATS,
   type ReportFormat,
@@ -136,10 +169,12 @@ export {
   qualityMemoryFigure,
   type ScatterFigureOptions,
   speedAccuracyFigure,
+  sweepScatterFigure,
 } from "./figures/scatter.ts";
 export { tradeoffsFigure } from "./figures/tradeoffs.ts";
 export { perClassF1Figure } from "./figures/per_class_f1.ts";
 export {
+  roundsBaselineFigure,
   roundsEffectFigure,
   type RoundsEffectFigureOptions,
   sweepFigure,

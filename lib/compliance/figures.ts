@@ -47,13 +47,15 @@ export function riskHeatmap(
   const thresholds = ratings.slice(0, -1).map((r) => r.max_score + 0.5);
   const models = [...new Set(rows.map(name))];
   const risks = [...new Set(rows.map((r) => r.risk))];
-  const column = 64;
+  const titleOf = new Map(rows.map((r) => [r.risk, r.title]));
+  // A column is as wide as the longest word of any risk title, so wrapped headers never touch.
+  const words = [...titleOf.values()].flatMap((t) => t.split(/\s+/)).concat(risks);
+  const column = Math.max(64, Math.ceil(maxTextWidth(words, { fontSize: 12 })) + 12);
   const marginLeft = Math.ceil(maxTextWidth(models, { fontSize: 12 })) + 14;
   const width = options.width ?? Math.max(720, marginLeft + column * risks.length + 20);
-  const titleOf = new Map(rows.map((r) => [r.risk, r.title]));
   const header = (risk: string) =>
-    [risk, ...wrapText(titleOf.get(risk) ?? "", (width - marginLeft - 20) / risks.length - 6, 10)]
-      .slice(0, 4).join("\n");
+    [risk, ...wrapText(titleOf.get(risk) ?? "", (width - marginLeft - 20) / risks.length - 8, 12)]
+      .slice(0, 5).join("\n");
   const lines = Math.max(...risks.map((r) => header(r).split("\n").length));
   const data = rows.map((r) => ({
     model: name(r),
@@ -72,7 +74,7 @@ export function riskHeatmap(
     marginTop: 16 + 13 * lines,
     marginBottom: 8,
     style: { ...STYLE, fontSize: "12px" },
-    x: { domain: risks.map(header), label: null, axis: "top", tickSize: 0, fontSize: 10 } as never,
+    x: { domain: risks.map(header), label: null, axis: "top", tickSize: 0 },
     y: { domain: models, label: null, tickSize: 0 },
     color: { type: "threshold", domain: thresholds, range: COLOURS.slice(0, ratings.length) },
     marks: [

@@ -39,7 +39,7 @@ export function perClassF1Figure(
   const marginLeft = Math.ceil(maxTextWidth(classes, { fontSize: 11 })) + 14;
   const width = options.width ?? Math.max(560, marginLeft + column * models.length + 20);
   const headerText = (m: string) =>
-    m.split("\n").flatMap((part) => wrapText(part, column - 8, 11)).join("\n");
+    m.replace(" (", "\n(").split("\n").flatMap((part) => wrapText(part, column - 8, 11)).join("\n");
   const lines = Math.max(...models.map((m) => headerText(m).split("\n").length));
   const data = rows.map((r) => ({
     model: headerText(modelLabel(r)),

@@ -85,14 +85,18 @@ function scatter(
         y2: "yhi",
         stroke: (p: Point) => colour.get(p.label)!,
       }),
-      Plot.dot(points, {
-        x: "x",
-        y: "y",
-        r: (p: Point) => p.r ?? 6,
-        symbol: (p: Point) => SYMBOL[p.format] ?? "circle",
-        fill: (p: Point) => colour.get(p.label)!,
-        stroke: "white",
-      }),
+      // One mark per point: a constant radius is pixels, not a scaled channel.
+      ...points.map((p) =>
+        Plot.dot([p], {
+          x: "x",
+          y: "y",
+          r: p.r ?? 6,
+          symbol: SYMBOL[p.format] ?? "circle",
+          fill: colour.get(p.label)!,
+          fillOpacity: 0.9,
+          stroke: "white",
+        })
+      ),
     ],
   }) as unknown as FigureElement;
   const formats = [...new Set(points.map((p) => p.format))];

@@ -1,5 +1,11 @@
 import * as Plot from "@observablehq/plot";
-import { composeFigure, type FigureElement, PALETTE, wrapText } from "../../figures/mod.ts";
+import {
+  composeFigure,
+  type FigureElement,
+  maxTextWidth,
+  PALETTE,
+  wrapText,
+} from "../../figures/mod.ts";
 import type { TradeoffRow } from "../tradeoffs.ts";
 import {
   documentOf,
@@ -61,7 +67,14 @@ export function tradeoffsFigure(
   }
   const width = options.width ?? 800;
   const marginX = 40;
-  const spacing = (width - 2 * marginX) / axes.length;
+  // The end values are printed right of each axis: the last one needs room inside the figure.
+  const lastValues = (() => {
+    const a = axes.at(-1)!;
+    const vs = rows.map(a.value).filter((v): v is number => v !== null);
+    return vs.map((v) => `all ${(v * a.scale).toFixed(a.digits)}`);
+  })();
+  const marginRight = Math.max(marginX, Math.ceil(maxTextWidth(lastValues, { fontSize: 10 })) + 12);
+  const spacing = (width - marginX - marginRight) / axes.length;
   const axisText = (a: Axis) => wrapText(a.label, spacing - 8, 11).join("\n");
   const lines = Math.max(...axes.map((a) => axisText(a).split("\n").length));
   const points: { model: string; axis: string; y: number }[] = [];
@@ -74,7 +87,7 @@ export function tradeoffsFigure(
       hi === lo ? 0.5 : a.higher ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo);
     const fmt = (v: number) => (v * a.scale).toFixed(a.digits);
     const name = axisText(a);
-    ticks.push({ axis: name, y: 1, text: fmt(a.higher ? hi : lo) });
+    ticks.push({ axis: name, y: 1, text: hi === lo ? `all ${fmt(hi)}` : fmt(a.higher ? hi : lo) });
     if (hi !== lo) ticks.push({ axis: name, y: 0, text: fmt(a.higher ? lo : hi) });
     for (const r of rows) {
       const v = a.value(r);
@@ -88,7 +101,7 @@ export function tradeoffsFigure(
     width,
     height: 320 + 14 * lines,
     marginTop: 20 + 14 * lines,
-    marginRight: marginX,
+    marginRight,
     marginBottom: 24,
     marginLeft: marginX,
     style: STYLE,

@@ -1,0 +1,2 @@
+import { writeCampaign } from "../tests/report/_campaign.ts";
+await writeCampaign(Deno.args[0]);

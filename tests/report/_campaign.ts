@@ -164,7 +164,14 @@ function evalRecord(task: string, i: number, over: Partial<EvalRecord>): EvalRec
 }
 
 /** Per task: the records and what the metrics need to know. 10 samples each. */
-export function evalRuns() {
+/** One scripted eval run: records, what the metrics need, the summary's settings. */
+export interface ScriptedEvalRun {
+  records: EvalRecord[];
+  info: { labels: string[] | null; hasAccuracy: boolean; meanScores: string[] };
+  settings: Record<string, unknown>;
+}
+
+export function evalRuns(): Record<string, ScriptedEvalRun> {
   const n = 10;
   const classify = (task: string, labels: string[], correct: number, invalid: number) =>
     Array.from({ length: n }, (_, i) => {
@@ -181,7 +188,7 @@ export function evalRuns() {
       return bad ? { ...rec, invalid_cause: i % 2 ? "no_label_found" : "ambiguous" } : rec;
     });
   const banking = ["card_arrival", "lost_card", "top_up_failed"];
-  const runs = {
+  const runs: Record<string, ScriptedEvalRun> = {
     banking77: {
       records: classify("banking77", banking, 7, 2),
       info: { labels: banking, hasAccuracy: true, meanScores: [] },
@@ -290,7 +297,7 @@ const diff = (value: number, ci: [number, number]) => ({
 });
 
 /** The rounds summary of ROUNDS_RUN (its numbers as lib/rounds would write them). */
-export function roundsSummary() {
+export function roundsSummary(): Record<string, unknown> {
   return {
     schema_version: 1,
     kind: "rounds_summary",
@@ -373,7 +380,7 @@ export function roundsSummary() {
 }
 
 /** The sweep file (two variants of one model). */
-export function sweep() {
+export function sweep(): Record<string, unknown> {
   const row = (
     key: string,
     quant: string,

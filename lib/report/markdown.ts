@@ -143,7 +143,7 @@ function htmlTableOf(t: DisplayTable, levels: Map<string, number>, viewerUrl?: s
 
 const CSS = `
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em;box-sizing:border-box}
-.table-wrap{max-width:100%;overflow-x:auto}td{overflow-wrap:anywhere}td:nth-last-child(-n+1){max-width:28em}
+.table-wrap{max-width:100%;overflow-x:auto}td{overflow-wrap:normal}.band{white-space:nowrap}
 .selection,.omitted{color:#333;font-size:.9em}
 @media print{body{max-width:none;margin:0;font-size:9pt}.table-wrap{overflow:visible}table{font-size:7pt}figure{break-inside:avoid}h2{break-after:avoid}}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}

@@ -9,6 +9,8 @@
 import { relative } from "node:path";
 import { type EvalEvent, type EvalSessionResult, executeEval, prepareEval } from "../eval/mod.ts";
 import type { EvalSummary } from "../results/mod.ts";
+import { loadProjectConfig, lookup } from "../config/mod.ts";
+import { harnessComparison } from "./_harness.ts";
 import {
   fmt,
   fmtCi,
@@ -25,6 +27,11 @@ const HELP = `Usage: deno task eval --task <name> [options]
                            mmlu_mini, gsm8k_mini, summarization, realistic)
   --model <key|id>         model key from configs/models.yaml, or a model id configured exactly
                            once (default: stories260k)
+  --models <keys|all>      several models in turn (comma-separated keys, or all of models.yaml):
+                           one run and one summary each, then a line per model
+  --use-harness            run the task through lm-evaluation-harness (lm_eval, its
+                           local-chat-completions model) against the model's OpenAI-compatible
+                           server too, import its samples and print both accuracies
   --sample-size N          samples to evaluate (stratified by label where the task has labels;
                            seeded); default: the task's sample_size
   --seed N                 seed of sampling, few-shot selection and generation (default: 42)
@@ -46,6 +53,8 @@ const HELP = `Usage: deno task eval --task <name> [options]
 const OPTIONS = {
   task: { type: "string" },
   model: { type: "string" },
+  models: { type: "string" },
+  "use-harness": { type: "boolean" },
   "sample-size": { type: "string" },
   seed: { type: "string" },
   concurrency: { type: "string" },
@@ -136,6 +145,8 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
 
 const rel = (p: string) => relative(Deno.cwd(), p) || p;
 
+type Values = ReturnType<typeof parseFlagsWithResume<typeof OPTIONS>>;
+
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const values = parseFlagsWithResume(args, OPTIONS);
@@ -143,6 +154,56 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (values.models === undefined) return await evalOne(values);
+  if (values.model !== undefined) {
+    throw new UsageError(
+      `Flags --model and --models cannot be used together: current values are ${
+        JSON.stringify(values.model)
+      } and ${JSON.stringify(values.models)}`,
+    );
+  }
+  if (values.resume) {
+    throw new UsageError("Flag --models cannot be used with --resume: resume one run at a time");
+  }
+  const project = await loadProjectConfig({ configDir: values["config-dir"] });
+  const available = Object.keys(project.models);
+  const keys = values.models.trim() === "all"
+    ? available
+    : values.models.split(",").map((k) => k.trim()).filter(Boolean);
+  if (keys.length === 0) throw new UsageError("Flag --models is empty: give keys or all");
+  for (const k of keys) {
+    try {
+      lookup("model", project.models, k);
+    } catch (error) {
+      throw new UsageError(`Flag --models: ${(error as Error).message}`);
+    }
+  }
+  const outcomes: { key: string; code: number; line: string }[] = [];
+  for (const [i, key] of keys.entries()) {
+    console.log(`\n[${i + 1}/${keys.length}] ${key}`);
+    let line = "";
+    const code = await evalOne({ ...values, model: key }, (s) => {
+      line = s.metrics.accuracy ? `accuracy ${pct(s.metrics.accuracy)}` : "no accuracy";
+    }).catch((error) => {
+      if (error instanceof UsageError) throw error;
+      line = `failed: ${(error as Error).message}`;
+      return 1;
+    });
+    outcomes.push({ key, code, line });
+    if (code === 130) break;
+  }
+  console.log(`\n${RULE}\nModels evaluated: ${outcomes.length}/${keys.length}`);
+  for (const o of outcomes) {
+    console.log(`  ${o.key.padEnd(28)} ${o.code === 0 ? "complete" : `exit ${o.code}`}  ${o.line}`);
+  }
+  return Math.max(0, ...outcomes.map((o) => o.code));
+}
+
+/** One eval run of one model (the flags of `main`); returns the exit code. */
+async function evalOne(
+  values: Values,
+  onSummary?: (summary: EvalSummary) => void,
+): Promise<number> {
   const baseUrl = values["base-url"];
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) {
     throw new UsageError(
@@ -268,6 +329,11 @@ export async function main(args: string[]): Promise<number> {
     }),
   );
   console.log(`Manifest: ${rel(result.manifestPath)}`);
+  onSummary?.(result.summary);
+  if (values["use-harness"]) {
+    const code = await harnessComparison(prepared, result, baseUrl);
+    if (code !== 0) return code;
+  }
   if (!result.complete) {
     console.error(
       `Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`,

@@ -2,12 +2,12 @@
 /**
  * `deno task import --file F [--model-key KEY] [--results-dir DIR]`: bring measurements made by
  * another runner (e.g. fllama on a phone) into results/ as perf records, so they join the same
- * tables and figures (schema: ExternalPerfSchema in lib/results/_external.ts, see README).
+ * tables and figures (schema: ExternalPerfSchema in lib/external/_schema.ts, see README).
  * @module
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { importExternalPerf } from "../results/mod.ts";
+import { importExternalPerf } from "../external/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 

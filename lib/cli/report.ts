@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task report --input results/ --output report/ --format md|html|csv|parquet|all
+ * `deno task report --input results/ --output report/ --format md|html|csv|parquet|tex|pdf|all
+ *  [--runs ID,...] [--since DATE] [--models KEYS] [--config-hash HASH,...] [--latest]
  *  [--compliance] [--figures-dir figures/] [--baseline DIR] [--bands FILE] [--config-dir DIR]`
  * @module
  */
@@ -11,10 +12,13 @@ import {
   type ComplianceAnalysis,
   complianceAnalysis,
   DEFAULT_BANDS_PATH,
+  isEmptyFilter,
   loadBands,
   loadResults,
   REPORT_FORMATS,
   type ReportFormat,
+  type RunFilter,
+  selectRuns,
   writeReport,
 } from "../report/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
@@ -27,7 +31,15 @@ Turns everything under a results folder into the article's tables and figures.
 
   --input DIR          results folder (default: results/)
   --output DIR         where the report goes (default: report/)
-  --format F           md, html, csv, parquet, all, or a comma-separated list (default: all)
+  --format F           md, html, csv, parquet, tex (LaTeX booktabs tables), pdf (the HTML
+                       printed by headless Chromium), all, or a comma-separated list (default:
+                       all; with all, a missing Chromium skips the PDF with a note)
+  --runs ID,...        only these runs (ids as in the Runs table)
+  --since DATE         only runs started at or after DATE (2025-11-23 or an ISO time)
+  --models KEYS        only runs of these model keys
+  --config-hash H,...  only runs with these config hashes (or prefixes, 6+ hex digits)
+  --latest             one run per performance row: the latest (default: pool the runs of a
+                       row, each named with its n, flagged when their configs differ)
   --compliance         also (re)build report/compliance/risk_analysis_<stamp>.json and
                        license_audit_<stamp>.json from the recorded probe results
   --figures-dir DIR    where the SVG + PNG figures go (default: figures/)
@@ -47,7 +59,7 @@ function formatsOf(value: string): ReportFormat[] {
     else if ((REPORT_FORMATS as readonly string[]).includes(p)) out.add(p as ReportFormat);
     else {
       throw new UsageError(
-        `Flag --format must be md, html, csv, parquet or all: current value is ${
+        `Flag --format must be md, html, csv, parquet, tex, pdf or all: current value is ${
           JSON.stringify(value)
         }`,
       );
@@ -67,6 +79,72 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
+const split = (v: string | undefined) =>
+  v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean);
+
+/** The run filter of the flags (UsageError for a bad date or hash). */
+function filterOf(values: Record<string, unknown>): RunFilter {
+  const filter: RunFilter = {};
+  const runs = split(values.runs as string | undefined);
+  if (runs) filter.runs = runs;
+  const models = split(values.models as string | undefined);
+  if (models) filter.models = models;
+  const hashes = split(values["config-hash"] as string | undefined);
+  if (hashes) {
+    const bad = hashes.find((h) => !/^[0-9a-f]{6,64}$/.test(h));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `Flag --config-hash takes config hashes or prefixes of at least 6 lower-case hex digits: current value is ${
+          JSON.stringify(bad)
+        }`,
+      );
+    }
+    filter.configHashes = hashes;
+  }
+  if (values.since !== undefined) {
+    const text = String(values.since);
+    const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+    if (Number.isNaN(date.getTime())) {
+      throw new UsageError(
+        `Flag --since must be a date (2025-11-23) or an ISO time: current value is ${
+          JSON.stringify(text)
+        }`,
+      );
+    }
+    filter.since = date;
+  }
+  for (const [flag, list] of [["runs", filter.runs], ["models", filter.models]] as const) {
+    if (list && list.length === 0) {
+      throw new UsageError(`Flag --${flag} is empty: give comma-separated values`);
+    }
+  }
+  return filter;
+}
+
+function selectionNote(selection: { kept: string[]; excluded: string[] }, filter: RunFilter) {
+  if (isEmptyFilter(filter)) return null;
+  return `Runs selected: ${selection.kept.length} kept, ${selection.excluded.length} left out`;
+}
+
+/** A temporary results folder holding the compliance files of the chosen runs only. */
+async function complianceSubset(
+  records: readonly { file: string; run_id: string }[],
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "edge-bench-report-compliance-" });
+  for (const file of new Set(records.map((r) => r.file))) {
+    const runs = new Set(records.filter((r) => r.file === file).map((r) => r.run_id));
+    const lines = (await Deno.readTextFile(file)).split("\n").filter((l) => {
+      try {
+        return l.trim() !== "" && runs.has(JSON.parse(l).run_id);
+      } catch {
+        return false;
+      }
+    });
+    await Deno.writeTextFile(join(dir, file.split("/").at(-1)!), lines.join("\n") + "\n");
+  }
+  return dir;
+}
+
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -82,6 +160,11 @@ export async function main(args: string[]): Promise<number> {
       "config-dir": { type: "string" },
       "max-warnings": { type: "string", default: "20" },
       "viewer-url": { type: "string" },
+      runs: { type: "string" },
+      since: { type: "string" },
+      models: { type: "string" },
+      "config-hash": { type: "string" },
+      latest: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -91,6 +174,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const formats = formatsOf(values.format);
+  const filter = filterOf(values);
   // Flags are relative to the working directory; the defaults live in the project (or under
   // $EDGE_BENCH_OUTPUT_DIR when a headless notebook run set it).
   const input = values.input ? resolve(values.input) : resolveOutputPath("results");
@@ -122,24 +206,47 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   const maxWarnings = Number(values["max-warnings"]);
+  const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
-  const results = await loadResults(input);
+  const loaded = await loadResults(input);
+  const { results, selection } = selectRuns(loaded, filter);
+  if (!isEmptyFilter(filter) && selection.kept.length === 0) {
+    throw new UsageError(
+      `No run of ${rel(input)} matches the filter (${
+        args.filter((a) => /^--(runs|since|models|config-hash)/.test(a)).join(" ") ||
+        JSON.stringify(filter)
+      }): runs there are ${selection.excluded.slice(0, 12).join(", ")}${
+        selection.excluded.length > 12 ? ", …" : ""
+      }`,
+    );
+  }
   const baseline = values.baseline ? await loadResults(resolve(values.baseline)) : null;
   let compliance: ComplianceAnalysis | null = null;
   if (values.compliance || results.compliance.length > 0) {
-    compliance = await complianceAnalysis(input, {
-      outputDir: values.compliance ? join(output, "compliance") : null,
-      configDir: values["config-dir"],
-    });
+    const dir = isEmptyFilter(filter) ? input : await complianceSubset(results.compliance);
+    try {
+      compliance = await complianceAnalysis(dir, {
+        outputDir: values.compliance ? join(output, "compliance") : null,
+        configDir: values["config-dir"],
+      });
+    } finally {
+      if (dir !== input) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   }
-  const report = buildReport(results, bands, { compliance, baseline });
+  const report = buildReport(results, bands, {
+    compliance,
+    baseline,
+    selection: isEmptyFilter(filter) ? null : selection,
+    pool: values.latest ? "latest" : "all",
+  });
   const written = await writeReport(report, output, {
     formats,
     figuresDir,
     viewerUrl,
+    pdfOptional: values.format.split(",").map((s) => s.trim()).includes("all") &&
+      !values.format.split(",").map((s) => s.trim()).includes("pdf"),
   });
-  const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   console.log(
     `Report from ${
       rel(input)
@@ -150,7 +257,13 @@ export async function main(args: string[]): Promise<number> {
       report.comparison ? `, comparison ${report.comparison.rows.length}` : ""
     }`,
   );
+  const selected = selectionNote(selection, filter);
+  if (selected) console.log(selected);
   for (const f of written.files) console.log(`[Saved] ${rel(f)}`);
+  for (const n of written.notes) console.error(`note: ${n}`);
+  for (const f of report.omittedFigures) {
+    console.log(`[No figure] ${f.title}: ${f.reason}`);
+  }
   for (const f of written.figures) {
     console.log(`[Figure] ${rel(f.svgPath)} + .png (${f.width}×${f.height})`);
   }

@@ -6,7 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
-import { type FigureElement, FONT_FAMILY, headlessDocument } from "../report/mod.ts";
+import { type FigureElement, FONT_FAMILY, headlessDocument } from "../figures/mod.ts";
 import type { EvalRecord, EvalSummary } from "../results/mod.ts";
 import { latestPerSample } from "./metrics.ts";
 

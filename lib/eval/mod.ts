@@ -109,3 +109,15 @@ export {
   type ExampleErrorsOptions,
   perClassF1Figure,
 } from "./figures.ts";
+export {
+  findLmEval,
+  HarnessError,
+  harnessRecords,
+  type HarnessResult,
+  type HarnessSample,
+  harnessTaskYaml,
+  LM_EVAL_INSTALL,
+  LM_EVAL_VERSION,
+  runHarness,
+  type RunHarnessOptions,
+} from "./harness.ts";

@@ -19,6 +19,7 @@ const UNIT_FIELDS = [
   "scenario",
   "round_id",
   "runner",
+  "cache_mode",
 ] as const;
 
 /** Numeric fields kept per record (null as NaN while gathering). */
@@ -31,6 +32,8 @@ export const PERF_NUMERIC = [
   "prompt_tokens",
   "output_tokens",
   "peak_rss_bytes",
+  "cached_prompt_tokens",
+  "timestamp_ms",
 ] as const;
 
 /**
@@ -69,9 +72,15 @@ export const PERF_COLUMNS: readonly string[] = [
   "warmup",
   "ok",
   "output_valid",
+  "prompt_cache_hit",
   ...PERF_NUMERIC,
   ...PERF_WINDOW,
 ];
+
+function field(r: PerfRecord, name: string): unknown {
+  const v = (r as unknown as Record<string, unknown>)[name];
+  return v === undefined ? null : v;
+}
 
 /** Gathers perf records into columns; `frame()` builds the Polars frame. */
 export class PerfColumns {
@@ -80,7 +89,8 @@ export class PerfColumns {
   #unit: number[] = [];
   #line: number[] = [];
   #repetition: number[] = [];
-  #flags: number[] = []; // bit 0 warmup, bit 1 ok, bits 2-3 output_valid (0 null, 1 false, 2 true)
+  // bit 0 warmup, bit 1 ok, bits 2-3 output_valid and 4-5 prompt_cache_hit (0 null, 1 false, 2 true)
+  #flags: number[] = [];
   #numbers: number[][] = PERF_NUMERIC.map(() => []);
   #windows: number[][] = PERF_WINDOW.map(() => []);
 
@@ -93,15 +103,19 @@ export class PerfColumns {
   add(file: string, records: readonly PerfRecord[], lines: readonly number[]): void {
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
+      // Fields a newer writer added are read when present, else null (older records).
+      const hit = typeof field(r, "prompt_cache_hit") === "boolean"
+        ? field(r, "prompt_cache_hit") as boolean
+        : null;
       let key = file;
-      for (const f of UNIT_FIELDS) key += "\u0000" + (r[f] ?? "");
+      for (const f of UNIT_FIELDS) key += "\u0000" + (field(r, f) ?? "");
       let unit = this.#units.get(key);
       if (unit === undefined) {
         unit = this.#unitRows.length;
         this.#units.set(key, unit);
         const row: Record<string, string> = { file };
         // No round (outside a rounds run) is the empty string, so it can be a grouping key.
-        for (const f of UNIT_FIELDS) row[f] = r[f] ?? "";
+        for (const f of UNIT_FIELDS) row[f] = String(field(r, f) ?? "");
         this.#unitRows.push(row);
       }
       this.#unit.push(unit);
@@ -109,9 +123,13 @@ export class PerfColumns {
       this.#repetition.push(r.repetition);
       this.#flags.push(
         (r.warmup ? 1 : 0) | (r.error === null ? 2 : 0) |
-          (r.output_valid === null ? 0 : r.output_valid ? 8 : 4),
+          (r.output_valid === null ? 0 : r.output_valid ? 8 : 4) |
+          (hit === null ? 0 : hit ? 32 : 16),
       );
-      PERF_NUMERIC.forEach((f, j) => this.#numbers[j].push(r[f] ?? NaN));
+      PERF_NUMERIC.forEach((f, j) => {
+        const v = f === "timestamp_ms" ? Date.parse(r.timestamp) : field(r, f);
+        this.#numbers[j].push(typeof v === "number" && Number.isFinite(v) ? v : NaN);
+      });
       PERF_WINDOW.forEach((f, j) => this.#windows[j].push(windowValue(r, f)));
     }
   }
@@ -123,10 +141,12 @@ export class PerfColumns {
     const warmup = new Array<boolean>(n);
     const ok = new Array<boolean>(n);
     const valid = new Array<boolean | null>(n);
+    const hit = new Array<boolean | null>(n);
     for (let i = 0; i < n; i++) {
       warmup[i] = (flags[i] & 1) === 1;
       ok[i] = (flags[i] & 2) === 2;
       valid[i] = (flags[i] & 12) === 0 ? null : (flags[i] & 8) === 8;
+      hit[i] = (flags[i] & 48) === 0 ? null : (flags[i] & 32) === 32;
     }
     const columns: Record<string, pl.Series> = {
       unit: pl.Series("unit", Int32Array.from(this.#unit)),
@@ -135,6 +155,7 @@ export class PerfColumns {
       warmup: pl.Series("warmup", warmup, pl.Bool),
       ok: pl.Series("ok", ok, pl.Bool),
       output_valid: pl.Series("output_valid", valid, pl.Bool),
+      prompt_cache_hit: pl.Series("prompt_cache_hit", hit, pl.Bool),
     };
     PERF_NUMERIC.forEach((f, j) => {
       columns[f] = pl.Series(f, Float64Array.from(this.#numbers[j]));

@@ -43,6 +43,18 @@ export const BandsFileSchema = z.object({
     output_tokens_per_s: BandSchema,
     peak_ram_gib: BandSchema,
   }).strict(),
+  /**
+   * Performance bands of one scenario that replace the defaults above (e.g. summarization's TTFT
+   * is a long prefill, not an interactive reply). @default none: every scenario uses the defaults
+   */
+  scenarios: z.record(
+    z.string().min(1),
+    z.object({
+      ttft_ms: BandSchema.optional(),
+      output_tokens_per_s: BandSchema.optional(),
+      peak_ram_gib: BandSchema.optional(),
+    }).strict(),
+  ).default({}),
   capability: z.array(CapabilityBandSchema),
   efficiency: z.object({
     quality_task: z.string().min(1),
@@ -96,6 +108,15 @@ export function bandOf(value: number | null | undefined, band: Band): BandVerdic
   return { level, label: band.labels[level] };
 }
 
+/** The band a scenario's performance metric is judged by: its own entry, else the default. */
+export function performanceBand(
+  bands: Bands,
+  scenario: string,
+  metric: keyof Bands["performance"],
+): Band {
+  return bands.scenarios[scenario]?.[metric] ?? bands.performance[metric];
+}
+
 /** The capability band for a task's metric: an exact task entry first, then `task: "*"`. */
 export function capabilityBand(
   bands: Bands,
@@ -109,20 +130,27 @@ export function capabilityBand(
 /** The bands as table rows (for the report's legend of bands). */
 export function bandRows(
   bands: Bands,
-): { metric: string; unit: string; good: string; middle: string; bad: string }[] {
-  const row = (b: Band) => {
+): { metric: string; scope: string; unit: string; good: string; middle: string; bad: string }[] {
+  const row = (b: Band, scope: string) => {
     const [g, m, w] = b.labels;
     const hi = b.higher_is_better;
     return {
       metric: b.label,
+      scope,
       unit: b.unit,
       good: `${g}: ${hi ? ">" : "<"} ${b.good}`,
       middle: `${m}: ${Math.min(b.good, b.bad)}–${Math.max(b.good, b.bad)}`,
       bad: `${w}: ${hi ? "<" : ">"} ${b.bad}`,
     };
   };
+  const scenarios = Object.keys(bands.scenarios);
   return [
-    ...Object.values(bands.performance).map(row),
-    ...bands.capability.map(row),
+    ...Object.values(bands.performance).map((b) =>
+      row(b, scenarios.length ? "every other scenario" : "every scenario")
+    ),
+    ...Object.entries(bands.scenarios).flatMap(([scenario, over]) =>
+      Object.values(over).filter((b): b is Band => b !== undefined).map((b) => row(b, scenario))
+    ),
+    ...bands.capability.map((b) => row(b, b.task === "*" ? "every task" : b.task)),
   ];
 }

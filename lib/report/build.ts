@@ -15,12 +15,27 @@ import type { LoadWarning, ResultSet } from "./load.ts";
 import { environmentSummary, type MethodologyRow, methodologyRows } from "./methodology.ts";
 import { type PerformanceRow, performanceTable } from "./performance.ts";
 import { type TradeoffRow, tradeoffRows } from "./tradeoffs.ts";
-import { ratingsOf } from "../compliance/tables.ts";
+import { datasetLicenceRows, licenceRows, ratingsOf } from "../compliance/tables.ts";
+import { emptyReason } from "./figures/_common.ts";
+import { roundsBaselineFigure } from "./figures/rounds.ts";
+import { sweepScatterFigure } from "./figures/scatter.ts";
+import { type RoundsRow, roundsTable, sweepTable, type SweepTableRow } from "./rounds.ts";
+import type { Selection } from "./select.ts";
+import {
+  type InvalidCauseRow,
+  invalidCauseRows,
+  mmluSubjectRows,
+  type RealisticRow,
+  realisticRows,
+  type SubjectRow,
+  type SummarizationRow,
+  summarizationRows,
+} from "./tasks.ts";
 import { complianceHeatmapFigure } from "./figures/compliance_heatmap.ts";
 import { formatPairFigure } from "./figures/format_pair.ts";
 import { perClassF1Figure } from "./figures/per_class_f1.ts";
 import { perfCiFigure } from "./figures/perf_ci.ts";
-import type { FigureElement } from "./figures/_render.ts";
+import type { FigureElement } from "../figures/mod.ts";
 import { qualityMemoryFigure, speedAccuracyFigure } from "./figures/scatter.ts";
 import { tradeoffsFigure } from "./figures/tradeoffs.ts";
 
@@ -30,6 +45,13 @@ export interface ReportFigure {
   title: string;
   caption: string;
   element: FigureElement;
+}
+
+/** A figure left out for lack of data: the report prints its reason instead of a picture. */
+export interface OmittedFigure {
+  id: string;
+  title: string;
+  reason: string;
 }
 
 /** The comparison of the report's results (after) with a baseline set (before). */
@@ -49,6 +71,21 @@ export interface Report {
   compliance: ComplianceRow[];
   /** The assessment the compliance table came from (null when none was made). */
   complianceAnalysis: ComplianceAnalysis | null;
+  /** Summarization: ROUGE and the semantic score per model. */
+  summarization: SummarizationRow[];
+  /** Realistic banking cases: pass rate per check and the mean score. */
+  realistic: RealisticRow[];
+  /** MMLU accuracy per subject. */
+  subjects: SubjectRow[];
+  /** Invalid answers by cause (and failed requests) per model and task. */
+  invalidCauses: InvalidCauseRow[];
+  /** Licence audit: one row per model, then one per dataset (empty without an assessment). */
+  licences: Record<string, string | boolean>[];
+  datasetLicences: Record<string, string | boolean>[];
+  /** Optimization rounds against baseline. */
+  rounds: RoundsRow[];
+  /** Precision-vs-size sweeps. */
+  sweep: SweepTableRow[];
   formats: FormatComparisonRow[];
   efficiency: EfficiencyRow[];
   efficiencyDefinition: string;
@@ -59,7 +96,14 @@ export interface Report {
   /** Files read, with records and skipped lines. */
   files: ResultSet["files"];
   warnings: LoadWarning[];
+  /** Figures with data (written as files, numbered). */
   figures: ReportFigure[];
+  /** Figures with nothing to draw: no file, a line in the report. */
+  omittedFigures: OmittedFigure[];
+  /** The runs a filter kept and left out (null: every run of the folder). */
+  selection: Selection | null;
+  /** How runs of one performance row are combined. */
+  pool: "all" | "latest";
 }
 
 /** Options for {@linkcode buildReport}. */
@@ -74,6 +118,10 @@ export interface BuildReportOptions {
   document?: unknown;
   /** Clock for the generation time. @default () => new Date() */
   now?: () => Date;
+  /** The run filter applied to `results` (`selectRuns`), stated in the report. @default null */
+  selection?: Selection | null;
+  /** Several runs in one performance row: pool them (named with their n) or keep the latest. @default "all" */
+  pool?: "all" | "latest";
 }
 
 /** Build every table and figure of the report from a loaded result set. */
@@ -82,7 +130,8 @@ export function buildReport(
   bands: Bands,
   options: BuildReportOptions = {},
 ): Report {
-  const performance = performanceTable(results, { bands });
+  const pool = options.pool ?? "all";
+  const performance = performanceTable(results, { bands, pool });
   const capability = capabilityTable(results, { bands });
   const perClass = perClassRows(results, "banking77");
   const analysis = options.compliance ?? null;
@@ -97,7 +146,7 @@ export function buildReport(
       baseline: baseline.dir,
       rows: compareResultSets(
         {
-          performance: performanceTable(baseline, { bands }),
+          performance: performanceTable(baseline, { bands, pool }),
           capability: capabilityTable(baseline, { bands }),
           samples: samplesBySummary(baseline.eval),
         },
@@ -111,19 +160,21 @@ export function buildReport(
   const quality = `${
     bands.efficiency.quality_metric === "accuracy" ? "accuracy" : "macro-F1"
   } on ${bands.efficiency.quality_task}, %`;
-  const figures: ReportFigure[] = options.figures === false ? [] : [
+  const rounds = roundsTable(results);
+  const sweep = sweepTable(results);
+  const drawn: ReportFigure[] = options.figures === false ? [] : [
     {
       id: "ttft_by_model_scenario",
-      title: "TTFT per model and scenario",
+      title: "TTFT per model, scenario and round",
       caption:
-        "Mean time to first token over measured requests (warm-ups excluded), with its 95 % BCa bootstrap interval (inside [0, ∞)).",
+        "Mean time to first token over measured requests (warm-ups excluded), with its 95 % BCa bootstrap interval (inside [0, ∞)); one panel per scenario, each on its own scale (logarithmic where the values span more than two decades); colour = optimization round.",
       element: perfCiFigure(performance, { ...f, metric: "ttft_ms" }),
     },
     {
       id: "output_tps_by_model_scenario",
-      title: "Output tokens/s per model and scenario",
+      title: "Output tokens/s per model, scenario and round",
       caption:
-        "Mean output tokens/s per request (1 / TPOT) over measured requests, with its 95 % BCa bootstrap interval.",
+        "Mean output tokens/s (1 / TPOT) over measured requests, with its 95 % BCa bootstrap interval; one panel per scenario; colour = optimization round.",
       element: perfCiFigure(performance, { ...f, metric: "output_tps" }),
     },
     {
@@ -156,7 +207,7 @@ export function buildReport(
       id: "tradeoffs_parallel",
       title: "Trade-offs",
       caption:
-        "Parallel coordinates: each axis runs from the worst model (bottom) to the best (top).",
+        "Parallel coordinates: each axis runs from the worst model (bottom) to the best (top); TTFT has one axis per scenario (scenarios are never averaged together).",
       element: tradeoffsFigure(tradeoffs, f),
     },
     {
@@ -169,13 +220,40 @@ export function buildReport(
       id: "compliance_heatmap",
       title: "Residual compliance risk",
       caption:
-        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; * = prior likelihood (not measured); ? = inconclusive (instruction-following gate failed).",
+        "Residual score (likelihood × impact after mitigations) per model and OWASP Top 10 for LLM Applications 2025 item; pale dashed cells with * = prior likelihood (no probe measured it); ? = inconclusive (the instruction-following gate failed).",
       element: complianceHeatmapFigure(compliance, {
         ...f,
         ratings: analysis ? ratingsOf(analysis.riskAnalysis) : undefined,
       }),
     },
+    {
+      id: "rounds_vs_baseline_output_tps",
+      title: "Optimization rounds vs baseline: output tokens/s",
+      caption:
+        "Change of mean output tokens/s against the baseline round of the same run, with Welch 95 % intervals, per scenario; the last panel is the quality subset (Newcombe interval).",
+      element: roundsBaselineFigure(rounds, { ...f, metric: "output_tokens_per_s" }),
+    },
+    {
+      id: "rounds_vs_baseline_ttft_ms",
+      title: "Optimization rounds vs baseline: TTFT",
+      caption: "As above, for the mean time to first token.",
+      element: roundsBaselineFigure(rounds, { ...f, metric: "ttft_ms" }),
+    },
+    {
+      id: "sweep_speed_vs_quality",
+      title: "Precision vs size: speed vs quality",
+      caption:
+        "Each model variant of the sweep on the baseline round: output tokens/s against quality, with 95 % intervals; dot area proportional to the GGUF file size.",
+      element: sweepScatterFigure(sweep, f),
+    },
   ];
+  const figures: ReportFigure[] = [];
+  const omittedFigures: OmittedFigure[] = [];
+  for (const fig of drawn) {
+    const reason = emptyReason(fig.element);
+    if (reason === null) figures.push(fig);
+    else omittedFigures.push({ id: fig.id, title: fig.title, reason });
+  }
   return {
     generatedAt: (options.now ?? (() => new Date()))().toISOString(),
     input: results.dir,
@@ -185,6 +263,14 @@ export function buildReport(
     perClass,
     compliance,
     complianceAnalysis: analysis,
+    summarization: summarizationRows(results),
+    realistic: realisticRows(results),
+    subjects: mmluSubjectRows(results),
+    invalidCauses: invalidCauseRows(results),
+    licences: analysis ? licenceRows(analysis.licenseAudit) : [],
+    datasetLicences: analysis ? datasetLicenceRows(analysis.licenseAudit) : [],
+    rounds,
+    sweep,
     formats,
     efficiency,
     efficiencyDefinition: efficiencyDefinition(bands.efficiency),
@@ -195,5 +281,8 @@ export function buildReport(
     files: results.files,
     warnings,
     figures,
+    omittedFigures,
+    selection: options.selection ?? null,
+    pool,
   };
 }

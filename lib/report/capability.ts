@@ -18,6 +18,8 @@ export interface CapabilityRow {
   n: number;
   planned: number;
   complete: boolean;
+  /** What `accuracy` is for this task: `pass@1` (coding), else `accuracy`. */
+  score_name: string;
   accuracy: number | null;
   accuracy_lo: number | null;
   accuracy_hi: number | null;
@@ -57,6 +59,7 @@ export const CAPABILITY_COLUMNS = [
   "n",
   "planned",
   "complete",
+  "score_name",
   "accuracy",
   "accuracy_lo",
   "accuracy_hi",
@@ -110,6 +113,13 @@ export function latestEvalRuns(
   });
 }
 
+/** `pass@1` for a coding run (its settings name the metric), else `accuracy`. */
+export function scoreName(s: EvalRun["summary"]): string {
+  const metric = s.settings.metric;
+  if (typeof metric === "string" && /^pass@\d+/.test(metric)) return metric.split(" ")[0];
+  return s.task === "coding" ? "pass@1" : "accuracy";
+}
+
 /** The capability table of a result set. */
 export function capabilityTable(
   results: Pick<ResultSet, "eval">,
@@ -133,6 +143,7 @@ export function capabilityTable(
       n: m.n,
       planned: s.planned,
       complete: s.complete,
+      score_name: scoreName(s),
       accuracy: m.accuracy?.value ?? null,
       accuracy_lo: m.accuracy?.ci95[0] ?? null,
       accuracy_hi: m.accuracy?.ci95[1] ?? null,

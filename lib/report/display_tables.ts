@@ -7,6 +7,8 @@ import { complianceMatrix } from "./compliance.ts";
 /** A formatted table: column names, rows of strings keyed by column, an optional note under it. */
 export interface DisplayTable {
   id: string;
+  /** Table number in the report (1-based, in report order). */
+  number?: number;
   title: string;
   columns: string[];
   rows: Record<string, string>[];
@@ -70,8 +72,12 @@ export function displayTables(report: Report): DisplayTable[] {
       "Format",
       "Quant.",
       "Scenario",
+      "Round",
+      "Runner",
       "n",
+      "Runs (n)",
       "Success %",
+      "Cache",
       "TTFT ms [95% CI]",
       "TTFT band",
       "Tokens/s [95% CI]",
@@ -88,8 +94,14 @@ export function displayTables(report: Report): DisplayTable[] {
       "Format": r.format,
       "Quant.": r.quantization,
       "Scenario": r.scenario,
+      "Round": r.round || dash,
+      "Runner": r.runner,
       "n": String(r.n),
+      "Runs (n)": r.runs_n > 1
+        ? `${r.runs_detail}${r.mixed_configs ? " ⚠ configs differ" : ""}`
+        : r.run_ids,
       "Success %": num(r.success_rate === null ? null : r.success_rate * 100),
+      "Cache": cacheCell(r),
       "TTFT ms [95% CI]": withCi(r.ttft_ms, r.ttft_ms_lo, r.ttft_ms_hi),
       "TTFT band": r.ttft_band ?? dash,
       "Tokens/s [95% CI]": withCi(r.output_tps, r.output_tps_lo, r.output_tps_hi),
@@ -105,10 +117,7 @@ export function displayTables(report: Report): DisplayTable[] {
     })),
     bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
     runs: report.performance.map((r) => r.run_ids),
-    note:
-      `Measured requests only (warm-ups excluded); timings over requests without error; means with 95 % intervals by ${
-        methodsOf(report.performance.map((r) => r.ci_method)) || "BCa bootstrap"
-      } (seeded; inside [0, ∞), so never a negative time; the method of each row is the CSV's ci_method). Tokens/s is per request (1 / TPOT); with Conc. > 1 (continuous batching) the aggregate is all output tokens ÷ wall time of each concurrent window, with its BCa bootstrap interval over windows. Peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak.`,
+    note: performanceNote(report),
   });
   tables.push({
     id: "capability",
@@ -119,8 +128,9 @@ export function displayTables(report: Report): DisplayTable[] {
       "Quant.",
       "Task",
       "n",
-      "Accuracy % [95% CI]",
-      "Accuracy band",
+      "Metric",
+      "Score % [95% CI]",
+      "Band",
       "Macro-F1 % [95% CI]",
       "Macro-F1 band",
       "Macro-F1 labels",
@@ -134,8 +144,9 @@ export function displayTables(report: Report): DisplayTable[] {
       "Quant.": r.quantization,
       "Task": r.task,
       "n": r.complete ? String(r.n) : `${r.n}/${r.planned} (incomplete)`,
-      "Accuracy % [95% CI]": withCi(r.accuracy, r.accuracy_lo, r.accuracy_hi, 1, 100),
-      "Accuracy band": r.accuracy_band ?? dash,
+      "Metric": r.accuracy === null ? dash : r.score_name,
+      "Score % [95% CI]": withCi(r.accuracy, r.accuracy_lo, r.accuracy_hi, 1, 100),
+      "Band": r.accuracy_band ?? dash,
       "Macro-F1 % [95% CI]": withCi(r.macro_f1, r.macro_f1_lo, r.macro_f1_hi, 1, 100),
       "Macro-F1 band": r.macro_f1_band ?? dash,
       "Macro-F1 labels": r.macro_f1 === null
@@ -149,14 +160,11 @@ export function displayTables(report: Report): DisplayTable[] {
       "Errors %": num(r.error_rate * 100),
       "Check": r.check,
     })),
-    bandColumns: ["Accuracy band", "Macro-F1 band"],
+    bandColumns: ["Band", "Macro-F1 band"],
     runs: report.capability.map((r) => r.run_id),
-    note: `Latest run per model and task. Accuracy with ${
-      methodsOf(report.capability.map((r) => r.accuracy_ci_method)) || "Wilson score"
-    } 95 % intervals; macro-F1 averages the per-class F1 over the labels present in the run's references ('Macro-F1 labels': present of the task's labels), with ${
-      methodsOf(report.capability.map((r) => r.macro_f1_ci_method)) || "seeded bootstrap"
-    } intervals; 'Check' compares each summary with its sample records.`,
+    note: capabilityNote(report),
   });
+  tables.push(...taskTables(report));
   const matrix = complianceMatrix(report.compliance);
   const risks = [...new Set(report.compliance.map((r) => r.risk))];
   tables.push({
@@ -170,6 +178,37 @@ export function displayTables(report: Report): DisplayTable[] {
       }.`
       : "No compliance assessment: run `deno task compliance`, then `deno task report --compliance`.",
   });
+  tables.push({
+    id: "licences",
+    title: "Licence audit: models",
+    columns: [
+      "model_key",
+      "licence",
+      "gguf_metadata",
+      "consistent",
+      "commercial_use",
+      "redistribution",
+      "attribution",
+      "verdict",
+    ],
+    rows: report.licences.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]))
+    ),
+    note: report.complianceAnalysis
+      ? "configs/licenses.yaml cross-checked with models.yaml and the GGUF metadata (general.license); the verdict is the audit's."
+      : "No licence audit: run `deno task compliance` (or `deno task report --compliance`).",
+  });
+  tables.push({
+    id: "dataset_licences",
+    title: "Licence audit: datasets",
+    columns: ["dataset", "licence", "commercial_use", "verdict"],
+    rows: report.datasetLicences.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]))
+    ),
+    note:
+      "The datasets the evaluations read (data/datasets/manifest.yaml and configs/licenses.yaml).",
+  });
+  tables.push(...roundsTables(report));
   tables.push({
     id: "gguf_vs_mlx",
     title: "GGUF vs MLX",
@@ -316,10 +355,12 @@ export function displayTables(report: Report): DisplayTable[] {
   tables.push({
     id: "bands",
     title: "Interpretation bands",
-    columns: ["metric", "unit", "good", "middle", "bad"],
+    columns: ["metric", "scope", "unit", "good", "middle", "bad"],
     rows: bandRows(report.bands),
-    note: "configs/bands.yaml (seed 001, Phase 7), judged on the point estimate.",
+    note:
+      "configs/bands.yaml (seed 001, Phase 7), judged on the point estimate; a scenario with its own band (scope) is judged by it, every other scenario by the default.",
   });
+  tables.forEach((t, i) => t.number = i + 1);
   return tables;
 }
 
@@ -330,4 +371,241 @@ export function bandLevels(report: Report): Map<string, number> {
     b.labels.forEach((label, i) => out.set(label, i));
   }
   return out;
+}
+
+function cacheCell(r: Report["performance"][number]): string {
+  if (!r.cache_mode) return dash;
+  const reported = r.cache_reported
+    ? `${r.cache_hits}/${r.cache_reported} hit${r.cache_reported === 1 ? "" : "s"}`
+    : "not reported";
+  if (r.cache_flag) return `⚠ cold with hits (${reported})`;
+  if (r.cache_mode === "warm") return `warm, prefix reuse allowed (${reported})`;
+  return `${r.cache_mode} (${reported})`;
+}
+
+function performanceNote(report: Report): string {
+  const pooled = report.performance.filter((r) => r.runs_n > 1);
+  const mixed = pooled.filter((r) => r.mixed_configs);
+  const flagged = report.performance.filter((r) => r.cache_flag);
+  const parts = [
+    `One row per model × format × quantization × scenario × round × runner; measured requests only (warm-ups excluded); timings over requests without error; means with 95 % intervals by ${
+      methodsOf(report.performance.map((r) => r.ci_method)) || "BCa bootstrap"
+    } (seeded; inside [0, ∞), so never a negative time; the method of each row is the CSV's ci_method). Tokens/s is per request (1 / TPOT); with Conc. > 1 (continuous batching) the aggregate is all output tokens ÷ wall time of each concurrent window, with its BCa bootstrap interval over windows. Peak RAM is the per-request peak RSS of the serving processes (GiB = 2^30 bytes), its band judged on the largest peak and each scenario's own band where configs/bands.yaml gives one.`,
+    report.pool === "latest"
+      ? "Where several runs measured the same row, only the latest run (by its first request) is shown (--latest)."
+      : pooled.length
+      ? `${pooled.length} row(s) pool several runs, each named with its n in 'Runs (n)'${
+        mixed.length
+          ? `; ${mixed.length} of them pool runs whose config hashes differ (⚠): use --latest, --runs or --config-hash to separate them`
+          : ""
+      }.`
+      : "Every row comes from one run.",
+    "Cache: cold = each prompt opens with a unique id so no earlier prefix is reused (a true prefill); warm = prefix reuse allowed (labelled, its TTFT is not a cold prefill); hits counted from the server's cached-token counts.",
+  ];
+  if (flagged.length) {
+    parts.push(
+      `⚠ ${flagged.length} cold-cache row(s) had prompt-cache hits: their TTFT understates a cold prefill.`,
+    );
+  }
+  return parts.join(" ");
+}
+
+function capabilityNote(report: Report): string {
+  const superseded = report.capability.filter((r) => r.superseded);
+  return [
+    "Latest run per model × format × quantization × task (by summary time)" +
+    (superseded.length
+      ? `; ${
+        superseded.reduce((a, r) => a + r.superseded.split(" ").length, 0)
+      } older run(s) are superseded and not shown (named in capability_results.csv, column superseded).`
+      : "."),
+    `Score: accuracy with a ${
+      methodsOf(report.capability.map((r) => r.accuracy_ci_method)) || "Wilson score"
+    } 95 % interval; for coding it is pass@1 (greedy, one sample per problem, tests run in the sandbox). Macro-F1 averages the per-class F1 over the labels present in the run's references ('Macro-F1 labels': present of the task's labels), with ${
+      methodsOf(report.capability.map((r) => r.macro_f1_ci_method)) || "seeded bootstrap"
+    } intervals. Invalid: answers that could not be mapped (by cause below); Errors: failed requests. 'Check' compares each summary with its sample records.`,
+  ].join(" ");
+}
+
+const pct = (v: number | null, lo: number | null, hi: number | null) => withCi(v, lo, hi, 1, 100);
+
+function taskTables(report: Report): DisplayTable[] {
+  const run = (r: { model_key: string; format: string; quantization: string }) => ({
+    "Model": r.model_key,
+    "Format": r.format,
+    "Quant.": r.quantization,
+  });
+  return [
+    {
+      id: "invalid_causes",
+      title: "Invalid answers by cause",
+      columns: ["Model", "Format", "Quant.", "Task", "n", "Cause", "Count", "Share %", "Source"],
+      rows: report.invalidCauses.map((r) => ({
+        ...run(r),
+        "Task": r.task,
+        "n": String(r.n),
+        "Cause": r.cause,
+        "Count": r.count === null ? dash : String(r.count),
+        "Share %": num(r.rate === null ? null : r.rate * 100),
+        "Source": r.source === "none" ? "summary (no cause recorded)" : r.source,
+      })),
+      runs: report.invalidCauses.map((r) => r.run_id),
+      note:
+        "Latest run per model and task. An invalid answer could not be mapped to the task's answer space; its cause comes from the summary's counts when it has them, else from the records' invalid_cause; failed requests are counted apart.",
+    },
+    {
+      id: "mmlu_subjects",
+      title: "MMLU per subject",
+      columns: ["Model", "Format", "Quant.", "Subject", "n", "Accuracy % [95% CI]", "Interval"],
+      rows: report.subjects.map((r) => ({
+        ...run(r),
+        "Subject": r.subject,
+        "n": String(r.subject_n),
+        "Accuracy % [95% CI]": pct(r.accuracy, r.accuracy_lo, r.accuracy_hi),
+        "Interval": r.ci_method,
+      })),
+      runs: report.subjects.map((r) => r.run_id),
+      note: "mmlu_mini: six finance and economics subjects, 5-shot from dev; latest run per model.",
+    },
+    {
+      id: "summarization",
+      title: "Summarization: ROUGE and semantic similarity",
+      columns: [
+        "Model",
+        "Format",
+        "Quant.",
+        "n",
+        "ROUGE-1 % [95% CI]",
+        "ROUGE-2 % [95% CI]",
+        "ROUGE-L % [95% CI]",
+        "Semantic % [95% CI]",
+        "Interval",
+      ],
+      rows: report.summarization.map((r) => ({
+        ...run(r),
+        "n": String(r.n),
+        "ROUGE-1 % [95% CI]": pct(r.rouge1, r.rouge1_lo, r.rouge1_hi),
+        "ROUGE-2 % [95% CI]": pct(r.rouge2, r.rouge2_lo, r.rouge2_hi),
+        "ROUGE-L % [95% CI]": pct(r.rougeL, r.rougeL_lo, r.rougeL_hi),
+        "Semantic % [95% CI]": r.semantic === null
+          ? "not computed (no --embedding-model)"
+          : `${pct(r.semantic, r.semantic_lo, r.semantic_hi)} (${r.semantic_model ?? "embedding"})`,
+        "Interval": r.ci_method,
+      })),
+      runs: report.summarization.map((r) => r.run_id),
+      note:
+        "CNN/DailyMail: ROUGE F1 on lower-case alphanumeric tokens, no stemming; the semantic score is the cosine of embedding vectors of the summary and the highlights (not BERTScore). Means over samples (an error or empty answer counts 0) with Student's t intervals.",
+    },
+    {
+      id: "realistic",
+      title: "Realistic banking cases: checks",
+      columns: [
+        "Model",
+        "Format",
+        "Quant.",
+        "n",
+        "Check",
+        "Cases",
+        "Pass rate % [95% CI]",
+        "Interval",
+      ],
+      rows: report.realistic.map((r) => ({
+        ...run(r),
+        "n": String(r.n),
+        "Check": r.check,
+        "Cases": String(r.check_n),
+        "Pass rate % [95% CI]": pct(r.value, r.lo, r.hi),
+        "Interval": r.ci_method,
+      })),
+      runs: report.realistic.map((r) => r.run_id),
+      note:
+        "data/eval/realistic: complaint triage, dispute and KYC extraction to JSON, policy-grounded FAQ, refusals. Each check's pass rate over the cases it applies to (Wilson); 'mean score' is the mean share of checks passed per case (t interval).",
+    },
+  ];
+}
+
+function roundsTables(report: Report): DisplayTable[] {
+  const metricName: Record<string, string> = {
+    ttft_ms: "TTFT ms",
+    output_tps: "Output tokens/s",
+    peak_ram_mib: "Peak RSS MiB",
+    accuracy: "Accuracy %",
+  };
+  const rows = report.rounds;
+  return [
+    {
+      id: "rounds",
+      title: "Optimization rounds vs baseline",
+      columns: [
+        "Model",
+        "Round",
+        "Status",
+        "Scenario / subset",
+        "Metric",
+        "n",
+        "Value [95% CI]",
+        "Round − baseline [95% CI]",
+        "Change %",
+        "Significant",
+      ],
+      rows: rows.map((r) => {
+        const scale = r.metric === "accuracy" ? 100 : 1;
+        const digits = r.metric === "accuracy" ? 1 : r.metric === "ttft_ms" ? 1 : 1;
+        return {
+          "Model": `${r.model_key} (${r.format} ${r.quantization})`,
+          "Round": r.round,
+          "Status": r.status,
+          "Scenario / subset": r.scenario || dash,
+          "Metric": r.scenario ? metricName[r.metric] : dash,
+          "n": r.scenario ? String(r.n) : dash,
+          "Value [95% CI]": withCi(r.value, r.lo, r.hi, digits, scale),
+          "Round − baseline [95% CI]": r.round === "baseline"
+            ? "(baseline)"
+            : withCi(r.diff, r.diff_lo, r.diff_hi, digits, scale),
+          "Change %": r.relative === null
+            ? dash
+            : `${r.relative >= 0 ? "+" : ""}${(r.relative * 100).toFixed(1)}`,
+          "Significant": r.significant === null ? dash : r.significant ? "yes" : "no",
+        };
+      }),
+      runs: rows.map((r) => r.run_id),
+      note:
+        "From rounds_<model>_<stamp>.json. Differences against the baseline round of the same run: Welch 95 % intervals for means, Newcombe for the quality subset's accuracy (percentage points); significant = the interval excludes 0. A round the backend cannot apply is listed as skipped with its reason, never run as baseline.",
+    },
+    {
+      id: "sweep",
+      title: "Precision vs size sweep",
+      columns: [
+        "Model",
+        "Format",
+        "Quant.",
+        "Parameters (M)",
+        "Bits/weight",
+        "File MiB",
+        "Scenario",
+        "TTFT ms [95% CI]",
+        "Tokens/s [95% CI]",
+        "Peak RAM GiB",
+        "Quality % [95% CI]",
+      ],
+      rows: report.sweep.map((r) => ({
+        "Model": r.model_key,
+        "Format": r.format,
+        "Quant.": r.quantization,
+        "Parameters (M)": num(r.parameters === null ? null : r.parameters / 1e6, 2),
+        "Bits/weight": num(r.bits_per_weight, 2),
+        "File MiB": num(r.file_size_gib === null ? null : r.file_size_gib * 1024, 1),
+        "Scenario": r.scenario,
+        "TTFT ms [95% CI]": withCi(r.ttft_ms, r.ttft_ms_lo, r.ttft_ms_hi),
+        "Tokens/s [95% CI]": withCi(r.output_tps, r.output_tps_lo, r.output_tps_hi),
+        "Peak RAM GiB": num(r.peak_ram_gib, 3),
+        "Quality % [95% CI]": r.quality === null
+          ? dash
+          : `${pct(r.quality, r.quality_lo, r.quality_hi)} (${r.quality_task}, n=${r.quality_n})`,
+      })),
+      runs: report.sweep.map((r) => r.run_id),
+      note:
+        "From sweep_<stamp>.json (seed 002, 'Tiny Giant'): the baseline round on each model variant; parameters, bits per weight and file size read from the GGUF file.",
+    },
+  ];
 }

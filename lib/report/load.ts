@@ -18,6 +18,12 @@ import {
   PerfRecordSchema,
   readJsonl,
 } from "../results/mod.ts";
+import {
+  type RoundsSummaryFile,
+  RoundsSummaryFileSchema,
+  type SweepFile,
+  SweepFileSchema,
+} from "./_derived.ts";
 import { tolerantSchema } from "./_legacy.ts";
 import { PerfColumns } from "./_perf_columns.ts";
 import { streamJsonl } from "./_stream.ts";
@@ -53,6 +59,22 @@ export interface EvalRun {
   check: string;
   /** Each sample's outcome (last record per sample, sorted by id), or null without records. */
   samples: SampleOutcome[] | null;
+  /** Earliest record timestamp (ISO), or the summary's `created_at` when the records are missing. */
+  started_at: string;
+  /** Invalid answers by cause counted over the records (a newer record field), or null when none says. */
+  invalid_causes: Record<string, number> | null;
+}
+
+/** A rounds summary (`rounds_<model>_<stamp>.json`) and where it was read from. */
+export interface LoadedRounds {
+  file: string;
+  summary: RoundsSummaryFile;
+}
+
+/** A precision-vs-size sweep (`sweep_<stamp>.json`) and where it was read from. */
+export interface LoadedSweep {
+  file: string;
+  sweep: SweepFile;
 }
 
 /** A run manifest and where it was read from. */
@@ -73,13 +95,18 @@ export interface ResultSet {
    * model_key, model_id, backend, format, quantization, scenario, repetition, warmup, ok (no
    * error), output_valid, ttft_ms, e2e_ms, tpot_ms, output_tokens_per_s, prefill_tokens_per_s,
    * prompt_tokens, output_tokens, peak_rss_bytes, concurrency, window_id, window_size,
-   * window_sent_ms, window_end_ms.
+   * window_sent_ms, window_end_ms, cache_mode ("" when the record predates it),
+   * prompt_cache_hit, cached_prompt_tokens, timestamp_ms.
    */
   perf: pl.DataFrame;
   /** Capability runs (one per summary file). */
   eval: EvalRun[];
   compliance: LoadedComplianceRecord[];
   manifests: LoadedManifest[];
+  /** Optimization-round summaries. */
+  rounds: LoadedRounds[];
+  /** Precision-vs-size sweeps. */
+  sweeps: LoadedSweep[];
   /** Every file looked at and what became of it. */
   files: { file: string; kind: string; records: number; skipped: number }[];
   warnings: LoadWarning[];
@@ -93,7 +120,14 @@ export interface LoadResultsOptions {
   chunkLines?: number;
 }
 
-type Kind = "perf" | "eval_records" | "eval_summary" | "compliance" | "manifest";
+type Kind =
+  | "perf"
+  | "eval_records"
+  | "eval_summary"
+  | "compliance"
+  | "manifest"
+  | "rounds"
+  | "sweep";
 
 function kindOf(name: string): Kind | null {
   if (/^perf_.+\.jsonl$/.test(name)) return "perf";
@@ -101,6 +135,8 @@ function kindOf(name: string): Kind | null {
   if (/^(eval|realistic)_.+\.json$/.test(name)) return "eval_summary";
   if (/^compliance_.+\.jsonl$/.test(name)) return "compliance";
   if (/^experiment_config_[0-9a-f]{64}\.json$/.test(name)) return "manifest";
+  if (/^rounds_.+\.json$/.test(name)) return "rounds";
+  if (/^sweep_.+\.json$/.test(name)) return "sweep";
   return null;
 }
 
@@ -147,13 +183,15 @@ export async function loadResults(
   const recordFiles = new Set<string>();
   const compliance: LoadedComplianceRecord[] = [];
   const manifests: LoadedManifest[] = [];
+  const rounds: LoadedRounds[] = [];
+  const sweeps: LoadedSweep[] = [];
 
   for (const path of await listFiles(dir)) {
     const name = relative(dir, path).split("/").at(-1)!;
     const kind = kindOf(name);
     if (kind === null) {
-      // Summaries written beside the records (rounds, sweeps, imports) are derived, not skipped data.
-      if (!name.startsWith(".") && !/^(rounds|sweep|import)_.+\.json$/.test(name)) {
+      // Import notes are derived from the records, not skipped data.
+      if (!name.startsWith(".") && !/^import_.+\.json$/.test(name)) {
         warn(path, null, "unknown file (not a result file), skipped");
       }
       continue;
@@ -200,6 +238,15 @@ export async function loadResults(
         rs.forEach((r, i) => compliance.push({ ...r, file: path, line: lineOf[i] }));
         records = rs.length;
         skipped = ws.length;
+      } else if (kind === "rounds") {
+        rounds.push({
+          file: path,
+          summary: await readJson(path, (d) => RoundsSummaryFileSchema.parse(d)),
+        });
+        records = 1;
+      } else if (kind === "sweep") {
+        sweeps.push({ file: path, sweep: await readJson(path, (d) => SweepFileSchema.parse(d)) });
+        records = 1;
       } else {
         manifests.push({
           file: path,
@@ -220,7 +267,22 @@ export async function loadResults(
     if (run.records_file) recordFiles.delete(run.records_file);
     evalRuns.push(run);
   }
+  // The quality subsets of optimization rounds are eval records without a summary of their own:
+  // their numbers are in the rounds summary (run id `<rounds run>:<round>`, listed in the manifest).
+  const subsets = new Set<string>();
+  for (const { file, manifest } of manifests) {
+    for (const run of manifest.runs) {
+      for (const [unit, f] of Object.entries(run.files)) {
+        if (unit.endsWith("/quality")) subsets.add(join(file, "..", f));
+      }
+    }
+  }
   for (const orphan of recordFiles) {
+    if (subsets.has(orphan) || await isRoundsSubset(orphan)) {
+      const entry = files.find((f) => f.file === orphan);
+      if (entry) entry.kind = "rounds_quality";
+      continue;
+    }
     warn(
       orphan,
       null,
@@ -233,9 +295,22 @@ export async function loadResults(
     eval: evalRuns,
     compliance,
     manifests,
+    rounds,
+    sweeps,
     files,
     warnings,
   };
+}
+
+/** Records whose run id is `<rounds run>:<round>` (a rounds quality subset). */
+async function isRoundsSubset(path: string): Promise<boolean> {
+  const first = (await Deno.readTextFile(path)).split("\n").find((l) => l.trim());
+  try {
+    const id = first ? JSON.parse(first).run_id : null;
+    return typeof id === "string" && /^rounds_.+:[a-z0-9][a-z0-9_.-]*$/.test(id);
+  } catch {
+    return false;
+  }
 }
 
 function goodLines(text: string, bad: Set<number>): number[] {
@@ -256,7 +331,7 @@ async function checkEvalRun(
   const recordsPath = join(file, "..", summary.records_file);
   let records;
   try {
-    records = await readJsonl(recordsPath, EvalRecordSchema, {
+    records = await readJsonl(recordsPath, EvalRecordSchema.loose(), {
       onWarning: (w) => warn(w.file, w.line, w.message),
     });
   } catch (error) {
@@ -270,6 +345,8 @@ async function checkEvalRun(
       records_correct: null,
       check,
       samples: null,
+      started_at: summary.created_at,
+      invalid_causes: null,
     };
   }
   const latest = latestPerSample(records.records.filter((r) => r.run_id === summary.run_id));
@@ -283,6 +360,7 @@ async function checkEvalRun(
   }
   const check = problems.length ? `records disagree: ${problems.join("; ")}` : "ok";
   if (problems.length) warn(file, null, check);
+  const stamps = latest.map((r) => r.timestamp).sort();
   return {
     file,
     summary,
@@ -296,5 +374,27 @@ async function checkEvalRun(
       prediction: r.error === null ? r.prediction : null,
       correct: r.correct === true,
     })),
+    started_at: stamps[0] ?? summary.created_at,
+    invalid_causes: invalidCauseCounts(latest),
   };
+}
+
+const CAUSE_KEYS = ["invalid_cause", "invalid_reason"];
+
+/** Invalid (not failed) samples by the cause their record names, or null when no record names one. */
+function invalidCauseCounts(
+  records: readonly Record<string, unknown>[],
+): Record<string, number> | null {
+  const counts: Record<string, number> = {};
+  let named = false;
+  for (const r of records) {
+    if (r.error !== null || r.valid !== false) continue;
+    const details = (r.details ?? {}) as Record<string, unknown>;
+    const cause = CAUSE_KEYS.map((k) => r[k] ?? details[k]).find((v) =>
+      typeof v === "string" && v
+    ) as string | undefined;
+    if (cause) named = true;
+    counts[cause ?? "unspecified"] = (counts[cause ?? "unspecified"] ?? 0) + 1;
+  }
+  return named ? counts : null;
 }

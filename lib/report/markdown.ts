@@ -1,7 +1,7 @@
 /** The report as Markdown and as self-contained HTML. @module */
 import type { Report } from "./build.ts";
 import { bandLevels, type DisplayTable, displayTables } from "./display_tables.ts";
-import { svgString } from "./figures/_render.ts";
+import { svgString } from "../figures/mod.ts";
 
 const mdCell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 
@@ -38,6 +38,28 @@ function warningLines(report: Report, max: number): string[] {
   return lines;
 }
 
+/** What the report is made of when a filter chose its runs (null: every run of the folder). */
+export function selectionLine(report: Report): string | null {
+  const sel = report.selection;
+  if (!sel) return null;
+  const f = sel.filter;
+  const criteria = [
+    f.runs ? `runs ${f.runs.join(", ")}` : null,
+    f.since ? `started since ${f.since.toISOString()}` : null,
+    f.models ? `models ${f.models.join(", ")}` : null,
+    f.configHashes ? `config hashes ${f.configHashes.join(", ")}` : null,
+  ].filter(Boolean);
+  if (criteria.length === 0) return null;
+  return `Runs chosen by ${criteria.join("; ")}: ${sel.kept.length} kept${
+    sel.kept.length ? ` (${sel.kept.join(", ")})` : ""
+  }, ${sel.excluded.length} left out.`;
+}
+
+/** "Table N. Title" (the number when the table has one). */
+export function tableCaption(t: Pick<DisplayTable, "number" | "title">): string {
+  return t.number ? `Table ${t.number}. ${t.title}` : t.title;
+}
+
 function sourcesLine(report: Report): string {
   const records = report.files.reduce((a, f) => a + f.records, 0);
   const skipped = report.files.reduce((a, f) => a + f.skipped, 0);
@@ -54,21 +76,27 @@ export function reportMarkdown(report: Report, options: ReportTextOptions = {}):
     "",
     "Every number below is computed from the raw records: the CSV files beside this report carry, per row, the run ids, config hashes and files it was drawn from.",
   ];
+  const selection = selectionLine(report);
+  if (selection) out.push("", selection);
   const tables = displayTables(report);
   for (const t of tables) {
-    out.push("", `## ${t.title}`, "", markdownTable(t));
+    out.push("", `## ${tableCaption(t)}`, "", markdownTable(t));
     if (t.note) out.push("", `_${t.note}_`);
   }
   out.push("", "## Figures");
-  for (const f of report.figures) {
+  report.figures.forEach((f, i) => {
     out.push(
       "",
-      `### ${f.title}`,
+      `### Figure ${i + 1}. ${f.title}`,
       "",
-      `![${f.title}](${href}/${f.id}.svg)`,
+      `![Figure ${i + 1}. ${f.title}](${href}/${f.id}.svg)`,
       "",
-      `_${f.caption}_ ([PNG](${href}/${f.id}.png))`,
+      `_Figure ${i + 1}. ${f.caption}_ ([PNG](${href}/${f.id}.png))`,
     );
+  });
+  if (report.omittedFigures.length) {
+    out.push("", "Figures not drawn (no data):", "");
+    for (const f of report.omittedFigures) out.push(`- ${f.title}: ${f.reason}.`);
   }
   out.push("", "## Warnings", "");
   const ws = warningLines(report, options.maxWarnings ?? 50);
@@ -114,7 +142,10 @@ function htmlTableOf(t: DisplayTable, levels: Map<string, number>, viewerUrl?: s
 }
 
 const CSS = `
-body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em;box-sizing:border-box}
+.table-wrap{max-width:100%;overflow-x:auto}td{overflow-wrap:normal}.band{white-space:nowrap}
+.selection,.omitted{color:#333;font-size:.9em}
+@media print{body{max-width:none;margin:0;font-size:9pt}.table-wrap{overflow:visible}table{font-size:7pt}figure{break-inside:avoid}h2{break-after:avoid}}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.note{color:#555;font-size:.85em;max-width:60em}
@@ -139,22 +170,33 @@ export function reportHtml(report: Report, options: ReportTextOptions = {}): str
     "<h1>Edge SLM Bench — benchmark report</h1>",
     `<p>Generated ${esc(report.generatedAt)}. ${esc(sourcesLine(report))}</p>`,
   ];
+  const selection = selectionLine(report);
+  if (selection) parts.push(`<p class="selection">${esc(selection)}</p>`);
   for (const t of displayTables(report)) {
     parts.push(
       `<section id="section-${esc(t.id)}">`,
-      `<h2>${esc(t.title)}</h2>`,
-      htmlTableOf(t, levels, options.viewerUrl),
+      `<h2>${esc(tableCaption(t))}</h2>`,
+      `<div class="table-wrap">${htmlTableOf(t, levels, options.viewerUrl)}</div>`,
     );
     if (t.note) parts.push(`<p class="note">${esc(t.note)}</p>`);
     parts.push("</section>");
   }
   parts.push('<section id="section-figures">', "<h2>Figures</h2>");
-  for (const f of report.figures) {
+  report.figures.forEach((f, i) => {
     parts.push(
       `<figure id="figure-${esc(f.id)}">`,
       svgString(f.element),
-      `<figcaption><strong>${esc(f.title)}.</strong> ${esc(f.caption)}</figcaption>`,
+      `<figcaption><strong>Figure ${i + 1}. ${esc(f.title)}.</strong> ${
+        esc(f.caption)
+      }</figcaption>`,
       "</figure>",
+    );
+  });
+  if (report.omittedFigures.length) {
+    parts.push(
+      `<p class="omitted">Figures not drawn (no data): ${
+        report.omittedFigures.map((f) => `${esc(f.title)}: ${esc(f.reason)}`).join("; ")
+      }.</p>`,
     );
   }
   parts.push("</section>", '<section id="section-warnings">', "<h2>Warnings</h2>");

@@ -31,7 +31,7 @@ export {
   headlessDocument,
   svgString,
   svgToPng,
-} from "./figures/_render.ts";
+} from "../figures/mod.ts";
 export {
   type Band,
   bandOf,
@@ -46,11 +46,14 @@ export {
   DEFAULT_BANDS_PATH,
   loadBands,
   parseBands,
+  performanceBand,
 } from "./bands.ts";
 export {
   type EvalRun,
   type LoadedComplianceRecord,
   type LoadedManifest,
+  type LoadedRounds,
+  type LoadedSweep,
   loadResults,
   type LoadResultsOptions,
   type LoadWarning,
@@ -71,6 +74,7 @@ export {
   latestEvalRuns,
   type PerClassRow,
   perClassRows,
+  scoreName,
 } from "./capability.ts";
 export {
   type ComplianceAnalysis,
@@ -111,12 +115,41 @@ export { tableFrame } from "./frame.ts";
 export {
   buildReport,
   type BuildReportOptions,
+  type OmittedFigure,
   type Report,
   type ReportComparison,
   type ReportFigure,
 } from "./build.ts";
+export { isEmptyFilter, type RunFilter, type Selection, selectRuns } from "./select.ts";
+export {
+  type InvalidCauseRow,
+  invalidCauseRows,
+  mmluSubjectRows,
+  type RealisticRow,
+  realisticRows,
+  type SubjectRow,
+  type SummarizationRow,
+  summarizationRows,
+} from "./tasks.ts";
+export { type RoundsRow, roundsTable, sweepTable, type SweepTableRow } from "./rounds.ts";
+export {
+  type RoundsSummaryFile,
+  RoundsSummaryFileSchema,
+  type SweepFile,
+  SweepFileSchema,
+} from "./_derived.ts";
+export { latexEscape, latexTable, reportLatex } from "./latex.ts";
+export { findChromium, PdfError, printPdf, type PrintPdfOptions } from "./pdf.ts";
+export { EMPTY_ATTRIBUTE, emptyReason } from "./figures/_common.ts";
 export { bandLevels, type DisplayTable, displayTables, num, withCi } from "./display_tables.ts";
-export { markdownTable, reportHtml, reportMarkdown, type ReportTextOptions } from "./markdown.ts";
+export {
+  markdownTable,
+  reportHtml,
+  reportMarkdown,
+  type ReportTextOptions,
+  selectionLine,
+  tableCaption,
+} from "./markdown.ts";
 export {
   REPORT_FORMATS,
   type ReportFormat,
@@ -132,19 +165,21 @@ export {
   type SourcedRow,
   sourcesOf,
   svgMetadata,
-} from "./figures/_metadata.ts";
-export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "./figures/_png.ts";
-export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "./figures/write.ts";
+} from "../figures/mod.ts";
+export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "../figures/mod.ts";
+export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "../figures/mod.ts";
 export { perfCiFigure, type PerfCiFigureOptions, type PerfCiRow } from "./figures/perf_ci.ts";
 export { formatPairFigure, type FormatPairFigureOptions } from "./figures/format_pair.ts";
 export {
   qualityMemoryFigure,
   type ScatterFigureOptions,
   speedAccuracyFigure,
+  sweepScatterFigure,
 } from "./figures/scatter.ts";
 export { tradeoffsFigure } from "./figures/tradeoffs.ts";
 export { perClassF1Figure } from "./figures/per_class_f1.ts";
 export {
+  roundsBaselineFigure,
   roundsEffectFigure,
   type RoundsEffectFigureOptions,
   sweepFigure,
@@ -156,7 +191,7 @@ export {
 
 import { type Displayable, displayable, htmlTable, textTable } from "./_display.ts";
 import type { DisplayTable } from "./display_tables.ts";
-import { svgString } from "./figures/_render.ts";
+import { svgString } from "../figures/mod.ts";
 
 /** An SVG element displayed as an image in Jupyter. */
 export function figureDisplay(element: { outerHTML: string }): Displayable {

@@ -1,8 +1,13 @@
-/** The performance table: one row per model × format × quantization × scenario. @module */
+/**
+ * The performance table: one row per model × format × quantization × scenario × round × runner.
+ * A row that pools several runs names each with its measured n, and says when their config hashes
+ * differ; `pool: "latest"` keeps only the most recent run of each row instead.
+ * @module
+ */
 import pl from "nodejs-polars";
 import { aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
 import { type CiMethod, meanBootstrapCi, quantile } from "../stats/mod.ts";
-import { bandOf, type Bands } from "./bands.ts";
+import { bandOf, type Bands, performanceBand } from "./bands.ts";
 import type { ResultSet } from "./load.ts";
 
 const GIB = 1024 ** 3;
@@ -68,6 +73,22 @@ export interface PerformanceRow {
   /** Largest per-request peak (the band is judged on it). */
   peak_ram_gib_max: number | null;
   peak_ram_band: string | null;
+  /** The scenario's prompt-cache mode: cold (prefix reuse defeated), warm, mixed, or "" (older records). */
+  cache_mode: string;
+  /** Measured successful requests whose record says how many prompt tokens were cached. */
+  cache_reported: number;
+  /** Of those, requests whose prompt came (mostly) from the server's cache. */
+  cache_hits: number;
+  /** Median cached prompt tokens over the requests that report it. */
+  cached_tokens_median: number | null;
+  /** A cold-cache row with cache hits: its TTFT is not a cold prefill. */
+  cache_flag: boolean;
+  /** Runs pooled in this row. */
+  runs_n: number;
+  /** Each run with its measured requests: `run_a (n=5); run_b (n=5)`. */
+  runs_detail: string;
+  /** The pooled runs have different config hashes. */
+  mixed_configs: boolean;
   /** Runs, config hashes and files the row was computed from (space-separated). */
   run_ids: string;
   config_hashes: string;
@@ -120,6 +141,14 @@ export const PERFORMANCE_COLUMNS = [
   "peak_ram_gib_n",
   "peak_ram_gib_max",
   "peak_ram_band",
+  "cache_mode",
+  "cache_reported",
+  "cache_hits",
+  "cached_tokens_median",
+  "cache_flag",
+  "runs_n",
+  "runs_detail",
+  "mixed_configs",
   "run_ids",
   "config_hashes",
   "files",
@@ -131,6 +160,11 @@ export interface PerformanceTableOptions {
   bands?: Bands | null;
   /** Confidence level of the intervals. @default 0.95 */
   confidence?: number;
+  /**
+   * Several runs of one row: `all` pools their requests (the row names each run and its n),
+   * `latest` keeps the run with the latest first request. @default "all"
+   */
+  pool?: "all" | "latest";
 }
 
 const KEYS = [
@@ -191,7 +225,8 @@ export function performanceTable(
   const bands = options.bands ?? null;
   if (results.perf.height === 0) return [];
   const rows: PerformanceRow[] = [];
-  for (const group of results.perf.partitionBy(KEYS)) {
+  for (let group of results.perf.partitionBy(KEYS)) {
+    if (options.pool === "latest") group = latestRun(group);
     const first = group.head(1).toRecords()[0] as Record<string, string>;
     const measured = group.filter(pl.col("warmup").not());
     const ok = measured.filter(pl.col("ok"));
@@ -207,7 +242,9 @@ export function performanceTable(
     const aggregate = windows.length ? aggregateThroughput(windows) : null;
     const concurrency = values(measured, "concurrency").reduce((a, b) => Math.max(a, b), 1);
     const band = (v: number | null, b: keyof Bands["performance"]) =>
-      bands ? bandOf(v, bands.performance[b])?.label ?? null : null;
+      bands ? bandOf(v, performanceBand(bands, first.scenario, b))?.label ?? null : null;
+    const cache = promptCache(ok);
+    const perRun = runCounts(measured, group);
     rows.push({
       model_key: first.model_key,
       model_id: first.model_id,
@@ -253,6 +290,10 @@ export function performanceTable(
       peak_ram_gib_n: r.n,
       peak_ram_gib_max: ramMax,
       peak_ram_band: band(ramMax, "peak_ram_gib"),
+      ...cache,
+      runs_n: perRun.length,
+      runs_detail: perRun.map((r) => `${r.run_id} (n=${r.n})`).join("; "),
+      mixed_configs: new Set(group.getColumn("config_hash").toArray()).size > 1,
       run_ids: uniq(group, "run_id"),
       config_hashes: uniq(group, "config_hash"),
       files: uniq(group, "file"),
@@ -262,4 +303,38 @@ export function performanceTable(
     [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend]
       .join("\u0000");
   return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** The run of `group` whose first request is the latest (ties: the greatest run id). */
+function latestRun(group: pl.DataFrame): pl.DataFrame {
+  const starts = group.groupBy("run_id").agg(pl.col("timestamp_ms").min().alias("t"))
+    .toRecords() as { run_id: string; t: number | null }[];
+  starts.sort((a, b) => (a.t ?? -Infinity) - (b.t ?? -Infinity) || (a.run_id < b.run_id ? -1 : 1));
+  return group.filter(pl.col("run_id").eq(pl.lit(starts.at(-1)!.run_id)));
+}
+
+/** Measured requests per run, in run-id order (runs with only warm-ups show n=0). */
+function runCounts(measured: pl.DataFrame, group: pl.DataFrame): { run_id: string; n: number }[] {
+  const counts = new Map<string, number>();
+  for (const id of group.getColumn("run_id").toArray() as string[]) counts.set(id, 0);
+  for (const id of measured.getColumn("run_id").toArray() as string[]) {
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => a < b ? -1 : 1).map(([run_id, n]) => ({ run_id, n }));
+}
+
+/** The prompt cache over measured successful requests, as lib/perf's summary counts it. */
+function promptCache(ok: pl.DataFrame) {
+  const modes = new Set((ok.getColumn("cache_mode").toArray() as string[]).filter(Boolean));
+  const mode = modes.size > 1 ? "mixed" : modes.size === 1 ? [...modes][0] : "";
+  const cached = values(ok, "cached_prompt_tokens").sort((a, b) => a - b);
+  const hits = (ok.getColumn("prompt_cache_hit").toArray() as (boolean | null)[])
+    .filter((h) => h === true).length;
+  return {
+    cache_mode: mode,
+    cache_reported: cached.length,
+    cache_hits: hits,
+    cached_tokens_median: cached.length ? quantile(cached, 0.5) : null,
+    cache_flag: mode === "cold" && hits > 0,
+  };
 }

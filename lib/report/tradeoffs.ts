@@ -18,8 +18,10 @@ export interface TradeoffRow {
   /** Output tokens/s interval when the speed is one scenario's mean, else null. */
   output_tps_lo: number | null;
   output_tps_hi: number | null;
-  /** Mean TTFT over the same scenarios as the speed (ms). */
+  /** Mean TTFT of the speed scenario (ms); null when the speed is averaged over scenarios. */
   ttft_ms: number | null;
+  /** Mean TTFT per measured scenario (ms): scenarios are never averaged together. */
+  ttft_ms_by_scenario: Record<string, number>;
   peak_ram_gib: number | null;
   efficiency: number | null;
   /** Highest residual compliance score of the model, or null when not assessed. */
@@ -46,7 +48,8 @@ export function tradeoffRows(
     const perf = performance.filter((r) =>
       unitOf(r) === key && (!settings.speed_scenario || r.scenario === settings.speed_scenario)
     );
-    const ttfts = perf.map((r) => r.ttft_ms).filter((x): x is number => x !== null);
+    const byScenario: Record<string, number> = {};
+    for (const r of perf) if (r.ttft_ms !== null) byScenario[r.scenario] = r.ttft_ms;
     const one = perf.length === 1 ? perf[0] : null;
     const risks = compliance.filter((r) =>
       r.model_key === e.model_key && r.format === e.format && r.quantization === e.quantization
@@ -63,7 +66,8 @@ export function tradeoffRows(
       output_tps: e.output_tps,
       output_tps_lo: one?.output_tps_lo ?? null,
       output_tps_hi: one?.output_tps_hi ?? null,
-      ttft_ms: ttfts.length ? ttfts.reduce((a, b) => a + b, 0) / ttfts.length : null,
+      ttft_ms: one?.ttft_ms ?? null,
+      ttft_ms_by_scenario: byScenario,
       peak_ram_gib: e.peak_ram_gib,
       efficiency: e.efficiency,
       max_residual: risks.length ? Math.max(...risks.map((r) => r.residual)) : null,

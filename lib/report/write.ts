@@ -3,15 +3,25 @@ import { join, relative } from "node:path";
 import { fileStamp } from "../results/mod.ts";
 import type { Report } from "./build.ts";
 import { CAPABILITY_COLUMNS } from "./capability.ts";
-import { writeFigure, type WrittenFigure } from "./figures/write.ts";
+import { writeFigure, type WrittenFigure } from "../figures/mod.ts";
 import { tableFrame } from "./frame.ts";
+import { displayTables } from "./display_tables.ts";
+import { latexTable, reportLatex } from "./latex.ts";
 import { reportHtml, reportMarkdown } from "./markdown.ts";
+import { findChromium, printPdf } from "./pdf.ts";
 import { PERFORMANCE_COLUMNS } from "./performance.ts";
 
 /** Output formats of `deno task report --format`. */
-export type ReportFormat = "md" | "html" | "csv" | "parquet";
-/** Every format (`--format all`). */
-export const REPORT_FORMATS: readonly ReportFormat[] = ["md", "html", "csv", "parquet"];
+export type ReportFormat = "md" | "html" | "csv" | "parquet" | "tex" | "pdf";
+/** Every format (`--format all`; `pdf` is skipped with a note when no Chromium is installed). */
+export const REPORT_FORMATS: readonly ReportFormat[] = [
+  "md",
+  "html",
+  "csv",
+  "parquet",
+  "tex",
+  "pdf",
+];
 
 /** Options for {@linkcode writeReport}. */
 export interface WriteReportOptions {
@@ -25,6 +35,10 @@ export interface WriteReportOptions {
   pngScale?: number;
   /** Link the HTML report's rows to the results viewer at this URL (see `ReportTextOptions.viewerUrl`). @default none */
   viewerUrl?: string;
+  /** A `pdf` asked for by `all` only: skip it (with a note) when no Chromium is found. @default false: a missing Chromium throws */
+  pdfOptional?: boolean;
+  /** Browser for the PDF. @default findChromium() */
+  chromium?: string;
 }
 
 /** What was written. */
@@ -34,6 +48,10 @@ export interface WrittenReport {
   figures: WrittenFigure[];
   markdownPath: string | null;
   htmlPath: string | null;
+  pdfPath: string | null;
+  latexPath: string | null;
+  /** Why an asked-for output was not written (e.g. no Chromium for the PDF). */
+  notes: string[];
 }
 
 /** The tables written as CSV/Parquet: file stem → rows (and columns when rows may be empty). */
@@ -47,6 +65,14 @@ export function reportTables(
     { name: "gguf_vs_mlx", rows: report.formats },
     { name: "efficiency", rows: report.efficiency },
     { name: "banking77_per_class", rows: report.perClass },
+    { name: "invalid_causes", rows: report.invalidCauses },
+    { name: "mmlu_subjects", rows: report.subjects },
+    { name: "summarization", rows: report.summarization },
+    { name: "realistic_checks", rows: report.realistic },
+    { name: "licence_audit", rows: report.licences },
+    { name: "dataset_licences", rows: report.datasetLicences },
+    { name: "rounds_vs_baseline", rows: report.rounds },
+    { name: "sweep", rows: report.sweep },
     { name: "runs", rows: report.methodology },
   ];
   if (report.comparison) tables.push({ name: "comparison", rows: report.comparison.rows });
@@ -69,7 +95,18 @@ export async function writeReport(
   await Deno.mkdir(outputDir, { recursive: true });
   const files: string[] = [];
   const figures: WrittenFigure[] = [];
-  if (formats.has("md") || formats.has("html")) {
+  const notes: string[] = [];
+  let chromium = options.chromium ?? null;
+  if (formats.has("pdf")) {
+    chromium ??= findChromium();
+    if (!chromium && options.pdfOptional) {
+      formats.delete("pdf");
+      notes.push(
+        "PDF not written: no Chromium found (set CHROMIUM, or 'apt-get install chromium'; Google Chrome on macOS)",
+      );
+    }
+  }
+  if (formats.has("md") || formats.has("html") || formats.has("pdf")) {
     for (const f of report.figures) {
       figures.push(
         await writeFigure(f.element, figuresDir, { name: f.id, scale: options.pngScale }),
@@ -84,10 +121,42 @@ export async function writeReport(
     await Deno.writeTextFile(markdownPath, reportMarkdown(report, { figuresHref: href }));
     files.push(markdownPath);
   }
-  if (formats.has("html")) {
+  let pdfPath: string | null = null;
+  if (formats.has("html") || formats.has("pdf")) {
     htmlPath = join(outputDir, `benchmark_report_${stamp}.html`);
     await Deno.writeTextFile(htmlPath, reportHtml(report, { viewerUrl: options.viewerUrl }));
-    files.push(htmlPath);
+    if (formats.has("html")) files.push(htmlPath);
+  }
+  if (formats.has("pdf")) {
+    pdfPath = join(outputDir, `benchmark_report_${stamp}.pdf`);
+    // Printed from the HTML without viewer links (a PDF for the article links nowhere local).
+    const printable = formats.has("html") && options.viewerUrl === undefined
+      ? htmlPath!
+      : join(outputDir, `.benchmark_report_${stamp}.print.html`);
+    if (printable !== htmlPath) await Deno.writeTextFile(printable, reportHtml(report));
+    try {
+      await printPdf(printable, pdfPath, { chromium: chromium ?? undefined });
+    } finally {
+      if (printable !== htmlPath) await Deno.remove(printable).catch(() => {});
+      if (!formats.has("html")) {
+        await Deno.remove(htmlPath!).catch(() => {});
+        htmlPath = null;
+      }
+    }
+    files.push(pdfPath);
+  }
+  let latexPath: string | null = null;
+  if (formats.has("tex")) {
+    latexPath = join(outputDir, `benchmark_tables_${stamp}.tex`);
+    await Deno.writeTextFile(latexPath, reportLatex(report));
+    files.push(latexPath);
+    const dir = join(outputDir, "tables");
+    await Deno.mkdir(dir, { recursive: true });
+    for (const t of displayTables(report)) {
+      const path = join(dir, `${t.id}.tex`);
+      await Deno.writeTextFile(path, latexTable(t));
+      files.push(path);
+    }
   }
   if (formats.has("csv") || formats.has("parquet")) {
     for (const t of reportTables(report)) {
@@ -104,5 +173,5 @@ export async function writeReport(
       }
     }
   }
-  return { files, figures, markdownPath, htmlPath };
+  return { files, figures, markdownPath, htmlPath, pdfPath, latexPath, notes };
 }

@@ -38,6 +38,4 @@ export {
   type ComplianceRecord,
   ComplianceRecordSchema,
 } from "./_compliance_record.ts";
-export { type ExternalPerf, ExternalPerfSchema } from "./_external.ts";
-export { importExternalPerf, type ImportOptions, type ImportResult } from "./external.ts";
 export { captureRunEnvironment } from "./_run_environment.ts";

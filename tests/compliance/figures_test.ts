@@ -88,8 +88,11 @@ Deno.test("riskHeatmap draws one coloured cell per model and risk, marking prior
   const a = analysis();
   const svg = svgString(riskHeatmap(riskRows(a), { ratings: ratingsOf(a) }));
   assert.ok(svg.startsWith("<svg"));
-  const cells = svg.match(/<rect /g) ?? [];
+  const cells = [...svg.matchAll(/<g[^>]*aria-label="cell"[^>]*>([\s\S]*?)<\/g>/g)]
+    .flatMap((g) => g[1].match(/<rect /g) ?? []);
   assert.equal(cells.length, 22);
+  assert.match(svg, /stroke-dasharray="3,2"/, "prior-only cells are dashed");
+  assert.match(svg, />low \(1–4\)<\/text>/, "the colour legend names each rating and its range");
   assert.match(
     svg,
     />10<\/text>/,

@@ -6,7 +6,7 @@ import {
   exampleErrors,
   perClassF1Figure,
 } from "../../lib/eval/mod.ts";
-import { headlessDocument, svgString } from "../../lib/report/mod.ts";
+import { headlessDocument, svgString } from "../../lib/figures/mod.ts";
 import type { EvalRecord, EvalSummary } from "../../lib/results/mod.ts";
 
 const SUMMARY = {

@@ -23,7 +23,16 @@ await writeScriptedSet(join(dir, "results"));
 const report = buildReport(await loadResults(join(dir, "results")), await loadBands());
 
 Deno.test("every figure is written as SVG and PNG: the PNG is 2× the SVG size, both name their runs and config hashes", async () => {
-  assert.equal(report.figures.length, 9);
+  assert.deepEqual(report.figures.map((f) => f.id), [
+    "ttft_by_model_scenario",
+    "output_tps_by_model_scenario",
+    "gguf_vs_mlx_output_tps",
+    "gguf_vs_mlx_ttft_ms",
+    "speed_vs_accuracy",
+    "quality_vs_memory",
+    "tradeoffs_parallel",
+    "banking77_per_class_f1",
+  ]);
   for (const f of report.figures) {
     const written = await writeFigure(f.element, join(dir, "figures"), { name: f.id });
     const svg = await Deno.readTextFile(written.svgPath);
@@ -48,18 +57,29 @@ Deno.test("every figure is written as SVG and PNG: the PNG is 2× the SVG size, 
   assert.deepEqual(f1.run_ids, ["eval_banking77_GGUF"]);
 });
 
-Deno.test("the GGUF vs MLX figure draws both formats and marks the significant difference", () => {
+Deno.test("figures with no data are left out of the report with their reason (no empty picture)", () => {
+  assert.deepEqual(report.omittedFigures.map((f) => [f.id, f.reason]), [
+    ["compliance_heatmap", "no compliance assessment"],
+    ["rounds_vs_baseline_output_tps", "no round measured against a baseline"],
+    ["rounds_vs_baseline_ttft_ms", "no round measured against a baseline"],
+    ["sweep_speed_vs_quality", "no sweep with quality"],
+  ]);
+});
+
+Deno.test("the GGUF vs MLX figure draws both formats in a scenario panel, with a legend, and marks the significant difference", () => {
   const svg = report.figures.find((f) => f.id === "gguf_vs_mlx_output_tps")!.element.outerHTML;
-  assert.match(svg, /acme\/demo-3b · interactive_assistant \*/);
-  assert.match(svg, /● GGUF/);
-  assert.match(svg, /● MLX/);
+  assert.match(svg, />Scenario: interactive_assistant</);
+  assert.match(svg, />acme\/demo-3b \*</);
+  assert.match(svg, />GGUF<\/text>/);
+  assert.match(svg, />MLX<\/text>/);
 });
 
 Deno.test("perfCiFigure still draws perfRows(summarizePerf(...)) as notebook 01 does", () => {
   const { gguf } = perfLines();
   const svg = perfCiFigure(perfRows([summarizePerf(gguf)]), { metric: "ttft_ms" }).outerHTML;
-  assert.match(svg, /demo_gguf · interactive_assistant/);
-  assert.match(svg, /200\.0/);
+  assert.match(svg, />demo_gguf</);
+  assert.match(svg, />Scenario: interactive_assistant</);
+  assert.match(svg, />200</, "the mean, printed right of the panel");
 });
 
 Deno.test("pngChunks() rejects a file that is not a PNG and a PNG with a broken CRC", () => {

@@ -133,7 +133,7 @@ Deno.test("the Markdown report shows values, intervals and bands side by side an
   const md = reportMarkdown(report);
   assert.match(
     md,
-    /\| demo_gguf \| GGUF \| Q4_K_M \| banking77 \| 10 \| 80\.0 \[49\.0, 94\.0\] \| good \| 50\.0 \[30\.0, 70\.0\] \| acceptable \|/,
+    /\| demo_gguf \| GGUF \| Q4_K_M \| banking77 \| 10 \| accuracy \| 80\.0 \[49\.0, 94\.0\] \| good \| 50\.0 \[30\.0, 70\.0\] \| acceptable \|/,
   );
   assert.match(md, /Efficiency = quality × output tokens\/s ÷ peak RAM/);
   assert.match(md, /\| Chip \/ CPU \| Apple M3 \|/);

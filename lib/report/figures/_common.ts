@@ -1,27 +1,15 @@
-/** Shared pieces of the figure builders: palette, style, the "no data" figure. @module */
+/** Shared pieces of the report's figure builders: the "no data" figure, sources, model labels. @module */
 import * as Plot from "@observablehq/plot";
-import { attachMetadata, type SourcedRow, sourcesOf } from "./_metadata.ts";
-import { type FigureElement, FONT_FAMILY, headlessDocument } from "./_render.ts";
+import {
+  attachMetadata,
+  type FigureElement,
+  headlessDocument,
+  type SourcedRow,
+  sourcesOf,
+  STYLE,
+} from "../../figures/mod.ts";
 
-/** Observable's categorical palette (colour-blind friendly, ten hues). */
-export const PALETTE = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
-];
-
-/** Colours of the two formats in every figure. */
-export const FORMAT_COLOURS: Record<string, string> = { GGUF: "#4269d0", MLX: "#ff725c" };
-
-/** The Plot `style` every figure uses. */
-export const STYLE = { fontFamily: FONT_FAMILY, fontSize: "12px", background: "white" };
+export { FORMAT_COLOURS, PALETTE, STYLE } from "../../figures/mod.ts";
 
 /** Options every figure builder takes. */
 export interface FigureOptions {
@@ -36,7 +24,13 @@ export function documentOf(options: FigureOptions): unknown {
   return options.document ?? headlessDocument();
 }
 
-/** A figure that says there is nothing to draw (so the report keeps every figure). */
+/** The attribute that marks a figure drawn for no data (`data-empty`, holding the reason). */
+export const EMPTY_ATTRIBUTE = "data-empty";
+
+/**
+ * A figure that says there is nothing to draw, marked `data-empty="<message>"`: notebooks show it,
+ * the report writes no file for it and prints the message instead (see {@linkcode emptyReason}).
+ */
 export function emptyFigure(
   figure: string,
   title: string,
@@ -53,7 +47,17 @@ export function emptyFigure(
       Plot.text([`${title}: ${message}`], { frameAnchor: "middle", fontSize: 13, fill: "#555" }),
     ],
   }) as unknown as FigureElement;
+  svg.setAttribute(EMPTY_ATTRIBUTE, message);
   return attachMetadata(svg, { figure, title, run_ids: [], config_hashes: [] });
+}
+
+/** The reason a figure has nothing to draw, or null when it has data. */
+export function emptyReason(element: { outerHTML: string }): string | null {
+  const m = element.outerHTML.match(/^<svg[^>]*\sdata-empty="([^"]*)"/);
+  return m
+    ? m[1].replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">")
+      .replaceAll("&amp;", "&")
+    : null;
 }
 
 /** Attach the rows' sources to a figure. */

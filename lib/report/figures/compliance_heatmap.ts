@@ -1,7 +1,7 @@
 import { riskHeatmap } from "../../compliance/figures.ts";
 import type { ComplianceRow } from "../compliance.ts";
-import { emptyFigure, type FigureOptions, withSources } from "./_common.ts";
-import type { FigureElement } from "./_render.ts";
+import { emptyFigure, type FigureOptions, modelLabel, withSources } from "./_common.ts";
+import type { FigureElement } from "../../figures/mod.ts";
 
 /** Options for {@linkcode complianceHeatmapFigure}. */
 export interface ComplianceHeatmapOptions extends FigureOptions {
@@ -23,8 +23,9 @@ export function complianceHeatmapFigure(
   const svg = riskHeatmap(rows, {
     score: "residual",
     ratings: options.ratings,
+    modelLabel: (r) => modelLabel(r as ComplianceRow),
     document: options.document,
-    width: options.width ?? 760,
+    width: options.width,
   });
   return withSources(svg, figure, title, rows);
 }

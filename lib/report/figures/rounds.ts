@@ -1,93 +1,168 @@
 import * as Plot from "@observablehq/plot";
-import type { RoundsSummary } from "../../rounds/mod.ts";
-import type { SweepRow } from "../../rounds/mod.ts";
-import { type FigureElement, FONT_FAMILY, headlessDocument } from "./_render.ts";
+import type { RoundsSummary, SweepRow } from "../../rounds/mod.ts";
+import { composeFigure, type FigureElement, maxTextWidth } from "../../figures/mod.ts";
+import type { RoundsSummaryFile } from "../_derived.ts";
+import { type RoundsRow, roundsTable, type SweepTableRow } from "../rounds.ts";
+import { documentOf, emptyFigure, type FigureOptions, STYLE, withSources } from "./_common.ts";
+import { sweepScatterFigure } from "./scatter.ts";
 
-/** Options for {@linkcode roundsEffectFigure}. */
-export interface RoundsEffectFigureOptions {
+/** Options for {@linkcode roundsBaselineFigure} and {@linkcode roundsEffectFigure}. */
+export interface RoundsEffectFigureOptions extends FigureOptions {
   /** @default "output_tokens_per_s" */
   metric?: "ttft_ms" | "output_tokens_per_s" | "peak_rss_bytes";
-  document?: unknown;
-  /** @default 640 */
-  width?: number;
 }
 
-const LABEL = {
-  ttft_ms: "Δ TTFT vs baseline (ms), 95% CI",
-  output_tokens_per_s: "Δ output tokens/s vs baseline, 95% CI",
-  peak_rss_bytes: "Δ peak RSS vs baseline (MiB), 95% CI",
-};
+const METRIC = {
+  ttft_ms: { row: "ttft_ms", label: "Δ TTFT vs baseline (ms)", title: "TTFT" },
+  output_tokens_per_s: {
+    row: "output_tps",
+    label: "Δ output tokens/s vs baseline",
+    title: "output tokens/s",
+  },
+  peak_rss_bytes: { row: "peak_ram_mib", label: "Δ peak RSS vs baseline (MiB)", title: "peak RSS" },
+} as const;
 
-/** Each round's change against baseline with its Welch 95 % interval (one row per round × scenario). */
+const SIGNIFICANT = "#d1495b";
+const NOT_SIGNIFICANT = "#4269d0";
+
+/**
+ * Each round's change against baseline with its Welch 95 % interval, one panel per scenario (own
+ * scale), one row per model × round; red = the interval excludes 0, blue = it does not, with a
+ * legend. Quality (the fixed eval subset, Newcombe interval) is a last panel in percentage points.
+ */
+export function roundsBaselineFigure(
+  rows: readonly RoundsRow[],
+  options: RoundsEffectFigureOptions = {},
+): FigureElement {
+  const metric = options.metric ?? "output_tokens_per_s";
+  const m = METRIC[metric];
+  const figure = `rounds_vs_baseline_${m.row}`;
+  const title = `Optimization rounds vs baseline: ${m.title}`;
+  const data = rows.filter((r) =>
+    (r.metric === m.row || r.metric === "accuracy") && r.diff !== null && r.diff_lo !== null &&
+    r.diff_hi !== null
+  ).map((r) => {
+    const scale = r.metric === "accuracy" ? 100 : 1;
+    return {
+      panel: r.metric === "accuracy" ? r.scenario : r.scenario,
+      quality: r.metric === "accuracy",
+      label: `${r.model_key} · ${r.round}`,
+      value: r.diff! * scale,
+      lo: r.diff_lo! * scale,
+      hi: r.diff_hi! * scale,
+      significant: r.significant === true,
+    };
+  });
+  if (data.length === 0) {
+    return emptyFigure(figure, title, "no round measured against a baseline", options);
+  }
+  const width = options.width ?? 720;
+  const marginLeft = Math.ceil(maxTextWidth(data.map((d) => d.label), { fontSize: 12 })) + 16;
+  const panelsOf = [...new Set(data.map((d) => d.panel))].sort((a, b) =>
+    a.startsWith("quality:") === b.startsWith("quality:")
+      ? (a < b ? -1 : 1)
+      : a.startsWith("quality:")
+      ? 1
+      : -1
+  );
+  const panels = panelsOf.map((panel) => {
+    const mine = data.filter((d) => d.panel === panel);
+    const quality = mine[0].quality;
+    const element = Plot.plot({
+      document: documentOf(options) as never,
+      width,
+      height: 56 + 24 * mine.length,
+      marginLeft,
+      marginRight: 24,
+      marginTop: 8,
+      marginBottom: 40,
+      style: STYLE,
+      x: {
+        label: quality ? "Δ accuracy vs baseline (percentage points)" : m.label,
+        labelAnchor: "center",
+        labelArrow: "none",
+        grid: true,
+        nice: true,
+      },
+      y: { label: null, domain: mine.map((d) => d.label) },
+      marks: [
+        Plot.ruleX([0], { stroke: "#888" }),
+        Plot.ruleY(mine, {
+          y: "label",
+          x1: "lo",
+          x2: "hi",
+          stroke: (d: { significant: boolean }) => (d.significant ? SIGNIFICANT : NOT_SIGNIFICANT),
+          strokeWidth: 2,
+        }),
+        Plot.dot(mine, {
+          y: "label",
+          x: "value",
+          fill: (d: { significant: boolean }) => (d.significant ? SIGNIFICANT : NOT_SIGNIFICANT),
+          r: 4,
+        }),
+      ],
+    }) as unknown as FigureElement;
+    return {
+      title: quality ? `Quality subset: ${panel.slice("quality:".length)}` : `Scenario: ${panel}`,
+      element,
+    };
+  });
+  const svg = composeFigure({
+    document: documentOf(options),
+    width,
+    title,
+    notes: [
+      "Round − baseline of the same model and rounds run. Dot = difference of means (or of accuracies), bar = 95% interval (Welch for means, Newcombe for accuracy).",
+    ],
+    legend: [
+      { label: "interval excludes 0 (significant)", colour: SIGNIFICANT, symbol: "dot" },
+      { label: "interval contains 0", colour: NOT_SIGNIFICANT, symbol: "dot" },
+    ],
+    panels,
+  });
+  return withSources(svg, figure, title, rows);
+}
+
+/** {@linkcode roundsBaselineFigure} of one rounds summary (the notebooks' view of a run). */
 export function roundsEffectFigure(
   summary: RoundsSummary,
   options: RoundsEffectFigureOptions = {},
 ): FigureElement {
-  const metric = options.metric ?? "output_tokens_per_s";
-  const scale = metric === "peak_rss_bytes" ? 2 ** 20 : 1;
-  const data = summary.performance.filter((p) => p.vs_baseline?.[metric].ci95).map((p) => {
-    const d = p.vs_baseline![metric];
-    return {
-      label: `${p.round} · ${p.scenario}`,
-      value: d.value! / scale,
-      lo: d.ci95![0] / scale,
-      hi: d.ci95![1] / scale,
-      significant: d.significant,
-    };
+  const rows = roundsTable({
+    rounds: [{ file: "", summary: summary as unknown as RoundsSummaryFile }],
   });
-  return Plot.plot({
-    document: (options.document ?? headlessDocument()) as never,
-    width: options.width ?? 640,
-    marginLeft: 240,
-    marginRight: 30,
-    height: 50 + 26 * Math.max(1, data.length),
-    style: { fontFamily: FONT_FAMILY, fontSize: "12px", background: "white" },
-    x: { label: LABEL[metric], grid: true },
-    y: { label: null },
-    marks: [
-      Plot.ruleX([0], { stroke: "#888" }),
-      Plot.ruleY(data, {
-        y: "label",
-        x1: "lo",
-        x2: "hi",
-        stroke: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"),
-        strokeWidth: 2,
-      }),
-      Plot.dot(data, {
-        y: "label",
-        x: "value",
-        fill: (d: { significant: boolean }) => (d.significant ? "#d1495b" : "#4269d0"),
-        r: 4,
-      }),
-    ],
-  }) as unknown as FigureElement;
+  return roundsBaselineFigure(rows, options);
 }
 
-/** Speed vs quality of a precision-vs-size sweep, one labelled point per model variant. */
+/** Speed vs quality of a precision-vs-size sweep (lib/rounds' rows), as the report draws it. */
 export function sweepFigure(
   rows: readonly SweepRow[],
-  options: { document?: unknown; width?: number; scenario?: string } = {},
+  options: FigureOptions & { scenario?: string } = {},
 ): FigureElement {
-  const scenario = options.scenario ?? rows[0]?.scenario;
-  const data = rows.filter((r) => r.scenario === scenario && r.output_tokens_per_s.value !== null)
-    .map((r) => ({
-      label: `${r.model_key} (${r.quantization}${
-        r.bits_per_weight ? `, ${r.bits_per_weight.toFixed(1)} bpw` : ""
-      })`,
-      tps: r.output_tokens_per_s.value!,
-      quality: r.quality?.value ?? 0,
-    }));
-  return Plot.plot({
-    document: (options.document ?? headlessDocument()) as never,
-    width: options.width ?? 640,
-    height: 380,
-    marginRight: 40,
-    style: { fontFamily: FONT_FAMILY, fontSize: "12px", background: "white" },
-    x: { label: `Output tokens/s (${scenario})`, grid: true, zero: true },
-    y: { label: "Quality (accuracy)", domain: [0, 1], grid: true },
-    marks: [
-      Plot.dot(data, { x: "tps", y: "quality", r: 5, fill: "#4269d0" }),
-      Plot.text(data, { x: "tps", y: "quality", text: "label", dy: -10, fontSize: 10 }),
-    ],
-  }) as unknown as FigureElement;
+  const table: SweepTableRow[] = rows.map((r) => ({
+    model_key: r.model_key,
+    model_id: r.model_id,
+    format: r.format,
+    quantization: r.quantization,
+    parameters: r.parameters,
+    bits_per_weight: r.bits_per_weight,
+    file_size_gib: r.file_size_bytes === null ? null : r.file_size_bytes / 1024 ** 3,
+    scenario: r.scenario,
+    ttft_ms: r.ttft_ms.value,
+    ttft_ms_lo: r.ttft_ms.ci95?.[0] ?? null,
+    ttft_ms_hi: r.ttft_ms.ci95?.[1] ?? null,
+    output_tps: r.output_tokens_per_s.value,
+    output_tps_lo: r.output_tokens_per_s.ci95?.[0] ?? null,
+    output_tps_hi: r.output_tokens_per_s.ci95?.[1] ?? null,
+    peak_ram_gib: r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 1024 ** 3,
+    quality_task: r.quality?.task ?? null,
+    quality: r.quality?.value ?? null,
+    quality_lo: r.quality?.ci95?.[0] ?? null,
+    quality_hi: r.quality?.ci95?.[1] ?? null,
+    quality_n: r.quality?.n ?? null,
+    run_id: r.run_id,
+    config_hash: r.config_hash,
+    file: "",
+  }));
+  return sweepScatterFigure(table, options);
 }

@@ -25,8 +25,11 @@ export function svgString(element: { outerHTML: string }): string {
       "svgString() needs an <svg> element: a Plot with a legend returns a <figure>; draw legends as marks",
     );
   }
-  if (!/^<svg[^>]*\sxmlns=/.test(svg)) {
-    svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+  if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) {
+    // The namespace first (some SVG tools read only a leading xmlns), once.
+    const end = svg.indexOf(">");
+    const open = svg.slice(0, end).replace(/\sxmlns="[^"]*"/, "");
+    svg = open.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"') + svg.slice(end);
   }
   return svg;
 }

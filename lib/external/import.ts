@@ -1,10 +1,14 @@
 import { basename, join } from "node:path";
 import { ConfigError, sha256Hex } from "../config/mod.ts";
 import { requestMetrics } from "../perf/mod.ts";
-import { ExternalPerfSchema } from "./_external.ts";
-import { JsonlWriter } from "./_jsonl.ts";
-import { fileStamp, perfFileName } from "./_names.ts";
-import { type PerfRecord, PerfRecordSchema } from "./_perf_record.ts";
+import { ExternalPerfSchema } from "./_schema.ts";
+import {
+  fileStamp,
+  JsonlWriter,
+  perfFileName,
+  type PerfRecord,
+  PerfRecordSchema,
+} from "../results/mod.ts";
 
 /** What an import wrote. */
 export interface ImportResult {

@@ -51,7 +51,7 @@ export function attachMetadata(
   element: FigureElement,
   metadata: Omit<FigureMetadata, "generator">,
 ): FigureElement {
-  const full: FigureMetadata = { ...metadata, generator: "edge-slm-bench lib/report" };
+  const full: FigureMetadata = { ...metadata, generator: "edge-slm-bench lib/figures" };
   const node = element as unknown as DomNode;
   const doc = node.ownerDocument;
   element.setAttribute("data-figure", metadata.figure);

@@ -206,7 +206,7 @@ export async function startLlamaCppServer(
     s.pipeThrough(new TextDecoderStream()).pipeTo(
       new WritableStream({
         write(t) {
-          log = (log + t).slice(-20_000);
+          log = (log + t).slice(-5_000_000);
         },
       }),
     ).catch(() => {});

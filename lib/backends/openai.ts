@@ -1,3 +1,4 @@
+import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
 import { streamChatCompletion } from "./_sse.ts";
 import {
   type Backend,
@@ -34,6 +35,11 @@ export interface OpenAiBackendOptions {
   now?: () => number;
   /** Backend kind reported in records. @default "openai" */
   kind?: "openai" | "lmstudio";
+  /**
+   * Where `baseUrl` came from and whether a non-loopback host is allowed; checked before any
+   * request. @default {source: "createOpenAiBackend()", field: "baseUrl", allowRemote: false}
+   */
+  endpoint?: EndpointCheck;
 }
 
 /** Join a base URL and a path without doubling slashes. */
@@ -44,9 +50,14 @@ export function joinUrl(base: string, path: string): string {
 /**
  * A backend for any OpenAI-compatible server (llama-server, Ollama, mlx_lm.server, vLLM, LM Studio's
  * /v1): streaming chat with `stream_options.include_usage`, server timing fields when present.
- * `baseUrl` includes `/v1`.
+ * `baseUrl` includes `/v1`. A `baseUrl` the endpoint policy refuses (not http(s), or not loopback
+ * without `endpoint.allowRemote`) throws an EndpointError here, before any connection.
  */
 export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptions): Backend {
+  checkEndpoint(
+    baseUrl,
+    options.endpoint ?? { source: "createOpenAiBackend()", field: "baseUrl" },
+  );
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = options.apiKey
     ? { authorization: `Bearer ${options.apiKey}` }

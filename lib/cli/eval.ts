@@ -2,7 +2,7 @@
 /**
  * `deno task eval --task <name> --model <key|model id> [--sample-size N] [--seed N]
  *  [--concurrency N] [--resume [RUN_ID]] [--shots K] [--constrained] [--agreement A]
- *  [--embedding-model KEY] [--base-url URL] [--results-dir DIR] [--data-dir DIR]
+ *  [--embedding-model KEY] [--base-url URL] [--allow-remote] [--results-dir DIR] [--data-dir DIR]
  *  [--config-dir DIR] [--unsafe-no-sandbox]`
  * @module
  */
@@ -35,7 +35,10 @@ const HELP = `Usage: deno task eval --task <name> [options]
   --constrained            send a JSON-schema enum of the labels (classification tasks)
   --agreement A            Financial PhraseBank subset: 50Agree (default), 66Agree, 75Agree, AllAgree
   --embedding-model KEY    summarization: add embedding_cosine with this embedded model
-  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --base-url URL           server URL for lmstudio/openai models (overrides the config);
+                           loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote
+  --allow-remote           accept a non-loopback server: prompts leave this machine (recorded
+                           as a data-egress finding in the manifest)
   --results-dir DIR        where JSONL records, the summary and the manifest go (default: results/)
   --data-dir DIR           folder of datasets laid out as shared/data (else EDGE_BENCH_DATA_DIR,
                            the user cache, then a pinned download)
@@ -55,6 +58,7 @@ const OPTIONS = {
   agreement: { type: "string" },
   "embedding-model": { type: "string" },
   "base-url": { type: "string" },
+  "allow-remote": { type: "boolean" },
   "results-dir": { type: "string" },
   "data-dir": { type: "string" },
   "config-dir": { type: "string" },
@@ -145,6 +149,8 @@ export async function main(args: string[]): Promise<number> {
       resume: values.resume,
       configDir: values["config-dir"],
       resultsDir: values["results-dir"],
+      baseUrl,
+      allowRemote: values["allow-remote"] === true,
     }, {
       data: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
       build: { allowUnsafe: values["unsafe-no-sandbox"] === true },
@@ -187,6 +193,13 @@ export async function main(args: string[]): Promise<number> {
   );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
+  for (const e of Object.values(prepared.endpoints)) {
+    if (e.data_egress) {
+      console.error(
+        `warning: data egress: ${e.model_key} sends prompts to ${e.url} (allowed by ${e.allowed_by})`,
+      );
+    }
+  }
   if (values["unsafe-no-sandbox"]) {
     console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
   }
@@ -228,7 +241,6 @@ export async function main(args: string[]): Promise<number> {
       onEvent,
       signal: controller.signal,
       backend: {
-        baseUrl,
         onDownloadProgress: (p) =>
           bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
       },

@@ -3,14 +3,19 @@ import { resolve } from "node:path";
 import {
   applyOverrides,
   ConfigError,
+  type EndpointSources,
   type Experiment,
   type ExperimentOverrides,
   ExperimentSchema,
+  lmstudioEndpoint,
   loadProjectConfig,
+  manifestEndpointSources,
   type ModelConfig,
+  type ModelEndpoint,
   ModelSchema,
   parseWithSchema,
   type ResolvedScenario,
+  resolveModelEndpoints,
   resolveProjectPath,
   runConfigHash,
   selectNames,
@@ -26,6 +31,7 @@ import {
   PerfRecordSchema,
   readJsonl,
   readManifest,
+  recordEndpoints,
   type RunEntry,
 } from "../results/mod.ts";
 import type { MemoryPeak } from "../memory/mod.ts";
@@ -46,6 +52,10 @@ export interface PerfRequest {
   configDir?: string;
   /** Results folder; overrides experiment.results_dir. */
   resultsDir?: string;
+  /** Server URL of every lmstudio/openai model (`--base-url`); not part of the config hash. */
+  baseUrl?: string;
+  /** Accept non-loopback endpoints (`--allow-remote`); each is a recorded data-egress finding. */
+  allowRemote?: boolean;
 }
 
 /** A run ready to execute: nothing has been written yet. */
@@ -54,6 +64,8 @@ export interface PreparedPerf {
   manifest: Manifest;
   run: RunEntry;
   resumed: boolean;
+  /** The checked endpoint of each lmstudio/openai model (also in `run.plan.endpoints`). */
+  endpoints: Record<string, ModelEndpoint>;
 }
 
 /** Options for {@linkcode preparePerf}. */
@@ -72,8 +84,9 @@ function parseScenarios(file: string, raw: unknown): Record<string, ResolvedScen
 }
 
 /**
- * Resolve configs and flags (or a manifest, for --resume) into a plan. Throws ConfigError or
- * UnknownNameError on bad input; writes nothing.
+ * Resolve configs and flags (or a manifest, for --resume) into a plan, and check every model's
+ * endpoint against the endpoint policy before anything connects. Throws ConfigError (an
+ * EndpointError for a refused endpoint) or UnknownNameError on bad input; writes nothing.
  */
 export async function preparePerf(
   request: PerfRequest,
@@ -112,6 +125,11 @@ export async function preparePerf(
     }
     const scenarios = parseScenarios(file, cfg.scenarios);
     const units = (found.run.plan.units as { modelKey: string; scenario: string }[]) ?? [];
+    const endpoints = checkedEndpoints(models, units, experiment, request, {
+      env: options.env,
+      sources: manifestEndpointSources(file),
+    });
+    recordEndpoints(found.run, endpoints);
     return {
       plan: {
         runId: found.run.run_id,
@@ -125,6 +143,7 @@ export async function preparePerf(
       manifest: found.manifest,
       run: found.run,
       resumed: true,
+      endpoints,
     };
   }
   const config = await loadProjectConfig({ configDir: request.configDir, env: options.env });
@@ -142,6 +161,10 @@ export async function preparePerf(
   const units = modelKeys.flatMap((modelKey) =>
     scenarioNames.map((scenario) => ({ modelKey, scenario }))
   );
+  const endpoints = checkedEndpoints(models, units, experiment, request, {
+    env: options.env,
+    sources: config.endpointSources,
+  });
   const existing = await readManifest(resultsDir, configHash).catch(() => null);
   const manifest: Manifest = existing ?? {
     schema_version: 1,
@@ -170,12 +193,29 @@ export async function preparePerf(
     environments: [],
     notes: [],
   };
+  recordEndpoints(run, endpoints);
   return {
     plan: { runId, configHash, experiment, models, scenarios, units, resultsDir },
     manifest,
     run,
     resumed: false,
+    endpoints,
   };
+}
+
+function checkedEndpoints(
+  models: Record<string, ModelConfig>,
+  units: { modelKey: string }[],
+  experiment: Experiment,
+  request: PerfRequest,
+  options: { env?: (name: string) => string | undefined; sources: EndpointSources },
+): Record<string, ModelEndpoint> {
+  const used = new Set(units.map((u) => u.modelKey));
+  return resolveModelEndpoints(
+    Object.fromEntries(Object.entries(models).filter(([k]) => used.has(k))),
+    experiment,
+    { baseUrl: request.baseUrl, allowRemote: request.allowRemote, ...options },
+  );
 }
 
 /** Options for {@linkcode executePerf}. */
@@ -184,14 +224,17 @@ export interface ExecutePerfOptions {
   /** Called with the captured hardware/software facts before the first request. */
   onEnvironment?: (environment: Record<string, unknown>) => void;
   signal?: AbortSignal;
-  /** Backend options (base URL override, download progress). */
+  /** Backend options (download progress; the endpoint comes from the prepared run). */
   backend?: CreateBackendOptions;
   /** Replace backend construction (tests). */
   createBackend?: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
   /** Load LM Studio models marked load.auto. @default true */
   allowLoad?: boolean;
-  /** Capture hardware/software (skipped in some tests). @default captureEnvironment */
-  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  /** Capture hardware/software (skipped in some tests). @default captureRunEnvironment */
+  captureEnvironment?: (
+    baseUrl: string | null,
+    options?: { allowRemote?: boolean },
+  ) => Promise<Record<string, unknown>>;
   date?: () => Date;
 }
 
@@ -211,9 +254,10 @@ export async function executePerf(
 ): Promise<PerfSessionResult> {
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
-  const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
+  const lm = lmstudioEndpoint(prepared.endpoints);
   const environment = await (options.captureEnvironment ?? captureRunEnvironment)(
-    usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
+    lm?.url ?? null,
+    { allowRemote: lm !== null && lm.allowed_by !== null },
   );
   const git = (environment.git ?? {}) as { commit?: string | null };
   // Before any request: the CLI warns here about battery power or Low Power Mode.
@@ -228,7 +272,12 @@ export async function executePerf(
   try {
     outcome = await runPerf(plan, {
       createBackend: options.createBackend ??
-        ((_key, model) => createBackend(model, plan.experiment, options.backend)),
+        ((key, model) =>
+          createBackend(model, plan.experiment, {
+            ...options.backend,
+            modelKey: key,
+            endpoint: prepared.endpoints[key],
+          })),
       files: run.files,
       onFileAssigned: async (unit, file) => {
         run.files[unitKey(unit)] = file;

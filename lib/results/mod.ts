@@ -39,4 +39,5 @@ export {
 } from "./_compliance_record.ts";
 export { type ExternalPerf, ExternalPerfSchema } from "./_external.ts";
 export { importExternalPerf, type ImportOptions, type ImportResult } from "./external.ts";
-export { captureRunEnvironment } from "./_run_environment.ts";
+export { captureRunEnvironment, type CaptureRunEnvironmentOptions } from "./_run_environment.ts";
+export { recordEndpoints } from "./_egress.ts";

@@ -1,5 +1,5 @@
 import type { ServerLaunch } from "../config/mod.ts";
-import { resolveProjectPath } from "../config/mod.ts";
+import { checkEndpoint, resolveProjectPath } from "../config/mod.ts";
 
 /** A server started for a round. */
 export interface LaunchedServer {
@@ -36,6 +36,8 @@ function freePort(): number {
  */
 export async function launchServer(launch: ServerLaunch, flags: string[]): Promise<LaunchedServer> {
   const port = freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  checkEndpoint(origin, { source: "launchServer()", field: "--host 127.0.0.1 --port" });
   const [cmd, ...lead] = launch.command;
   const argv = [
     ...lead,
@@ -73,7 +75,6 @@ export async function launchServer(launch: ServerLaunch, flags: string[]): Promi
     exited = true;
     return s;
   });
-  const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (!exited) {
       try {

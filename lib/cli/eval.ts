@@ -43,7 +43,8 @@ const HELP = `Usage: deno task eval --task <name> [options]
   --data-dir DIR           folder of datasets laid out as shared/data (else EDGE_BENCH_DATA_DIR,
                            the user cache, then a pinned download)
   --config-dir DIR         folder with experiment.yaml, models.yaml, tasks.yaml
-  --unsafe-no-sandbox      coding: run model-written code WITHOUT isolation
+  --unsafe-no-sandbox      coding: where no sandbox works on this machine, run model-written
+                           code without isolation (a sandbox that works is still used)
   --help`;
 
 const OPTIONS = {
@@ -115,6 +116,21 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
 }
 
 const rel = (p: string) => relative(Deno.cwd(), p) || p;
+
+/** What --unsafe-no-sandbox really does for this task, from the task's recorded settings. */
+export function unsafeFlagNote(settings: Record<string, unknown>): string {
+  const sandbox = settings.sandbox;
+  if (typeof sandbox !== "string") {
+    return "--unsafe-no-sandbox has no effect: only the coding task runs model-written code";
+  }
+  if (sandbox === "none") {
+    return `--unsafe-no-sandbox: no sandbox works on this machine, so model-written code runs ` +
+      `with ${settings.isolation}`;
+  }
+  return `--unsafe-no-sandbox changes nothing here: the ${sandbox} sandbox works on this machine ` +
+    `and model-written code still runs in it (${settings.isolation}); the flag only allows ` +
+    `running without isolation where no sandbox works`;
+}
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -200,9 +216,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  if (values["unsafe-no-sandbox"]) {
-    console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
-  }
+  if (values["unsafe-no-sandbox"]) console.error(`warning: ${unsafeFlagNote(task.settings)}`);
 
   const bar = new ProgressBar();
   bar.start(`${plan.task}/${plan.modelKey}`);

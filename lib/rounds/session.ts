@@ -46,6 +46,7 @@ import { buildTask, loadTasksConfig, readRunRecords, resolveTask, runEval } from
 import { roundBackendOf, unsupportedSettings } from "./_capabilities.ts";
 import { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
 import { launchServer } from "./_server.ts";
+import { spawnGuarded } from "../process/mod.ts";
 import { loadRoundsConfig } from "./_config.ts";
 import { type Round, RoundSchema, type RoundsFile } from "./_schema.ts";
 import { buildRoundsSummary, type RoundsSummary, writeRoundsSummary } from "./summary.ts";
@@ -415,7 +416,9 @@ async function runWorker(
   round: string,
   signal?: AbortSignal,
 ): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
+  // With a lifeline: the worker (and through its own lifelines, what it starts) ends with this
+  // process, even after a kill -9.
+  const child = spawnGuarded(Deno.execPath(), {
     args: [
       "run",
       "-A",
@@ -428,10 +431,9 @@ async function runWorker(
       "--worker",
       round,
     ],
-    stdin: "null",
     stdout: "inherit",
     stderr: "inherit",
-  }).spawn();
+  });
   const stop = () => child.kill("SIGINT");
   signal?.addEventListener("abort", stop);
   try {

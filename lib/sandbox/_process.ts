@@ -1,6 +1,7 @@
 /** Running a sandbox command with a wall-clock limit, a byte cap and a memory watch. @module */
 import { type Captured, captureStream } from "./_capture.ts";
 import type { Launch } from "./_launch.ts";
+import { type Lifeline, spawnGuarded } from "../process/mod.ts";
 
 /** Reads the resident memory of a process in bytes, or null when it cannot be read. */
 export type RssSampler = (pid: number) => Promise<number | null>;
@@ -17,6 +18,12 @@ export interface RunLaunchOptions {
   clock: () => number;
   /** Kills the process and rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * How the launch learns that this process died (lib/process). `pipe` kills the launch's whole
+   * process group, which is the only boundary a launch without namespaces has.
+   * @default the platform's default lifeline
+   */
+  lifeline?: Lifeline;
 }
 
 /** What a launch left behind, before classification. */
@@ -52,20 +59,24 @@ function delay(ms: number): { promise: Promise<void>; clear(): void } {
   return { promise, clear: () => clearTimeout(id) };
 }
 
-/** Spawns `launch` in its own session, enforces the limits, and collects what it printed. */
+/**
+ * Spawns `launch` in its own session with a lifeline (it dies with this process), enforces the
+ * limits, and collects what it printed.
+ */
 export async function runLaunch(launch: Launch, options: RunLaunchOptions): Promise<LaunchOutcome> {
   options.signal?.throwIfAborted();
   const start = options.clock();
-  const child = new Deno.Command(launch.cmd, {
+  // A lifeline (lib/process): the sandbox ends with this process, even after a kill -9.
+  const child = spawnGuarded(launch.cmd, {
     args: launch.args,
     env: launch.env,
     clearEnv: true,
     cwd: launch.cwd,
-    stdin: "null",
     stdout: "piped",
     stderr: "piped",
     detached: true,
-  }).spawn();
+    lifeline: options.lifeline,
+  });
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
   let timedOut = false;

@@ -54,10 +54,8 @@ export function joinUrl(base: string, path: string): string {
  * without `endpoint.allowRemote`) throws an EndpointError here, before any connection.
  */
 export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptions): Backend {
-  checkEndpoint(
-    baseUrl,
-    options.endpoint ?? { source: "createOpenAiBackend()", field: "baseUrl" },
-  );
+  const endpoint = options.endpoint ?? { source: "createOpenAiBackend()", field: "baseUrl" };
+  checkEndpoint(baseUrl, endpoint);
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = options.apiKey
     ? { authorization: `Bearer ${options.apiKey}` }
@@ -113,6 +111,7 @@ export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptio
         signal,
         headers,
         onContent: chatOptions.onContent,
+        endpoint,
       });
       if (result.outputTokens === null && options.tokenCounter) {
         result.outputTokens = await options.tokenCounter.count(result.reasoning + result.text);

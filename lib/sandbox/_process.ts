@@ -128,18 +128,36 @@ export async function runLaunch(launch: Launch, options: RunLaunchOptions): Prom
   };
 }
 
-/** Samples resident memory with `ps -o rss= -p PID` (kilobytes), for macOS. */
+/**
+ * Resident memory of a process and all its descendants, from `ps -axo pid=,ppid=,rss=`
+ * (kilobytes), for the macOS memory watch: the launched process may be a lifeline wrapper whose
+ * child is the program. Null when `ps` fails or the process is gone.
+ */
 export async function psRss(pid: number): Promise<number | null> {
+  let text: string;
   try {
     const output = await new Deno.Command("/bin/ps", {
-      args: ["-o", "rss=", "-p", String(pid)],
+      args: ["-axo", "pid=,ppid=,rss="],
       stdin: "null",
       stdout: "piped",
       stderr: "null",
     }).output();
-    const kb = Number.parseInt(new TextDecoder().decode(output.stdout).trim(), 10);
-    return Number.isFinite(kb) ? kb * 1024 : null;
+    text = new TextDecoder().decode(output.stdout);
   } catch {
     return null;
   }
+  const rows = text.split("\n").map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((r) => r.length === 3 && r.every(Number.isFinite));
+  if (!rows.some(([p]) => p === pid)) return null;
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, parent] of rows) {
+      if (!tree.has(p) && tree.has(parent)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter(([p]) => tree.has(p)).reduce((sum, [, , kb]) => sum + kb * 1024, 0);
 }

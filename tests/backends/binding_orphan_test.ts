@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MODELS_DIR, ROOT } from "../helpers/mod.ts";
-import { childrenWith, endsWithin, killHard, waitFor } from "../process/_helpers.ts";
+import {
+  childrenWith,
+  descendantsOf,
+  describe,
+  endsWithin,
+  killHard,
+  survivors,
+  waitFor,
+} from "../process/_helpers.ts";
 
 Deno.test({
   name: "a kill -9 of a perf run during node-llama-cpp's binding test leaves no test process",
@@ -26,15 +34,20 @@ Deno.test({
       stderr: "null",
     }).spawn();
     let tester: number | null = null;
+    let tree: number[] = [];
     try {
       tester = await waitFor(() => childrenWith(cli.pid, "testBindingBinary"), 60_000, 10);
       assert.ok(tester !== null, "the binding test process never appeared");
       Deno.kill(tester, "SIGSTOP");
+      tree = await descendantsOf(cli.pid);
       Deno.kill(cli.pid, "SIGKILL");
       await cli.status;
       assert.equal(await endsWithin(tester, 5000), true, "testBindingBinary.js outlived the run");
+      const left = await survivors(tree, 5000);
+      assert.deepEqual(left, [], `outlived the run:\n${await describe(left)}`);
     } finally {
       if (tester !== null) killHard(tester);
+      for (const pid of tree) killHard(pid);
       killHard(cli.pid);
       await cli.status;
       await Deno.remove(results, { recursive: true });

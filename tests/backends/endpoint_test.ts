@@ -4,6 +4,7 @@ import {
   createBackend,
   createLmStudioBackend,
   createOpenAiBackend,
+  streamChatCompletion,
 } from "../../lib/backends/mod.ts";
 import { ExperimentSchema, ModelSchema } from "../../lib/config/mod.ts";
 
@@ -45,6 +46,15 @@ Deno.test("createOpenAiBackend() and createLmStudioBackend() refuse a remote URL
     fetch,
     endpoint: { source: "test", field: "url", allowRemote: true },
   });
+  assert.deepEqual(calls, []);
+});
+
+Deno.test("streamChatCompletion() refuses a remote URL before sending the prompt", async () => {
+  const { fetch, calls } = countingFetch();
+  await assert.rejects(
+    streamChatCompletion("http://10.0.0.5:8080/v1/chat/completions", { messages: [] }, { fetch }),
+    { name: "EndpointError", message: /^Refusing endpoint from streamChatCompletion\(\): 'url'/ },
+  );
   assert.deepEqual(calls, []);
 });
 

@@ -62,6 +62,11 @@ async function runIsolated(
   }
 }
 
+/** What a run printed, for failure messages. */
+function output(run: Isolated): string {
+  return `stderr:\n${run.stderr.slice(-3000)}\nstdout:\n${run.stdout.slice(-2000)}`;
+}
+
 async function tempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "edge-netns-results-" });
   try {
@@ -132,19 +137,19 @@ Deno.test({
         ...["--models", "stories260k", "--scenarios", "interactive_assistant"],
         ...["--runs", "2", "--warmup", "1", "--results-dir", results],
       ]);
-      assert.equal(perf.code, 0, perf.stderr);
+      assert.equal(perf.code, 0, output(perf));
       assert.deepEqual(perf.inetConnects, []);
       const evaluation = await runIsolated("lib/cli/eval.ts", [
         ...["--task", "banking77", "--model", "stories260k", "--sample-size", "3"],
         ...["--results-dir", results],
       ]);
-      assert.equal(evaluation.code, 0, evaluation.stderr);
+      assert.equal(evaluation.code, 0, output(evaluation));
       assert.deepEqual(evaluation.inetConnects, []);
       const report = await runIsolated("lib/cli/report.ts", [
         ...["--input", results, "--output", join(dir, "report")],
         ...["--figures-dir", join(dir, "figures"), "--format", "md,csv"],
       ]);
-      assert.equal(report.code, 0, report.stderr);
+      assert.equal(report.code, 0, output(report));
       assert.deepEqual(report.inetConnects, []);
       const names = await entries(results);
       assert.ok(names.some((n) => n.startsWith("perf_stories260K") || n.startsWith("perf_")));

@@ -108,3 +108,52 @@ export async function startParent(code: string): Promise<Parent> {
     },
   };
 }
+
+/** Every live descendant of `root` (Linux /proc), children before grandchildren. */
+export async function descendantsOf(root: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const status = await Deno.readTextFile(`/proc/${entry.name}/status`);
+      if (/^State:\s+Z/m.test(status)) continue;
+      parents.set(Number(entry.name), Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  const out: number[] = [];
+  let frontier = [root];
+  while (frontier.length) {
+    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
+}
+
+/** Of `pids`, those still alive after up to `ms`. */
+export async function survivors(pids: number[], ms: number): Promise<number[]> {
+  const deadline = performance.now() + ms;
+  let alive = pids;
+  do {
+    const checks = await Promise.all(alive.map(isAlive));
+    alive = alive.filter((_, i) => checks[i]);
+    if (!alive.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (performance.now() < deadline);
+  return alive;
+}
+
+/** A readable description of processes, for failure messages. */
+export async function describe(pids: number[]): Promise<string> {
+  const lines = await Promise.all(pids.map(async (pid) => {
+    try {
+      const cmd = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).replaceAll("\0", " ");
+      return `${pid}: ${cmd.slice(0, 160)}`;
+    } catch {
+      return `${pid}: (gone)`;
+    }
+  }));
+  return lines.join("\n");
+}

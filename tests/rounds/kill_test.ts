@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT } from "../helpers/mod.ts";
-import { childrenWith, endsWithin, killHard, waitFor } from "../process/_helpers.ts";
+import {
+  childrenWith,
+  descendantsOf,
+  describe,
+  endsWithin,
+  killHard,
+  survivors,
+  waitFor,
+} from "../process/_helpers.ts";
 import { storiesServerEntry, testConfig } from "./_helpers.ts";
 
 const LINUX = Deno.build.os === "linux";
@@ -27,15 +35,20 @@ async function killAndCheck(
   freeze: boolean,
 ): Promise<void> {
   let found: number | null = null;
+  let tree: number[] = [];
   try {
     found = await waitFor(() => childrenWith(cli.pid, token), 90_000, 50);
     assert.ok(found !== null, `no child with '${token}' appeared`);
     if (freeze) Deno.kill(found, "SIGSTOP");
+    tree = await descendantsOf(cli.pid);
     Deno.kill(cli.pid, "SIGKILL");
     await cli.status;
     assert.equal(await endsWithin(found, 5000), true, `${token} (pid ${found}) outlived the run`);
+    const left = await survivors(tree, 5000);
+    assert.deepEqual(left, [], `outlived the run:\n${await describe(left)}`);
   } finally {
     if (found !== null) killHard(found);
+    for (const pid of tree) killHard(pid);
     killHard(cli.pid);
     await cli.status;
   }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { platformKinds, processesWithToken, requireSandbox } from "./_helpers.ts";
-import { startParent } from "../process/_helpers.ts";
+import { descendantsOf, describe, killHard, startParent, survivors } from "../process/_helpers.ts";
 import type { SandboxKind } from "../../lib/sandbox/mod.ts";
 
 async function gone(token: string, ms: number): Promise<number[]> {
@@ -23,8 +23,10 @@ for (const kind of [...platformKinds(), "none"] as (SandboxKind | "none")[]) {
     if (kind !== "none") await requireSandbox(kind);
     const token = `edgeorphan${crypto.randomUUID().replaceAll("-", "")}`;
     const program = [
-      "import subprocess, time",
-      `subprocess.Popen(["/bin/sh", "-c", "sleep 120", ${JSON.stringify(token)}])`,
+      "import subprocess, sys, time",
+      `subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", ${
+        JSON.stringify(token)
+      }])`,
       "time.sleep(120)",
     ].join("\n");
     const parent = await startParent(`import { runPythonSandboxed } from "@root/lib/sandbox/mod.ts";
@@ -34,6 +36,7 @@ await runPythonSandboxed(${JSON.stringify(program)}, {
   allowUnsafe: true,
   limits: { timeoutMs: 120000 },
 });`);
+    let tree: number[] = [];
     try {
       assert.equal(await parent.firstLine, "running");
       const deadline = performance.now() + 20_000;
@@ -41,10 +44,15 @@ await runPythonSandboxed(${JSON.stringify(program)}, {
         assert.ok(performance.now() < deadline, "the sandboxed program never started its sleep");
         await new Promise((r) => setTimeout(r, 50));
       }
+      // Everything the tool started: lifeline, sandbox tools, interpreter, the program's child.
+      tree = await descendantsOf(parent.pid);
       Deno.kill(parent.pid, "SIGKILL");
       await parent.child.status;
       assert.deepEqual(await gone(token, 5000), [], "a process of the program outlived the tool");
+      const left = await survivors(tree, 5000);
+      assert.deepEqual(left, [], `outlived the tool:\n${await describe(left)}`);
     } finally {
+      for (const pid of tree) killHard(pid);
       for (const pid of await processesWithToken(token)) {
         try {
           Deno.kill(pid, "SIGKILL");

@@ -5,9 +5,9 @@
  * --pdeathsig SIGKILL` sets the parent-death signal, then execs the command, which keeps its pid)
  * or `pipe` (anywhere with a POSIX sh: a small sh wrapper watches a pipe from this process and
  * kills the command when the pipe reaches end of file, which the kernel causes when this process
- * dies, kill -9 included).
+ * dies, kill -9 included), or `none` where neither exists (Windows): the child is not guarded.
  */
-export type Lifeline = "pdeathsig" | "pipe";
+export type Lifeline = "pdeathsig" | "pipe" | "none";
 
 /** Folders searched for `setpriv` and `sh` (never PATH). */
 const TOOL_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
@@ -33,9 +33,19 @@ export function setprivPath(): string | null {
   return cachedSetpriv;
 }
 
-/** The lifeline this machine supports: `pdeathsig` on Linux with `setpriv`, else `pipe`. */
+let cachedSh: string | null | undefined;
+
+function shPath(): string | null {
+  if (cachedSh === undefined) cachedSh = Deno.build.os === "windows" ? null : findTool("sh");
+  return cachedSh;
+}
+
+/**
+ * The lifeline this machine supports: `pdeathsig` on Linux with `setpriv`, else `pipe` where a
+ * POSIX sh exists, else `none`.
+ */
 export function defaultLifeline(): Lifeline {
-  return setprivPath() !== null ? "pdeathsig" : "pipe";
+  return setprivPath() !== null ? "pdeathsig" : shPath() !== null ? "pipe" : "none";
 }
 
 /**
@@ -88,7 +98,7 @@ export interface GuardedCommand {
 /**
  * Wrap a command so that it is killed when this process dies: `setpriv --pdeathsig SIGKILL --
  * cmd args` for `pdeathsig`, `sh -c WATCH_SCRIPT sh cmd args` for `pipe` (spawn it with stdin
- * "piped" and keep the pipe open: {@linkcode spawnGuarded} does both).
+ * "piped" and keep the pipe open: {@linkcode spawnGuarded} does both), unchanged for `none`.
  * @throws {Error} when the lifeline's helper program is missing.
  */
 export function guardCommand(
@@ -104,7 +114,8 @@ export function guardCommand(
     }
     return { cmd: setpriv, args: ["--pdeathsig", "SIGKILL", "--", cmd, ...args], lifeline };
   }
-  const sh = findTool("sh");
+  if (lifeline === "none") return { cmd, args, lifeline };
+  const sh = shPath();
   if (sh === null) throw new Error("Cannot guard a child process: no POSIX 'sh' was found");
   return { cmd: sh, args: ["-c", WATCH_SCRIPT, "sh", cmd, ...args], lifeline };
 }

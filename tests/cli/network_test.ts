@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MODELS_DIR, ROOT, SHARED } from "../helpers/mod.ts";
+import { MODELS_DIR, ROOT } from "../helpers/mod.ts";
 
 const LINUX = Deno.build.os === "linux";
 const AS_ROOT = LINUX && Deno.uid() === 0;
@@ -44,7 +44,7 @@ async function runIsolated(
         DENO_NO_UPDATE_CHECK: "1",
         NO_COLOR: "1",
         EDGE_BENCH_MODEL_DIR: MODELS_DIR,
-        EDGE_BENCH_DATA_DIR: join(SHARED, "data"),
+        // tests/helpers/mod.ts has set EDGE_BENCH_DATA_DIR (inherited) to the shipped datasets.
         ...env,
       },
       stdout: "piped",

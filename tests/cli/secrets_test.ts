@@ -85,7 +85,8 @@ Deno.test("perf, eval and coding runs send the key from api_key_env and write on
 Deno.test("a run whose api_key_env variable is unset is refused before anything is written", async () => {
   const server = startScriptedServer(() => ({ content: "x" }), { bearer: "never-sent" });
   const configDir = await scriptedConfigDir(server.baseUrl);
-  const results = join(await Deno.makeTempDir({ prefix: "edge-secrets-" }), "results");
+  const parent = await Deno.makeTempDir({ prefix: "edge-secrets-" });
+  const results = join(parent, "results");
   try {
     const models = join(configDir, "models.yaml");
     await Deno.writeTextFile(
@@ -109,5 +110,6 @@ Deno.test("a run whose api_key_env variable is unset is refused before anything 
   } finally {
     await server.close();
     await Deno.remove(configDir, { recursive: true });
+    await Deno.remove(parent, { recursive: true });
   }
 });

@@ -131,13 +131,20 @@ Deno.test({
   },
 });
 
-Deno.test("withGuardedForks() gives Deno.execPath back afterwards", async () => {
+Deno.test("withGuardedForks() gives Deno.execPath back afterwards; its wrapper lives in the user cache", async () => {
   const { withGuardedForks } = await import("../../lib/process/mod.ts");
+  const { userCacheDir } = await import("../../lib/download/mod.ts");
   const before = Deno.execPath();
-  const during = await withGuardedForks(() => Promise.resolve(Deno.execPath()));
+  const [during, nested] = await withGuardedForks(async () => [
+    Deno.execPath(),
+    await withGuardedForks(() => Promise.resolve(Deno.execPath())),
+  ]);
   assert.equal(Deno.execPath(), before);
   if (LINUX) {
     assert.notEqual(during, before);
-    await assert.rejects(Deno.stat(during), Deno.errors.NotFound, "the wrapper was left behind");
+    assert.equal(nested, during, "nested calls share the wrapper");
+    assert.ok(during.startsWith(`${userCacheDir()}/bin/deno-lifeline-`), during);
+    const script = await Deno.readTextFile(during);
+    assert.ok(script.includes("--pdeathsig SIGKILL --") && script.includes(before), script);
   }
 });

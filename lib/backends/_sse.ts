@@ -1,3 +1,4 @@
+import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
 import { normalizeServerTimings } from "./_server_timings.ts";
 import { BackendError, type ChatResult } from "./_types.ts";
 
@@ -11,6 +12,11 @@ export interface StreamChatOptions {
   headers?: Record<string, string>;
   /** Called with each non-empty content piece as it arrives. */
   onContent?: (text: string, arrivedAt: number) => void;
+  /**
+   * Where `url` came from and whether a non-loopback host is allowed (the endpoint policy).
+   * @default {source: "streamChatCompletion()", field: "url", allowRemote: false}
+   */
+  endpoint?: EndpointCheck;
 }
 
 interface Delta {
@@ -21,13 +27,15 @@ interface Delta {
 
 /**
  * POST an OpenAI-style streaming chat completion and consume its SSE stream, stamping each network
- * chunk with the clock as soon as it arrives, before decoding or parsing.
+ * chunk with the clock as soon as it arrives, before decoding or parsing. A URL the endpoint
+ * policy refuses is an EndpointError before anything is sent.
  */
 export async function streamChatCompletion(
   url: string,
   body: Record<string, unknown>,
   options: StreamChatOptions = {},
 ): Promise<ChatResult> {
+  checkEndpoint(url, options.endpoint ?? { source: "streamChatCompletion()", field: "url" });
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? (() => performance.now());
   const payload = JSON.stringify({ ...body, stream: true });

@@ -8,6 +8,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from "node-llama-cpp";
+import { withGuardedForks } from "../process/mod.ts";
 import {
   type Backend,
   BackendError,
@@ -110,17 +111,21 @@ export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promis
   let entry = llamas.get(key);
   if (!entry) {
     entry = {
+      // getLlama() forks a Deno process to test the binding (testBindingBinary.js on Linux); the
+      // lifeline makes it end with this process even after a kill -9.
       llama: import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
-        getLlama({
-          gpu: resolved,
-          build: "never",
-          logLevel: LlamaLogLevel.warn,
-          // lib never prints: llama.cpp's messages are kept, and quoted in the errors they explain.
-          logger: (level, message) => {
-            engineLog.push(`${level}: ${message.trim()}`);
-            if (engineLog.length > 50) engineLog.shift();
-          },
-        })
+        withGuardedForks(() =>
+          getLlama({
+            gpu: resolved,
+            build: "never",
+            logLevel: LlamaLogLevel.warn,
+            // lib never prints: llama.cpp's messages are kept, and quoted in the errors they explain.
+            logger: (level, message) => {
+              engineLog.push(`${level}: ${message.trim()}`);
+              if (engineLog.length > 50) engineLog.shift();
+            },
+          })
+        )
       ),
       users: 0,
     };

@@ -1,4 +1,12 @@
-import type { Experiment, ModelConfig } from "../config/mod.ts";
+import {
+  apiKeyFromEnv,
+  type EndpointCheck,
+  type EndpointSources,
+  type Experiment,
+  type ModelConfig,
+  type ModelEndpoint,
+  resolveModelEndpoint,
+} from "../config/mod.ts";
 import type { DownloadProgress } from "../download/mod.ts";
 import { createEmbeddedBackend } from "./embedded.ts";
 import { createLmStudioBackend } from "./lmstudio.ts";
@@ -10,14 +18,20 @@ import { type Backend, BackendError } from "./_types.ts";
 export interface CreateBackendOptions {
   /** Overrides the base URL of an lmstudio or openai model (the CLI's --base-url). */
   baseUrl?: string;
+  /** Accept a non-loopback endpoint (the CLI's --allow-remote). @default the model's allow_remote */
+  allowRemote?: boolean;
+  /** The endpoint resolved before the run (wins over `baseUrl`; checked again here). */
+  endpoint?: ModelEndpoint;
+  /** Where the configs came from, for refusal messages. @default DEFAULT_ENDPOINT_SOURCES */
+  endpointSources?: EndpointSources;
+  /** The model's key, for messages. @default the model id */
+  modelKey?: string;
   /** Progress of a pinned model download. */
   onDownloadProgress?: (progress: DownloadProgress) => void;
   /** @default Deno.env.get */
   env?: (name: string) => string | undefined;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** The model's configuration key, named in refusals. */
-  modelKey?: string;
 }
 
 /** A backend ready to serve a configured model, and how its model file was found (embedded). */
@@ -53,7 +67,11 @@ async function ggufTokenCounter(path: string | undefined): Promise<TokenCounter 
   };
 }
 
-/** Build the backend for a configured model. */
+/**
+ * Build the backend for a configured model. The endpoint of an lmstudio or openai model is
+ * resolved and checked by the endpoint policy before the backend exists (EndpointError); the API
+ * key of an openai model comes from the environment variable its `api_key_env` names.
+ */
 export async function createBackend(
   model: ModelConfig,
   experiment: Experiment,
@@ -88,11 +106,13 @@ export async function createBackend(
       });
       return { backend, modelFile: file };
     }
-    case "lmstudio":
+    case "lmstudio": {
+      const endpoint = endpointFor(model, experiment, options)!;
       return {
         backend: createLmStudioBackend(
-          options.baseUrl ?? model.base_url ?? experiment.lmstudio.base_url,
+          endpoint.url,
           {
+            endpoint: checkOf(endpoint),
             modelId: model.model_id,
             format: model.format,
             quantization: model.quantization,
@@ -104,21 +124,23 @@ export async function createBackend(
         ),
         modelFile: null,
       };
+    }
     case "openai": {
-      const baseUrl = options.baseUrl ?? model.base_url;
-      if (!baseUrl) {
+      const endpoint = endpointFor(model, experiment, options);
+      if (!endpoint) {
         throw new BackendError(
           `Model '${model.model_id}' has no base_url: its server is started by 'deno task rounds', or give base_url`,
         );
       }
       return {
-        backend: createOpenAiBackend(baseUrl, {
+        backend: createOpenAiBackend(endpoint.url, {
+          endpoint: checkOf(endpoint),
           modelId: model.model_id,
           modelKey: options.modelKey,
           contextLength: model.context_length,
           format: model.format,
           quantization: model.quantization,
-          apiKey: model.api_key,
+          apiKey: apiKeyFromEnv(options.modelKey ?? model.model_id, model, options.env),
           timeoutMs: experiment.request_timeout_ms,
           tokenCounter: await ggufTokenCounter(model.tokenizer_file),
           serving,
@@ -128,4 +150,27 @@ export async function createBackend(
       };
     }
   }
+}
+
+function endpointFor(
+  model: ModelConfig,
+  experiment: Experiment,
+  options: CreateBackendOptions,
+): ModelEndpoint | null {
+  if (options.endpoint && options.baseUrl === undefined) return options.endpoint;
+  return resolveModelEndpoint(options.modelKey ?? model.model_id, model, experiment, {
+    baseUrl: options.baseUrl,
+    allowRemote: options.allowRemote,
+    sources: options.endpointSources,
+    env: options.env,
+  });
+}
+
+function checkOf(endpoint: ModelEndpoint): EndpointCheck {
+  return {
+    source: endpoint.source,
+    field: endpoint.field,
+    allowRemote: endpoint.allowed_by !== null,
+    modelKey: endpoint.model_key,
+  };
 }

@@ -1,3 +1,4 @@
+import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
 import { createOpenAiBackend, joinUrl, type TokenCounter } from "./openai.ts";
 import { sameQuantization } from "./_quantization.ts";
 import {
@@ -43,6 +44,11 @@ export interface LmStudioBackendOptions {
   now?: () => number;
   /** Runs `lms` when the REST v1 load endpoint is missing. @default Deno.Command */
   runCommand?: (cmd: string, args: string[]) => Promise<{ code: number; stdout: string }>;
+  /**
+   * Where `baseUrl` came from and whether a non-loopback host is allowed; checked before any
+   * request. @default {source: "createLmStudioBackend()", field: "baseUrl", allowRemote: false}
+   */
+  endpoint?: EndpointCheck;
 }
 
 /** An LM Studio backend: chat through `/v1`, facts and load/unload through the REST API. */
@@ -121,11 +127,14 @@ async function defaultRun(cmd: string, args: string[]): Promise<{ code: number; 
  * Create an LM Studio backend on `baseUrl` (no `/v1`, e.g. `http://localhost:1234`).
  * Chat goes through the OpenAI-compatible `/v1/chat/completions`; `describe()` reads
  * `/api/v0/models` (which lists each format separately with its load state) and `/api/v1/models`.
+ * A `baseUrl` the endpoint policy refuses throws an EndpointError here, before any connection.
  */
 export function createLmStudioBackend(
   baseUrl: string,
   options: LmStudioBackendOptions,
 ): LmStudioBackend {
+  const endpoint = options.endpoint ?? { source: "createLmStudioBackend()", field: "baseUrl" };
+  checkEndpoint(baseUrl, endpoint);
   const doFetch = options.fetch ?? fetch;
   const run = options.runCommand ?? defaultRun;
   const chat = createOpenAiBackend(joinUrl(baseUrl, "v1"), {
@@ -137,6 +146,7 @@ export function createLmStudioBackend(
     fetch: doFetch,
     now: options.now,
     kind: "lmstudio",
+    endpoint,
   });
 
   async function getJson(path: string): Promise<{ status: number; body: unknown }> {

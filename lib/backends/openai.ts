@@ -1,3 +1,4 @@
+import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
 import { streamChatCompletion } from "./_sse.ts";
 import { checkServerFacts, probeOpenAiServer, serverOrigin } from "./_server_probe.ts";
 import {
@@ -51,6 +52,11 @@ export interface OpenAiBackendOptions {
   checkModelId?: boolean;
   /** Context length from the configuration, when the server does not report one. */
   contextLength?: number;
+  /**
+   * Where `baseUrl` came from and whether a non-loopback host is allowed; checked before any
+   * request. @default {source: "createOpenAiBackend()", field: "baseUrl", allowRemote: false}
+   */
+  endpoint?: EndpointCheck;
 }
 
 /** Join a base URL and a path without doubling slashes. */
@@ -61,9 +67,12 @@ export function joinUrl(base: string, path: string): string {
 /**
  * A backend for any OpenAI-compatible server (llama-server, Ollama, mlx_lm.server, vLLM, LM Studio's
  * /v1): streaming chat with `stream_options.include_usage`, server timing fields when present.
- * `baseUrl` includes `/v1`.
+ * `baseUrl` includes `/v1`. A `baseUrl` the endpoint policy refuses (not http(s), or not loopback
+ * without `endpoint.allowRemote`) throws an EndpointError here, before any connection.
  */
 export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptions): Backend {
+  const endpoint = options.endpoint ?? { source: "createOpenAiBackend()", field: "baseUrl" };
+  checkEndpoint(baseUrl, endpoint);
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = options.apiKey
     ? { authorization: `Bearer ${options.apiKey}` }
@@ -178,6 +187,7 @@ export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptio
         signal,
         headers,
         onContent: chatOptions.onContent,
+        endpoint,
       });
       if (result.outputTokens === null && options.tokenCounter) {
         const counter = options.tokenCounter;

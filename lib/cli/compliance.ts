@@ -2,7 +2,7 @@
 /**
  * `deno task compliance --models <keys|all> [--probe-sets <ids|all>] [--limit N] [--max-tokens N]
  *  [--resume [RUN_ID]] [--no-probes [--run-id ID]] [--results-dir DIR] [--output-dir DIR]
- *  [--config-dir DIR] [--probes-dir DIR] [--base-url URL] [--no-load]`
+ *  [--config-dir DIR] [--probes-dir DIR] [--base-url URL] [--allow-remote] [--no-load]`
  * @module
  */
 import { relative } from "node:path";
@@ -31,7 +31,10 @@ report/compliance/risk_analysis_<stamp>.json and license_audit_<stamp>.json.
   --resume [RUN_ID]        continue the latest unfinished compliance run (or RUN_ID)
   --no-probes              run no probe: rebuild the reports from recorded results
   --run-id ID              with --no-probes: use the records of this run only
-  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --base-url URL           server URL for lmstudio/openai models (overrides the config);
+                           loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote
+  --allow-remote           accept non-loopback servers: prompts leave this machine (a
+                           data-egress finding in the manifest and the risk analysis)
   --results-dir DIR        where JSONL records and manifests are (default: results/)
   --output-dir DIR         where the reports go (default: report/compliance/)
   --config-dir DIR         folder with experiment, models, scenarios, compliance, licenses YAML
@@ -49,6 +52,7 @@ const OPTIONS = {
   "no-probes": { type: "boolean" },
   "run-id": { type: "string" },
   "base-url": { type: "string" },
+  "allow-remote": { type: "boolean" },
   "results-dir": { type: "string" },
   "output-dir": { type: "string" },
   "config-dir": { type: "string" },
@@ -130,6 +134,7 @@ export async function main(args: string[]): Promise<number> {
       "max-tokens",
       "seed",
       "base-url",
+      "allow-remote",
       "no-load",
     ]
       .filter((f) => v[f as keyof typeof v] !== undefined);
@@ -160,6 +165,8 @@ export async function main(args: string[]): Promise<number> {
     configDir: v["config-dir"],
     resultsDir: v["results-dir"],
     probesDir: v["probes-dir"],
+    baseUrl: v["base-url"],
+    allowRemote: v["allow-remote"] === true,
   });
   if (prepared.resumed && (v.models || v["probe-sets"] || v.limit || v["max-tokens"] || v.seed)) {
     console.error(
@@ -181,6 +188,13 @@ export async function main(args: string[]): Promise<number> {
   );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
+  for (const e of Object.values(prepared.endpoints)) {
+    if (e.data_egress) {
+      console.error(
+        `warning: data egress: ${e.model_key} sends prompts to ${e.url} (allowed by ${e.allowed_by})`,
+      );
+    }
+  }
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSignal = () => {
@@ -224,7 +238,6 @@ export async function main(args: string[]): Promise<number> {
   const result = await executeCompliance(prepared, {
     onEvent,
     signal: controller.signal,
-    backend: { baseUrl: v["base-url"] },
     allowLoad: !v["no-load"],
     outputDir: v["output-dir"],
   }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));

@@ -2,7 +2,7 @@
 /**
  * `deno task eval --task <name> --model <key|model id> [--sample-size N] [--seed N]
  *  [--concurrency N] [--resume [RUN_ID]] [--shots K] [--constrained] [--agreement A]
- *  [--embedding-model KEY] [--base-url URL] [--results-dir DIR] [--data-dir DIR]
+ *  [--embedding-model KEY] [--base-url URL] [--allow-remote] [--results-dir DIR] [--data-dir DIR]
  *  [--config-dir DIR] [--unsafe-no-sandbox]`
  * @module
  */
@@ -42,12 +42,16 @@ const HELP = `Usage: deno task eval --task <name> [options]
   --constrained            send a JSON-schema enum of the labels (classification tasks)
   --agreement A            Financial PhraseBank subset: 50Agree (default), 66Agree, 75Agree, AllAgree
   --embedding-model KEY    summarization: add embedding_cosine with this embedded model
-  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --base-url URL           server URL for lmstudio/openai models (overrides the config);
+                           loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote
+  --allow-remote           accept a non-loopback server: prompts leave this machine (recorded
+                           as a data-egress finding in the manifest)
   --results-dir DIR        where JSONL records, the summary and the manifest go (default: results/)
   --data-dir DIR           folder of datasets laid out <dataset>/<file> (else EDGE_BENCH_DATA_DIR,
                            the repository's data/datasets/, the user cache, then a pinned download)
   --config-dir DIR         folder with experiment.yaml, models.yaml, tasks.yaml
-  --unsafe-no-sandbox      coding: run model-written code WITHOUT isolation
+  --unsafe-no-sandbox      coding: where no sandbox works on this machine, run model-written
+                           code without isolation (a sandbox that works is still used)
   --help`;
 
 const OPTIONS = {
@@ -64,6 +68,7 @@ const OPTIONS = {
   agreement: { type: "string" },
   "embedding-model": { type: "string" },
   "base-url": { type: "string" },
+  "allow-remote": { type: "boolean" },
   "results-dir": { type: "string" },
   "data-dir": { type: "string" },
   "config-dir": { type: "string" },
@@ -146,6 +151,21 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
 const rel = (p: string) => relative(Deno.cwd(), p) || p;
 
 type Values = ReturnType<typeof parseFlagsWithResume<typeof OPTIONS>>;
+
+/** What --unsafe-no-sandbox really does for this task, from the task's recorded settings. */
+export function unsafeFlagNote(settings: Record<string, unknown>): string {
+  const sandbox = settings.sandbox;
+  if (typeof sandbox !== "string") {
+    return "--unsafe-no-sandbox has no effect: only the coding task runs model-written code";
+  }
+  if (sandbox === "none") {
+    return `--unsafe-no-sandbox: no sandbox works on this machine, so model-written code runs ` +
+      `with ${settings.isolation}`;
+  }
+  return `--unsafe-no-sandbox changes nothing here: the ${sandbox} sandbox works on this machine ` +
+    `and model-written code still runs in it (${settings.isolation}); the flag only allows ` +
+    `running without isolation where no sandbox works`;
+}
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -230,6 +250,8 @@ async function evalOne(
       resume: values.resume,
       configDir: values["config-dir"],
       resultsDir: values["results-dir"],
+      baseUrl,
+      allowRemote: values["allow-remote"] === true,
     }, {
       data: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
       build: { allowUnsafe: values["unsafe-no-sandbox"] === true },
@@ -272,9 +294,14 @@ async function evalOne(
   );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
-  if (values["unsafe-no-sandbox"]) {
-    console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
+  for (const e of Object.values(prepared.endpoints)) {
+    if (e.data_egress) {
+      console.error(
+        `warning: data egress: ${e.model_key} sends prompts to ${e.url} (allowed by ${e.allowed_by})`,
+      );
+    }
   }
+  if (values["unsafe-no-sandbox"]) console.error(`warning: ${unsafeFlagNote(task.settings)}`);
 
   const bar = new ProgressBar();
   bar.start(`${plan.task}/${plan.modelKey}`);
@@ -313,7 +340,6 @@ async function evalOne(
       onEvent,
       signal: controller.signal,
       backend: {
-        baseUrl,
         onDownloadProgress: (p) =>
           bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
       },

@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task perf --models <keys|all> --scenarios <names|all> --runs N --warmup N --seed N
- *  [--resume [RUN_ID]] [--base-url URL] [--results-dir DIR] [--config-dir DIR] [--no-load]`
+ *  [--resume [RUN_ID]] [--base-url URL] [--allow-remote] [--results-dir DIR] [--config-dir DIR]
+ *  [--no-load]`
  * @module
  */
 import { relative } from "node:path";
@@ -34,7 +35,10 @@ const HELP = `Usage: deno task perf [options]
   --warmup N               warm-up requests, recorded but excluded (default: 3)
   --seed N                 sampling seed (default: 42)
   --resume [RUN_ID]        continue the latest unfinished run (or RUN_ID) from its records
-  --base-url URL           server URL for lmstudio/openai models (overrides the config)
+  --base-url URL           server URL for lmstudio/openai models (overrides the config);
+                           loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote
+  --allow-remote           accept non-loopback servers: prompts leave this machine (recorded as
+                           a data-egress finding in the manifest)
   --results-dir DIR        where JSONL records and the manifest go (default: results/)
   --config-dir DIR         folder with experiment.yaml, models.yaml, scenarios.yaml
   --no-load                never load/unload LM Studio models, even when load.auto is set
@@ -50,6 +54,7 @@ const OPTIONS = {
   seed: { type: "string" },
   resume: { type: "boolean" },
   "base-url": { type: "string" },
+  "allow-remote": { type: "boolean" },
   "results-dir": { type: "string" },
   "config-dir": { type: "string" },
   "no-load": { type: "boolean" },
@@ -182,6 +187,8 @@ export async function main(args: string[]): Promise<number> {
     resume: values.resume,
     configDir: values["config-dir"],
     resultsDir: values["results-dir"],
+    baseUrl,
+    allowRemote: values["allow-remote"] === true,
   });
   if (
     prepared.resumed &&
@@ -211,6 +218,13 @@ export async function main(args: string[]): Promise<number> {
   );
   console.log(`Run id: ${plan.runId}${prepared.resumed ? " (resumed)" : ""}`);
   console.log(`Config hash: ${plan.configHash}`);
+  for (const e of Object.values(prepared.endpoints)) {
+    if (e.data_egress) {
+      console.error(
+        `warning: data egress: ${e.model_key} sends prompts to ${e.url} (allowed by ${e.allowed_by})`,
+      );
+    }
+  }
 
   const bar = new ProgressBar();
   const unitStart = new Map<string, number>();
@@ -316,7 +330,6 @@ export async function main(args: string[]): Promise<number> {
       : Object.fromEntries(modelKeys.map((k) => [k, serverPid])),
     signal: controller.signal,
     backend: {
-      baseUrl,
       onDownloadProgress: (p) =>
         bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
     },

@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task rounds --model <key> --rounds <names|all> [--scenarios ...] [--runs N] [--warmup N]
- *  [--no-quality] [--resume [RUN_ID]] [--results-dir DIR] [--config-dir DIR] [--data-dir DIR] [--list]`
+ *  [--no-quality] [--resume [RUN_ID]] [--allow-remote] [--results-dir DIR] [--config-dir DIR]
+ *  [--data-dir DIR] [--list]`
  * @module
  */
 import { relative } from "node:path";
@@ -24,6 +25,7 @@ const OPTIONS = {
   warmup: { type: "string" },
   "no-quality": { type: "boolean" },
   resume: { type: "boolean" },
+  "allow-remote": { type: "boolean" },
   "results-dir": { type: "string" },
   "config-dir": { type: "string" },
   "data-dir": { type: "string" },
@@ -41,6 +43,8 @@ const HELP = `Usage: deno task rounds --model <key> [--rounds <ids|all>] [option
   --runs N / --warmup N  per round and scenario (default: rounds.yaml's)
   --no-quality           skip the fixed eval subset
   --resume [RUN_ID]      continue the latest unfinished rounds run
+  --allow-remote         accept a non-loopback server (lmstudio, or openai without server:):
+                         prompts leave this machine (a data-egress finding in the manifest)
   --results-dir DIR / --config-dir DIR / --data-dir DIR
   --list                 print the rounds and which backends can apply each setting
   --sweep KEYS           precision vs size: the baseline round on each model variant (comma-separated
@@ -71,6 +75,7 @@ export async function main(args: string[]): Promise<number> {
       configDir: values["config-dir"],
       resultsDir: values["results-dir"],
       dataDir: values["data-dir"],
+      allowRemote: values["allow-remote"] === true,
     });
     console.log("\nPRECISION VS SIZE (baseline settings; means with 95% CI)");
     console.log(textTable(sweepRows(sweep.rows)));
@@ -91,6 +96,7 @@ export async function main(args: string[]): Promise<number> {
     configDir: values["config-dir"],
     resultsDir: values["results-dir"],
     dataDir: values["data-dir"],
+    allowRemote: values["allow-remote"] === true,
   });
   if (!values.worker) {
     console.log(

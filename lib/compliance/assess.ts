@@ -3,6 +3,7 @@ import {
   canonicalJson,
   type Experiment,
   type ModelConfig,
+  type ModelEndpoint,
   PROJECT_ROOT,
   sha256Hex,
 } from "../config/mod.ts";
@@ -45,6 +46,11 @@ export interface AssessmentInput {
   runsWithManifest: ReadonlySet<string>;
   /** Results folder scanned for personal data in stored prompts. */
   resultsDir: string;
+  /**
+   * Endpoints the runs actually reached, by model key (from the run, or its manifest): a
+   * non-loopback one is a data-egress finding naming its source. @default the configured ones
+   */
+  endpoints?: Record<string, ModelEndpoint>;
 }
 
 /** Options for {@linkcode assessCompliance}. */
@@ -122,7 +128,7 @@ export async function assessCompliance(
     ],
   });
   const deployment: Fact[] = [
-    endpointsFact(input.allModels, input.experiment),
+    endpointsFact(input.allModels, input.experiment, input.endpoints),
     await personalDataFact(input.resultsDir, {
       syntheticText: await syntheticText(options.syntheticDataDir ?? join(PROJECT_ROOT, "data")),
     }),
@@ -135,7 +141,7 @@ export async function assessCompliance(
   for (const [key, model] of Object.entries(input.models)) {
     const records = input.records[key] ?? [];
     const facts = [
-      modelEndpointFact(model, input.experiment),
+      modelEndpointFact(model, input.experiment, input.endpoints?.[key]),
       ...await modelFileFacts(model, {
         env: options.env,
         records,

@@ -1,4 +1,9 @@
-import type { Experiment, ModelConfig } from "../config/mod.ts";
+import {
+  type Experiment,
+  isLoopbackUrl,
+  type ModelConfig,
+  type ModelEndpoint,
+} from "../config/mod.ts";
 import type { ComplianceRecord } from "../results/mod.ts";
 import { type Fact, fact } from "./_fact.ts";
 import type { ModelLicenceAudit } from "./_audit_schema.ts";
@@ -6,16 +11,7 @@ import type { ModelLicenceAudit } from "./_audit_schema.ts";
 export { type Fact, FactSchema } from "./_fact.ts";
 
 /** Whether a URL's host is a loopback address (`localhost`, 127.0.0.0/8, `::1`). */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  } catch {
-    return false;
-  }
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" ||
-    /^127(?:\.\d{1,3}){3}$/.test(host) || host === "0:0:0:0:0:0:0:1";
-}
+export { isLoopbackUrl };
 
 /** The URL a model is reached at; null for the in-process engine or a server the tool launches. */
 export function modelEndpoint(model: ModelConfig, experiment: Experiment): string | null {
@@ -24,8 +20,27 @@ export function modelEndpoint(model: ModelConfig, experiment: Experiment): strin
   return model.base_url ?? null;
 }
 
-/** The model's own endpoint: in-process or loopback passes; anything else is a data-egress finding. */
-export function modelEndpointFact(model: ModelConfig, experiment: Experiment): Fact {
+/**
+ * The model's own endpoint: in-process or loopback passes; anything else is a data-egress
+ * finding. `endpoint`, when given, is the one the run actually reached (a `--base-url` included)
+ * and names where the URL came from and what allowed it.
+ */
+export function modelEndpointFact(
+  model: ModelConfig,
+  experiment: Experiment,
+  endpoint?: ModelEndpoint | null,
+): Fact {
+  if (endpoint) {
+    return endpoint.loopback
+      ? fact("model_endpoint_loopback", "pass", endpoint.url, "loopback address")
+      : fact(
+        "model_endpoint_loopback",
+        "fail",
+        endpoint.url,
+        `data egress: prompts leave the machine to ${endpoint.url} (${endpoint.source} ` +
+          `'${endpoint.field}'; allowed by ${endpoint.allowed_by})`,
+      );
+  }
   const url = modelEndpoint(model, experiment);
   if (url === null) {
     return model.backend === "embedded"
@@ -47,15 +62,23 @@ export function modelEndpointFact(model: ModelConfig, experiment: Experiment): F
     );
 }
 
-/** Every configured endpoint (all models, LM Studio's base URL) must be loopback. */
-export function endpointsFact(models: Record<string, ModelConfig>, experiment: Experiment): Fact {
+/**
+ * Every configured endpoint (all models, LM Studio's base URL) must be loopback; `reached` are
+ * the endpoints runs actually used (a `--base-url` included), which replace the configured ones.
+ */
+export function endpointsFact(
+  models: Record<string, ModelConfig>,
+  experiment: Experiment,
+  reached: Record<string, ModelEndpoint> = {},
+): Fact {
   const endpoints: Record<string, string> = {
     "experiment.lmstudio.base_url": experiment.lmstudio.base_url,
   };
   for (const [key, m] of Object.entries(models)) {
-    const url = modelEndpoint(m, experiment);
+    const url = reached[key]?.url ?? modelEndpoint(m, experiment);
     if (url !== null) endpoints[`models.${key}`] = url;
   }
+  for (const [key, e] of Object.entries(reached)) endpoints[`models.${key}`] ??= e.url;
   const remote = Object.entries(endpoints).filter(([, url]) => !isLoopbackUrl(url));
   return remote.length
     ? fact(

@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import { type ModelConfig, ModelSchema } from "../config/mod.ts";
+import {
+  type ModelConfig,
+  type ModelEndpoint,
+  ModelEndpointSchema,
+  ModelSchema,
+} from "../config/mod.ts";
 import {
   type ComplianceRecord,
   ComplianceRecordSchema,
@@ -16,6 +21,8 @@ export interface RecordedModel {
   runId: string;
   file: string;
   records: ComplianceRecord[];
+  /** The endpoint the run reached, as its manifest recorded it (null: in-process or not recorded). */
+  endpoint: ModelEndpoint | null;
 }
 
 /** What a results folder holds for compliance. */
@@ -44,7 +51,7 @@ export async function readComplianceResults(
   const { manifests } = await listManifests(resultsDir);
   const latest = new Map<
     string,
-    { updated: string; runId: string; file: string; model: unknown }
+    { updated: string; runId: string; file: string; model: unknown; endpoint: unknown }
   >();
   const runsWithManifest = new Set<string>();
   for (const manifest of manifests) {
@@ -61,6 +68,7 @@ export async function readComplianceResults(
           runId: run.run_id,
           file,
           model: models[modelKey],
+          endpoint: (run.plan.endpoints as Record<string, unknown> | undefined)?.[modelKey],
         });
       }
     }
@@ -88,6 +96,7 @@ export async function readComplianceResults(
       runId: r.runId,
       file: r.file,
       records: [...byProbe.values()],
+      endpoint: ModelEndpointSchema.safeParse(r.endpoint).data ?? null,
     };
   }
   return { models, runsWithManifest, warnings };

@@ -101,6 +101,12 @@ export async function regenerateComplianceReports(
     records: Object.fromEntries(keys.map((k) => [k, recorded.models[k]?.records ?? []])),
     runsWithManifest: recorded.runsWithManifest,
     resultsDir,
+    endpoints: Object.fromEntries(
+      keys.flatMap((k) => {
+        const e = recorded.models[k]?.endpoint;
+        return e ? [[k, e]] : [];
+      }),
+    ),
   }, options);
   return writeComplianceReports(
     reports,

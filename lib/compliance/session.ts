@@ -4,15 +4,21 @@ import {
   applyOverrides,
   ConfigError,
   configHash,
+  type EndpointSources,
   type Experiment,
   type ExperimentOverrides,
   ExperimentSchema,
+  lmstudioEndpoint,
   loadProjectConfig,
+  manifestEndpointSources,
   type ModelConfig,
+  type ModelEndpoint,
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
+  resolveModelEndpoints,
   resolveOutputPath,
+  resolveProjectPath,
   selectNames,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
@@ -27,6 +33,7 @@ import {
   type Manifest,
   readJsonl,
   readManifest,
+  recordEndpoints,
   type RunEntry,
 } from "../results/mod.ts";
 import type { Rubric } from "./_rubric_schema.ts";
@@ -66,6 +73,10 @@ export interface ComplianceRequest {
   resultsDir?: string;
   /** Folder of the probe sets. @default "<project>/data/compliance" */
   probesDir?: string;
+  /** Server URL of every lmstudio/openai model (`--base-url`); not part of the config hash. */
+  baseUrl?: string;
+  /** Accept non-loopback endpoints (`--allow-remote`); each is a recorded data-egress finding. */
+  allowRemote?: boolean;
 }
 
 /** A run ready to execute: configs validated, nothing written yet. */
@@ -81,6 +92,8 @@ export interface PreparedCompliance {
   catalogue: ProbeCatalogue;
   /** Every configured model (endpoints and licences are audited for all). */
   allModels: Record<string, ModelConfig>;
+  /** The checked endpoint of each probed lmstudio/openai model (also in `run.plan.endpoints`). */
+  endpoints: Record<string, ModelEndpoint>;
 }
 
 /** Options for {@linkcode prepareCompliance}. */
@@ -108,7 +121,7 @@ async function resumePlan(
   request: ComplianceRequest,
   dir: string,
   catalogue: ProbeCatalogue,
-): Promise<{ plan: CompliancePlan; manifest: Manifest; run: RunEntry }> {
+): Promise<{ plan: CompliancePlan; manifest: Manifest; run: RunEntry; file: string }> {
   const { manifests } = await listManifests(dir);
   const wanted = typeof request.resume === "string" ? request.resume : undefined;
   const found = findResumableRun(manifests, "compliance", wanted);
@@ -158,6 +171,7 @@ async function resumePlan(
     },
     manifest: found.manifest,
     run: found.run,
+    file,
   };
 }
 
@@ -191,7 +205,13 @@ export async function prepareCompliance(
     allModels: config.models,
   };
   if (request.resume) {
-    return { ...await resumePlan(request, resultsDir, catalogue), resumed: true, ...common };
+    const { file, ...resumed } = await resumePlan(request, resultsDir, catalogue);
+    const endpoints = checkedEndpoints(resumed.plan, request, {
+      env: options.env,
+      sources: manifestEndpointSources(file),
+    });
+    recordEndpoints(resumed.run, endpoints);
+    return { ...resumed, resumed: true, ...common, endpoints };
   }
   const experiment: Experiment = applyOverrides(config.experiment, request.overrides ?? {});
   const modelKeys = selectNames("model", config.models, request.models ?? "stories260k");
@@ -199,6 +219,10 @@ export async function prepareCompliance(
   const setIds = selectNames("probe set", sets, request.probeSets ?? "all");
   const probes = selectProbes(catalogue.probes, { sets: setIds, limitPerSet: request.limit });
   const models = Object.fromEntries(modelKeys.map((k) => [k, config.models[k]]));
+  const endpoints = checkedEndpoints({ models, modelKeys, experiment }, request, {
+    env: options.env,
+    sources: config.endpointSources,
+  });
   const compliance: RecordedPlan = {
     probes: Object.fromEntries(probes.map((p) => [p.id, p.sha256])),
     default_max_tokens: rubric.run.max_tokens,
@@ -232,6 +256,7 @@ export async function prepareCompliance(
     environments: [],
     notes: [],
   };
+  recordEndpoints(run, endpoints);
   return {
     plan: {
       runId,
@@ -248,21 +273,38 @@ export async function prepareCompliance(
     run,
     resumed: false,
     ...common,
+    endpoints,
   };
+}
+
+function checkedEndpoints(
+  plan: Pick<CompliancePlan, "models" | "modelKeys" | "experiment">,
+  request: ComplianceRequest,
+  options: { env?: (name: string) => string | undefined; sources: EndpointSources },
+): Record<string, ModelEndpoint> {
+  const probed = Object.fromEntries(plan.modelKeys.map((k) => [k, plan.models[k]]));
+  return resolveModelEndpoints(probed, plan.experiment, {
+    baseUrl: request.baseUrl,
+    allowRemote: request.allowRemote,
+    ...options,
+  });
 }
 
 /** Options for {@linkcode executeCompliance}. */
 export interface ExecuteComplianceOptions extends AssessComplianceOptions {
   onEvent?: (event: ComplianceEvent) => void;
   signal?: AbortSignal;
-  /** Backend options (base URL override, download progress). */
+  /** Backend options (download progress; the endpoints come from the prepared run). */
   backend?: CreateBackendOptions;
   /** Replace backend construction (tests). */
   createBackend?: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
   /** Load LM Studio models marked load.auto. @default true */
   allowLoad?: boolean;
-  /** Capture hardware/software. @default captureEnvironment */
-  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  /** Capture hardware/software. @default captureRunEnvironment */
+  captureEnvironment?: (
+    baseUrl: string | null,
+    options?: { allowRemote?: boolean },
+  ) => Promise<Record<string, unknown>>;
   /** Where risk_analysis and license_audit go. @default "<project>/report/compliance" */
   outputDir?: string;
 }
@@ -288,11 +330,11 @@ export async function executeCompliance(
 ): Promise<ComplianceSessionResult> {
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
-  const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
+  const lm = lmstudioEndpoint(prepared.endpoints);
   const capture = options.captureEnvironment ?? captureRunEnvironment;
-  const environment = await capture(
-    usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
-  );
+  const environment = await capture(lm?.url ?? null, {
+    allowRemote: lm !== null && lm.allowed_by !== null,
+  });
   const git = (environment.git ?? {}) as { commit?: string | null };
   const active = await beginRun(plan.resultsDir, manifest, prepared.run, {
     resumed: prepared.resumed,
@@ -304,7 +346,12 @@ export async function executeCompliance(
   try {
     outcome = await runProbes(plan, {
       createBackend: options.createBackend ??
-        ((_key, model) => createBackend(model, plan.experiment, options.backend)),
+        ((key, model) =>
+          createBackend(model, plan.experiment, {
+            ...options.backend,
+            modelKey: key,
+            endpoint: prepared.endpoints[key],
+          })),
       files: run.files,
       onFileAssigned: async (modelKey, file) => {
         run.files[modelKey] = file;
@@ -349,6 +396,7 @@ export async function executeCompliance(
     records,
     runsWithManifest: new Set([plan.runId]),
     resultsDir: plan.resultsDir,
+    endpoints: prepared.endpoints,
   }, options);
   const written = await writeComplianceReports(
     reports,

@@ -118,6 +118,8 @@ export const LmStudioModelSchema = z.object({
   ...commonModelFields,
   /** Overrides experiment.lmstudio.base_url and LMSTUDIO_BASE_URL. */
   base_url: z.url().optional(),
+  /** Accept a non-loopback endpoint for this model (a recorded data-egress finding). @default false */
+  allow_remote: z.boolean().optional(),
   load: LmStudioLoadSchema.optional(),
   /** GGUF file of the same model for tokenizer-based counts when the server gives no usage. */
   tokenizer_file: z.string().optional(),
@@ -139,13 +141,26 @@ export const ServerLaunchSchema = z.object({
   startup_timeout_ms: positiveInt.default(120_000),
 }).strict();
 
+/** Why a config may not hold `api_key` itself. */
+export const API_KEY_REFUSAL =
+  "must not hold the key itself (configs are copied into every run manifest): put the key in an " +
+  "environment variable and name that variable in api_key_env";
+
 /** Any OpenAI-compatible server: Ollama, llama-server, mlx_lm.server, vLLM. */
 export const OpenAiModelSchema = z.object({
   backend: z.literal("openai"),
   ...commonModelFields,
   /** Base URL including `/v1`, e.g. `http://127.0.0.1:8080/v1` (set by the launcher with `server`). */
   base_url: z.url().optional(),
-  api_key: z.string().optional(),
+  /** Accept a non-loopback endpoint for this model (a recorded data-egress finding). @default false */
+  allow_remote: z.boolean().optional(),
+  /** Name of the environment variable that holds the API key (the key is never written). */
+  api_key_env: z.string().regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    "must be the name of an environment variable (letters, digits, _)",
+  ).optional(),
+  /** Refused: a key in a config would be copied into every manifest. */
+  api_key: z.never({ error: API_KEY_REFUSAL }).optional(),
   tokenizer_file: z.string().optional(),
   /** Let the tool start the server itself (needed for optimization rounds on llama-server). */
   server: ServerLaunchSchema.optional(),

@@ -23,8 +23,9 @@ export function parseWithSchema<S extends z.ZodType>(
   const issue = result.error.issues[0];
   const path = issue.path.map(String);
   const field = [options.pathPrefix, ...path].filter(Boolean).join(".");
-  // A bad record key: the value to show is the key itself.
-  const value = issue.code === "invalid_key" ? path.at(-1) : valueAt(data, path);
+  // A bad record key: the value to show is the key itself; a secret is never shown.
+  const found = issue.code === "invalid_key" ? path.at(-1) : valueAt(data, path);
+  const value = SECRET_FIELDS.has(path.at(-1) ?? "") ? hidden(found) : found;
   const more = result.error.issues.length > 1
     ? ` (and ${result.error.issues.length - 1} more issue(s))`
     : "";
@@ -46,6 +47,13 @@ function describeIssue(issue: z.core.$ZodIssue, options: ParseOptions): string {
     return kinds ? `must be one of ${kinds.join(", ")}` : "must be one of the known kinds";
   }
   return issue.message.startsWith("must") ? issue.message : `is invalid: ${issue.message}`;
+}
+
+/** Fields whose values are secrets: messages say only how long they are. */
+const SECRET_FIELDS = new Set(["api_key"]);
+
+function hidden(value: unknown): string {
+  return typeof value === "string" ? `(hidden: ${value.length} characters)` : "(hidden)";
 }
 
 function valueAt(data: unknown, path: string[]): unknown {

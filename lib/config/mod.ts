@@ -21,3 +21,23 @@ export {
   resolveProjectPath,
   runConfigHash,
 } from "./project.ts";
+export {
+  apiKeyFromEnv,
+  checkEndpoint,
+  DEFAULT_ENDPOINT_SOURCES,
+  egressNotes,
+  type EndpointCheck,
+  EndpointError,
+  type EndpointOrigin,
+  type EndpointSources,
+  fileEndpointSources,
+  isLoopbackHost,
+  isLoopbackUrl,
+  lmstudioEndpoint,
+  manifestEndpointSources,
+  type ModelEndpoint,
+  ModelEndpointSchema,
+  type ResolveEndpointOptions,
+  resolveModelEndpoint,
+  resolveModelEndpoints,
+} from "./endpoint.ts";

@@ -11,6 +11,7 @@ import {
   ScenariosFileSchema,
 } from "./_schemas.ts";
 import { configHash } from "./hash.ts";
+import { type EndpointSources, fileEndpointSources } from "./endpoint.ts";
 
 /** The project root (the folder holding deno.json). */
 export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -30,6 +31,8 @@ export interface ProjectConfig {
   scenarios: Record<string, ResolvedScenario>;
   /** Files the config was read from. */
   files: { experiment: string; models: string; scenarios: string };
+  /** Where endpoint URLs came from (LMSTUDIO_BASE_URL or experiment.yaml; models.yaml). */
+  endpointSources: EndpointSources;
 }
 
 /** Options for {@linkcode loadProjectConfig}. */
@@ -151,7 +154,8 @@ export async function loadProjectConfig(
   for (const [name, s] of Object.entries(raw)) {
     scenarios[name] = await resolveScenario(name, s, files.scenarios, root);
   }
-  return { experiment, models, scenarios, files };
+  const endpointSources = fileEndpointSources(files, Boolean(baseUrl));
+  return { experiment, models, scenarios, files, endpointSources };
 }
 
 /** Command-line overrides of the experiment's methodology settings. */

@@ -1,4 +1,5 @@
 /** Capture the machine's hardware and software facts for a run manifest. @module */
+import { checkEndpoint } from "../config/mod.ts";
 import { captureLinux } from "./_capture_linux.ts";
 import { captureMacos } from "./_capture_macos.ts";
 import { positiveInt, type SystemFacts } from "./_facts.ts";
@@ -49,6 +50,12 @@ export interface CaptureEnvironmentOptions {
    */
   lmstudioBaseUrl?: string;
   /**
+   * Accept a non-loopback `lmstudioBaseUrl` (the model's allow_remote or `--allow-remote`); else
+   * such a URL is refused by the endpoint policy before anything is asked.
+   * @default {false}
+   */
+  lmstudioAllowRemote?: boolean;
+  /**
    * Timeout of the LM Studio request, in milliseconds.
    * @default {1500}
    */
@@ -74,8 +81,9 @@ export interface CaptureEnvironmentOptions {
 
 /**
  * Capture OS, CPU, memory, host, Deno, git, power and LM Studio facts. Never throws because a
- * command or file is missing: that field becomes null (or "unknown"). Throws a TypeError only
- * for bad options (an `lmstudioBaseUrl` that is not an http(s) URL).
+ * command or file is missing: that field becomes null (or "unknown"). Throws only for a bad
+ * `lmstudioBaseUrl`: an EndpointError when it is not http(s), or not loopback without
+ * `lmstudioAllowRemote`.
  *
  * On macOS it runs `sysctl`, `system_profiler SPHardwareDataType`, `sw_vers`, `uname`,
  * `pmset -g batt` and `pmset -g`; on Linux it reads /proc/cpuinfo, /proc/meminfo, os-release and
@@ -93,7 +101,11 @@ export async function captureEnvironment(
 ): Promise<Environment> {
   const lmstudioBase = options.lmstudioBaseUrl === undefined
     ? null
-    : httpUrl(options.lmstudioBaseUrl);
+    : checkEndpoint(options.lmstudioBaseUrl, {
+      source: "captureEnvironment()",
+      field: "lmstudioBaseUrl",
+      allowRemote: options.lmstudioAllowRemote,
+    });
   const platform = options.platform ?? Deno.build.os;
   const native = platform === Deno.build.os;
   const run = options.run ?? commandRunner(options.commandTimeoutMs ?? 10_000);
@@ -180,21 +192,4 @@ function envVar(name: string): string | null {
   } catch {
     return null;
   }
-}
-
-function httpUrl(value: string): URL {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    url = null;
-  }
-  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new TypeError(
-      `captureEnvironment() needs lmstudioBaseUrl to be an http(s) URL: current value is ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-  return url;
 }

@@ -8,7 +8,9 @@ import {
   detectSandbox,
   extractCode,
   humanEvalProgram,
+  isolationOf,
   runPythonSandboxed,
+  type SandboxKind,
   SandboxUnavailableError,
 } from "../sandbox/mod.ts";
 import type { ResolvedTask } from "./_config.ts";
@@ -20,8 +22,13 @@ type Kind<K extends ResolvedTask["kind"]> = Extract<ResolvedTask, { kind: K }>;
 export interface CodeScorerOptions {
   /** Wall-clock limit of one test run (ms). @default 10000 */
   timeoutMs?: number;
-  /** Run without the sandbox (the CLI's --unsafe-no-sandbox). @default false */
+  /**
+   * Allow running without isolation where no sandbox works (the CLI's --unsafe-no-sandbox); a
+   * sandbox that works is still used. @default false
+   */
   allowUnsafe?: boolean;
+  /** The isolation to use (detected by {@linkcode buildCoding}). @default detected per run */
+  sandbox?: SandboxKind | "none";
   /** Replaces the sandbox runner (tests). @default runPythonSandboxed */
   run?: typeof runPythonSandboxed;
 }
@@ -49,6 +56,7 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
     const result = await run(program, {
       limits: { timeoutMs: options.timeoutMs ?? 10_000 },
       allowUnsafe: options.allowUnsafe ?? false,
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
     const passed = result.status === "passed";
     return {
@@ -67,9 +75,11 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
 }
 
 /**
- * HumanEval mini: a seeded sample of the 164 problems (default 30), scored in the sandbox. Unless
- * `allowUnsafe` (or a replacement runner) is given, a sandbox must exist before anything runs:
- * {@linkcode SandboxUnavailableError} otherwise, so a run never starts that could not score.
+ * HumanEval mini: a seeded sample of the 164 problems (default 30), scored in the sandbox. The
+ * sandbox is detected before anything runs (unless a replacement runner is given): without one,
+ * {@linkcode SandboxUnavailableError} unless `allowUnsafe`, so a run never starts that could not
+ * score; with `allowUnsafe` the detected sandbox is still used, and only where none works does
+ * code run without isolation. `settings.sandbox` and `settings.isolation` say which it was.
  */
 export async function buildCoding(
   task: Kind<"coding">,
@@ -77,10 +87,14 @@ export async function buildCoding(
   data: ResolveDatasetOptions,
   options: CodeScorerOptions = {},
 ): Promise<EvalTask> {
-  if (!options.allowUnsafe && !options.run) {
+  let sandbox: SandboxKind | "none" | null = null;
+  if (!options.run) {
     const failures: string[] = [];
     const kind = await detectSandbox({ onFailure: (k, why) => failures.push(`${k}: ${why}`) });
-    if (kind === null) throw new SandboxUnavailableError(Deno.build.os, failures);
+    if (kind === null && !options.allowUnsafe) {
+      throw new SandboxUnavailableError(Deno.build.os, failures);
+    }
+    sandbox = kind ?? "none";
   }
   const all = await loadHumanEval(data);
   const chosen = task.sample_size === null || task.sample_size >= all.length
@@ -100,14 +114,16 @@ export async function buildCoding(
     samples,
     maxTokens: task.max_tokens,
     jsonSchema: null,
-    scorer: codeScorer({ timeoutMs: task.timeout_ms, ...options }),
+    scorer: codeScorer({ timeoutMs: task.timeout_ms, ...options, sandbox: sandbox ?? undefined }),
     labels: null,
     hasAccuracy: true,
     meanScores: [],
     settings: {
       sample_size: task.sample_size,
       timeout_ms: task.timeout_ms,
-      sandbox: options.allowUnsafe ? "none (--unsafe-no-sandbox)" : "lib/sandbox",
+      sandbox: sandbox ?? "replacement runner",
+      isolation: sandbox === null ? null : isolationOf(sandbox),
+      unsafe_no_sandbox: options.allowUnsafe ?? false,
       metric: "pass@1 (greedy, one sample per problem)",
     },
     close: () => Promise.resolve(),

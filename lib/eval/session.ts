@@ -4,14 +4,20 @@ import {
   applyOverrides,
   ConfigError,
   configHash,
+  type EndpointSources,
   type Experiment,
   ExperimentSchema,
+  lmstudioEndpoint,
   loadProjectConfig,
+  manifestEndpointSources,
   type ModelConfig,
+  type ModelEndpoint,
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
+  resolveModelEndpoints,
   resolveOutputPath,
+  resolveProjectPath,
 } from "../config/mod.ts";
 import {
   createBackend,
@@ -30,6 +36,7 @@ import {
   listManifests,
   type Manifest,
   readManifest,
+  recordEndpoints,
   type RunEntry,
 } from "../results/mod.ts";
 import {
@@ -63,6 +70,10 @@ export interface EvalRequest {
   configDir?: string;
   /** Results folder; overrides experiment.results_dir. */
   resultsDir?: string;
+  /** Server URL of an lmstudio/openai model (`--base-url`); not part of the config hash. */
+  baseUrl?: string;
+  /** Accept a non-loopback endpoint (`--allow-remote`); it is a recorded data-egress finding. */
+  allowRemote?: boolean;
 }
 
 /** The serialised configuration of a run (hashed; stored in the manifest). */
@@ -85,6 +96,8 @@ export interface PreparedEval {
   manifest: Manifest;
   run: RunEntry;
   resumed: boolean;
+  /** The checked endpoint of the model when it is lmstudio/openai (also in `run.plan.endpoints`). */
+  endpoints: Record<string, ModelEndpoint>;
 }
 
 /** Options for {@linkcode prepareEval}. */
@@ -103,7 +116,7 @@ async function fromManifest(
   request: EvalRequest,
   resultsDir: string,
   hash: string | null,
-): Promise<{ manifest: Manifest; run: RunEntry; config: EvalRunConfig }> {
+): Promise<{ manifest: Manifest; run: RunEntry; config: EvalRunConfig; file: string }> {
   const { manifests } = await listManifests(resultsDir);
   const pool = hash === null ? manifests : manifests.filter((m) => m.config_hash === hash);
   const runId = typeof request.resume === "string" ? request.resume : undefined;
@@ -145,12 +158,14 @@ async function fromManifest(
       system_prompt: typeof system_prompt === "string" ? system_prompt : null,
     },
   };
-  return { manifest: found.manifest, run: found.run, config };
+  return { manifest: found.manifest, run: found.run, config, file };
 }
 
 /**
- * Resolve configs and flags (or a manifest, for --resume) into a run, building the task (which
- * reads the datasets). Throws ConfigError or UnknownNameError on bad input; writes nothing.
+ * Resolve configs and flags (or a manifest, for --resume) into a run, check the model's endpoint
+ * against the endpoint policy, then build the task (which reads the datasets). Throws
+ * ConfigError (EndpointError for a refused endpoint) or UnknownNameError on bad input; writes
+ * nothing.
  */
 export async function prepareEval(
   request: EvalRequest,
@@ -186,9 +201,11 @@ export async function prepareEval(
   let manifest: Manifest;
   let run: RunEntry;
   let resumed = false;
+  let sources: EndpointSources = project.endpointSources;
   if (request.resume) {
     const found = await fromManifest(request, resultsDir, hash);
     ({ manifest, run, config } = found);
+    sources = manifestEndpointSources(found.file, () => "config.model");
     resumed = true;
   } else {
     const cfg = config!;
@@ -221,6 +238,13 @@ export async function prepareEval(
     };
   }
   const cfg = config!;
+  const endpoints = resolveModelEndpoints({ [cfg.model_key]: cfg.model }, cfg.experiment, {
+    baseUrl: request.baseUrl,
+    allowRemote: request.allowRemote,
+    sources,
+    env: options.env,
+  });
+  recordEndpoints(run, endpoints);
   const embedderEnv = options.env;
   const task = await buildTask(cfg.task, {
     seed: cfg.experiment.seed,
@@ -260,6 +284,7 @@ export async function prepareEval(
     manifest,
     run,
     resumed,
+    endpoints,
   };
 }
 
@@ -269,12 +294,15 @@ export interface ExecuteEvalOptions {
   concurrency?: number;
   onEvent?: (event: EvalEvent) => void;
   signal?: AbortSignal;
-  /** Backend options (base URL override, download progress, env). */
+  /** Backend options (download progress, env; the endpoint comes from the prepared run). */
   backend?: CreateBackendOptions;
   /** Replace backend construction (tests). */
   createBackend?: (model: ModelConfig) => Promise<CreatedBackend>;
-  /** Capture hardware/software. @default captureEnvironment */
-  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  /** Capture hardware/software. @default captureRunEnvironment */
+  captureEnvironment?: (
+    baseUrl: string | null,
+    options?: { allowRemote?: boolean },
+  ) => Promise<Record<string, unknown>>;
   /** @default () => new Date() */
   date?: () => Date;
 }
@@ -297,10 +325,11 @@ export async function executeEval(
 ): Promise<EvalSessionResult> {
   const { plan, manifest, config, task, resultsDir } = prepared;
   const date = options.date ?? (() => new Date());
-  const baseUrl = config.model.backend === "lmstudio"
-    ? options.backend?.baseUrl ?? config.model.base_url ?? config.experiment.lmstudio.base_url
-    : null;
-  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(baseUrl);
+  const lm = lmstudioEndpoint(prepared.endpoints);
+  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(
+    lm?.url ?? null,
+    { allowRemote: lm !== null && lm.allowed_by !== null },
+  );
   const git = (environment.git ?? {}) as { commit?: string | null };
   const existing = manifest.runs.find((r) => r.run_id === plan.runId);
   if (existing) existing.plan = { ...existing.plan, ...prepared.run.plan };
@@ -313,7 +342,11 @@ export async function executeEval(
   let outcome;
   try {
     const { backend } = await (options.createBackend ?? ((m) =>
-      createBackend(m, config.experiment as Experiment, options.backend)))(config.model);
+      createBackend(m, config.experiment as Experiment, {
+        ...options.backend,
+        modelKey: config.model_key,
+        endpoint: prepared.endpoints[config.model_key],
+      })))(config.model);
     try {
       if (backend.kind === "lmstudio" && config.experiment.lmstudio.check_loaded) {
         await (backend as LmStudioBackend).ensureModel();

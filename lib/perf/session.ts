@@ -3,16 +3,22 @@ import { resolve } from "node:path";
 import {
   applyOverrides,
   ConfigError,
+  type EndpointSources,
   type Experiment,
   type ExperimentOverrides,
   ExperimentSchema,
+  lmstudioEndpoint,
   loadProjectConfig,
+  manifestEndpointSources,
   type ModelConfig,
+  type ModelEndpoint,
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
   type ResolvedScenario,
+  resolveModelEndpoints,
   resolveOutputPath,
+  resolveProjectPath,
   runConfigHash,
   selectNames,
 } from "../config/mod.ts";
@@ -27,6 +33,7 @@ import {
   PerfRecordSchema,
   readJsonl,
   readManifest,
+  recordEndpoints,
   type RunEntry,
 } from "../results/mod.ts";
 import type { MemoryPeak } from "../memory/mod.ts";
@@ -54,6 +61,10 @@ export interface PerfRequest {
   configDir?: string;
   /** Results folder; overrides experiment.results_dir. */
   resultsDir?: string;
+  /** Server URL of every lmstudio/openai model (`--base-url`); not part of the config hash. */
+  baseUrl?: string;
+  /** Accept non-loopback endpoints (`--allow-remote`); each is a recorded data-egress finding. */
+  allowRemote?: boolean;
 }
 
 /** A run ready to execute: nothing has been written yet. */
@@ -62,6 +73,8 @@ export interface PreparedPerf {
   manifest: Manifest;
   run: RunEntry;
   resumed: boolean;
+  /** The checked endpoint of each lmstudio/openai model (also in `run.plan.endpoints`). */
+  endpoints: Record<string, ModelEndpoint>;
 }
 
 /** Options for {@linkcode preparePerf}. */
@@ -80,8 +93,9 @@ function parseScenarios(file: string, raw: unknown): Record<string, ResolvedScen
 }
 
 /**
- * Resolve configs and flags (or a manifest, for --resume) into a plan. Throws ConfigError or
- * UnknownNameError on bad input; writes nothing.
+ * Resolve configs and flags (or a manifest, for --resume) into a plan, and check every model's
+ * endpoint against the endpoint policy before anything connects. Throws ConfigError (an
+ * EndpointError for a refused endpoint) or UnknownNameError on bad input; writes nothing.
  */
 export async function preparePerf(
   request: PerfRequest,
@@ -120,6 +134,11 @@ export async function preparePerf(
     }
     const scenarios = parseScenarios(file, cfg.scenarios);
     const units = (found.run.plan.units as { modelKey: string; scenario: string }[]) ?? [];
+    const endpoints = checkedEndpoints(models, units, experiment, request, {
+      env: options.env,
+      sources: manifestEndpointSources(file),
+    });
+    recordEndpoints(found.run, endpoints);
     return {
       plan: {
         runId: found.run.run_id,
@@ -133,6 +152,7 @@ export async function preparePerf(
       manifest: found.manifest,
       run: found.run,
       resumed: true,
+      endpoints,
     };
   }
   const config = await loadProjectConfig({ configDir: request.configDir, env: options.env });
@@ -150,6 +170,10 @@ export async function preparePerf(
   const units = modelKeys.flatMap((modelKey) =>
     scenarioNames.map((scenario) => ({ modelKey, scenario }))
   );
+  const endpoints = checkedEndpoints(models, units, experiment, request, {
+    env: options.env,
+    sources: config.endpointSources,
+  });
   const existing = await readManifest(resultsDir, configHash).catch(() => null);
   const manifest: Manifest = existing ?? {
     schema_version: 1,
@@ -178,12 +202,29 @@ export async function preparePerf(
     environments: [],
     notes: [],
   };
+  recordEndpoints(run, endpoints);
   return {
     plan: { runId, configHash, experiment, models, scenarios, units, resultsDir },
     manifest,
     run,
     resumed: false,
+    endpoints,
   };
+}
+
+function checkedEndpoints(
+  models: Record<string, ModelConfig>,
+  units: { modelKey: string }[],
+  experiment: Experiment,
+  request: PerfRequest,
+  options: { env?: (name: string) => string | undefined; sources: EndpointSources },
+): Record<string, ModelEndpoint> {
+  const used = new Set(units.map((u) => u.modelKey));
+  return resolveModelEndpoints(
+    Object.fromEntries(Object.entries(models).filter(([k]) => used.has(k))),
+    experiment,
+    { baseUrl: request.baseUrl, allowRemote: request.allowRemote, ...options },
+  );
 }
 
 /** Options for {@linkcode executePerf}. */
@@ -192,7 +233,7 @@ export interface ExecutePerfOptions {
   /** Called with the captured hardware/software facts before the first request. */
   onEnvironment?: (environment: Record<string, unknown>) => void;
   signal?: AbortSignal;
-  /** Backend options (base URL override, download progress). */
+  /** Backend options (download progress; the endpoint comes from the prepared run). */
   backend?: CreateBackendOptions;
   /** Replace backend construction (tests). */
   createBackend?: (modelKey: string, model: ModelConfig) => Promise<CreatedBackend>;
@@ -211,8 +252,11 @@ export interface ExecutePerfOptions {
    * parent. @default undefined
    */
   worker?: string;
-  /** Capture hardware/software (skipped in some tests). @default captureEnvironment */
-  captureEnvironment?: (baseUrl: string | null) => Promise<Record<string, unknown>>;
+  /** Capture hardware/software (skipped in some tests). @default captureRunEnvironment */
+  captureEnvironment?: (
+    baseUrl: string | null,
+    options?: { allowRemote?: boolean },
+  ) => Promise<Record<string, unknown>>;
   date?: () => Date;
 }
 
@@ -329,12 +373,13 @@ export async function executePerf(
 ): Promise<PerfSessionResult> {
   const { plan, manifest } = prepared;
   const date = options.date ?? (() => new Date());
-  const usesLmStudio = Object.values(plan.models).some((m) => m.backend === "lmstudio");
+  const lm = lmstudioEndpoint(prepared.endpoints);
   // A worker's parent captured the environment already; the worker reads the git commit only.
   const environment = options.worker
     ? { git: { commit: Deno.env.get(WORKER_COMMIT_ENV) || null } }
     : await (options.captureEnvironment ?? captureRunEnvironment)(
-      usesLmStudio ? options.backend?.baseUrl ?? plan.experiment.lmstudio.base_url : null,
+      lm?.url ?? null,
+      { allowRemote: lm !== null && lm.allowed_by !== null },
     );
   const git = (environment.git ?? {}) as { commit?: string | null };
   // Before any request: the CLI warns here about battery power or Low Power Mode.
@@ -349,7 +394,11 @@ export async function executePerf(
     runPerf({ ...plan, units }, {
       createBackend: options.createBackend ??
         ((key, model) =>
-          createBackend(model, plan.experiment, { ...options.backend, modelKey: key })),
+          createBackend(model, plan.experiment, {
+            ...options.backend,
+            modelKey: key,
+            endpoint: prepared.endpoints[key],
+          })),
       files: run.files,
       onFileAssigned: async (unit, file) => {
         run.files[unitKey(unit)] = file;

@@ -38,4 +38,5 @@ export {
   type ComplianceRecord,
   ComplianceRecordSchema,
 } from "./_compliance_record.ts";
-export { captureRunEnvironment } from "./_run_environment.ts";
+export { captureRunEnvironment, type CaptureRunEnvironmentOptions } from "./_run_environment.ts";
+export { recordEndpoints } from "./_egress.ts";

@@ -1,5 +1,6 @@
 import type { ServerLaunch } from "../config/mod.ts";
-import { resolveProjectPath } from "../config/mod.ts";
+import { checkEndpoint, resolveProjectPath } from "../config/mod.ts";
+import { spawnGuarded } from "../process/mod.ts";
 
 /** A server started for a round. */
 export interface LaunchedServer {
@@ -33,9 +34,12 @@ function freePort(): number {
 /**
  * Start a llama-server-like program on 127.0.0.1 with `--host 127.0.0.1 --port P -m MODEL`, the
  * launch's own args and the round's flags; wait until its health path answers 200; read `/props`.
+ * The server gets a lifeline (lib/process): it does not outlive this process.
  */
 export async function launchServer(launch: ServerLaunch, flags: string[]): Promise<LaunchedServer> {
   const port = freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  checkEndpoint(origin, { source: "launchServer()", field: "--host 127.0.0.1 --port" });
   const [cmd, ...lead] = launch.command;
   const argv = [
     ...lead,
@@ -51,8 +55,8 @@ export async function launchServer(launch: ServerLaunch, flags: string[]): Promi
   const t0 = performance.now();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(cmd, { args: argv, stdout: "piped", stderr: "piped", stdin: "null" })
-      .spawn();
+    // With a lifeline: the server ends with this process, even after a kill -9.
+    child = spawnGuarded(cmd, { args: argv, stdout: "piped", stderr: "piped" });
   } catch (error) {
     throw new ServerLaunchError(`Cannot start '${cmd}': ${(error as Error).message}`, {
       cause: error,
@@ -73,7 +77,6 @@ export async function launchServer(launch: ServerLaunch, flags: string[]): Promi
     exited = true;
     return s;
   });
-  const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (!exited) {
       try {

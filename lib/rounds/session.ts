@@ -1,19 +1,26 @@
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
+  apiKeyFromEnv,
   ConfigError,
   configHash as configHash_,
   type EmbeddedModelConfig,
+  type EndpointCheck,
   type Experiment,
   ExperimentSchema,
+  lmstudioEndpoint,
   loadProjectConfig,
   lookup,
+  manifestEndpointSources,
   type ModelConfig,
+  type ModelEndpoint,
   ModelSchema,
   parseWithSchema,
   PROJECT_ROOT,
   type ResolvedScenario,
+  resolveModelEndpoints,
   resolveOutputPath,
+  resolveProjectPath,
   selectNames,
 } from "../config/mod.ts";
 import {
@@ -32,6 +39,7 @@ import {
   listManifests,
   type Manifest,
   readManifest,
+  recordEndpoints,
   type RunEntry,
 } from "../results/mod.ts";
 import { type PerfEvent, type PerfPlan, runPerf } from "../perf/mod.ts";
@@ -39,6 +47,7 @@ import { buildTask, loadTasksConfig, readRunRecords, resolveTask, runEval } from
 import { roundBackendOf, unsupportedSettings } from "./_capabilities.ts";
 import { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
 import { launchServer } from "./_server.ts";
+import { spawnGuarded } from "../process/mod.ts";
 import { loadRoundsConfig } from "./_config.ts";
 import { type Round, RoundSchema, type RoundsFile } from "./_schema.ts";
 import { buildRoundsSummary, type RoundsSummary, writeRoundsSummary } from "./summary.ts";
@@ -64,6 +73,8 @@ export interface RoundsRequest {
   resultsDir?: string;
   /** Dataset folder for the quality subset. */
   dataDir?: string;
+  /** Accept a non-loopback endpoint (`--allow-remote`); it is a recorded data-egress finding. */
+  allowRemote?: boolean;
 }
 
 /** One round in a plan: to run, or skipped with the reason (never silently run as baseline). */
@@ -83,6 +94,8 @@ export interface PreparedRounds {
   manifest: Manifest;
   run: RunEntry;
   resumed: boolean;
+  /** The checked endpoint of the model when the tool does not launch it (also in the manifest). */
+  endpoints: Record<string, ModelEndpoint>;
 }
 
 function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEntry[] {
@@ -104,7 +117,10 @@ function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEnt
   });
 }
 
-/** Resolve configs and flags (or a manifest, for --resume) into a plan; writes nothing. */
+/**
+ * Resolve configs and flags (or a manifest, for --resume) into a plan and check the model's
+ * endpoint against the endpoint policy (EndpointError); writes nothing.
+ */
 export async function prepareRounds(request: RoundsRequest): Promise<PreparedRounds> {
   if (request.resume) {
     const dir = request.resultsDir ? resolve(request.resultsDir) : resolveOutputPath("results");
@@ -137,6 +153,11 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     }
     const modelKey = String(found.run.plan.model);
     const entries = entriesFor(models[modelKey], rounds);
+    const endpoints = resolveModelEndpoints({ [modelKey]: models[modelKey] }, experiment, {
+      allowRemote: request.allowRemote,
+      sources: manifestEndpointSources(file),
+    });
+    recordEndpoints(found.run, endpoints);
     return {
       modelKey,
       plan: {
@@ -153,6 +174,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
       manifest: found.manifest,
       run: found.run,
       resumed: true,
+      endpoints,
     };
   }
   const project = await loadProjectConfig({ configDir: request.configDir });
@@ -186,6 +208,10 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     ...(request.qualitySampleSize ? { sample_size: request.qualitySampleSize } : {}),
   };
   const entries = entriesFor(model, rounds);
+  const endpoints = resolveModelEndpoints({ [request.model]: model }, experiment, {
+    allowRemote: request.allowRemote,
+    sources: project.endpointSources,
+  });
   const { results_dir: _where, ...method } = experiment;
   const configHash = await configHash_({ experiment: method, models, scenarios, rounds, quality });
   const now = new Date();
@@ -230,6 +256,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
       `round ${e.id} skipped: ${e.reason}`
     ),
   };
+  recordEndpoints(run, endpoints);
   return {
     modelKey: request.model,
     plan: { runId, configHash, experiment, models, scenarios, units, resultsDir },
@@ -238,6 +265,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
     manifest,
     run,
     resumed: false,
+    endpoints,
   };
 }
 
@@ -286,6 +314,7 @@ async function applyRound(
   round: Round,
   models: Record<string, ModelConfig>,
   experiment: Experiment,
+  endpoint: ModelEndpoint | undefined,
 ): Promise<AppliedBackend> {
   const t0 = performance.now();
   const s = round.settings;
@@ -316,7 +345,8 @@ async function applyRound(
     };
   }
   if (model.backend === "lmstudio") {
-    const lm = createLmStudioBackend(model.base_url ?? experiment.lmstudio.base_url, {
+    const lm = createLmStudioBackend(endpoint!.url, {
+      endpoint: endpointCheck(endpoint!),
       modelId: model.model_id,
       format: model.format,
       quantization: model.quantization,
@@ -341,7 +371,9 @@ async function applyRound(
     };
   }
   if (!model.server) {
-    const backend = createOpenAiBackend(model.base_url!, {
+    const backend = createOpenAiBackend(endpoint!.url, {
+      endpoint: endpointCheck(endpoint!),
+      apiKey: apiKeyFromEnv(endpoint!.model_key, model),
       modelId: model.model_id,
       format: model.format,
       quantization: model.quantization,
@@ -371,6 +403,15 @@ async function applyRound(
   };
 }
 
+function endpointCheck(endpoint: ModelEndpoint): EndpointCheck {
+  return {
+    source: endpoint.source,
+    field: endpoint.field,
+    allowRemote: endpoint.allowed_by !== null,
+    modelKey: endpoint.model_key,
+  };
+}
+
 /** Run one round of a recorded run in a fresh process; resolves to its exit code. */
 async function runWorker(
   runId: string,
@@ -378,7 +419,9 @@ async function runWorker(
   round: string,
   signal?: AbortSignal,
 ): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
+  // With a lifeline: the worker (and through its own lifelines, what it starts) ends with this
+  // process, even after a kill -9.
+  const child = spawnGuarded(Deno.execPath(), {
     args: [
       "run",
       "-A",
@@ -391,10 +434,9 @@ async function runWorker(
       "--worker",
       round,
     ],
-    stdin: "null",
     stdout: "inherit",
     stderr: "inherit",
-  }).spawn();
+  });
   const stop = () => child.kill("SIGINT");
   signal?.addEventListener("abort", stop);
   try {
@@ -412,9 +454,10 @@ export async function executeRounds(
   const emit = options.onEvent ?? (() => {});
   const { plan, manifest, modelKey } = prepared;
   const model = plan.models[modelKey];
-  const environment = await captureRunEnvironment(
-    model.backend === "lmstudio" ? model.base_url ?? plan.experiment.lmstudio.base_url : null,
-  );
+  const lm = lmstudioEndpoint(prepared.endpoints);
+  const environment = await captureRunEnvironment(lm?.url ?? null, {
+    allowRemote: lm !== null && lm.allowed_by !== null,
+  });
   const { run, manifestPath, save } = await beginRun(plan.resultsDir, manifest, prepared.run, {
     resumed: prepared.resumed && !options.worker,
     environment,
@@ -464,7 +507,13 @@ export async function executeRounds(
     }
     let backend: AppliedBackend;
     try {
-      backend = await applyRound(model, entry.round, plan.models, plan.experiment);
+      backend = await applyRound(
+        model,
+        entry.round,
+        plan.models,
+        plan.experiment,
+        prepared.endpoints[modelKey],
+      );
     } catch (error) {
       failed[entry.id] = (error as Error).message;
       emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });

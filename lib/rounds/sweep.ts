@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { resolveModelFile } from "../backends/mod.ts";
-import { loadProjectConfig, lookup, resolveOutputPath } from "../config/mod.ts";
+import {
+  loadProjectConfig,
+  lookup,
+  resolveModelEndpoints,
+  resolveOutputPath,
+  resolveProjectPath,
+} from "../config/mod.ts";
 import { fileStamp } from "../results/mod.ts";
 import {
   executeRounds,
@@ -72,6 +78,12 @@ export async function runSweep(
 ): Promise<SweepResult> {
   const project = await loadProjectConfig({ configDir: request.configDir });
   for (const key of models) lookup("model", project.models, key);
+  // Every variant's endpoint is checked before the first one runs.
+  resolveModelEndpoints(
+    Object.fromEntries(models.map((k) => [k, project.models[k]])),
+    project.experiment,
+    { allowRemote: request.allowRemote, sources: project.endpointSources },
+  );
   const rows: SweepRow[] = [];
   for (const key of models) {
     const prepared = await prepareRounds({ ...request, model: key, rounds: "baseline" });

@@ -1,6 +1,7 @@
 /** The bubblewrap command line (Linux). @module */
 import {
   ancestors,
+  etcEntries,
   extraReadDirs,
   type Launch,
   type LaunchSpec,
@@ -15,10 +16,22 @@ import {
 
 const INSTALL_HINT = "install bubblewrap (apt-get install bubblewrap)";
 
-/** Mounts: system folders read-only, the Python installation, fresh /proc, /dev and scratch. */
+/**
+ * Mounts: system folders read-only, of /etc only the loader's and time zone files, the Python
+ * installation, fresh /proc, /dev and scratch.
+ */
 function mountArgs(spec: LaunchSpec): string[] {
   const args: string[] = [];
   for (const entry of spec.host.systemEntries) {
+    args.push(
+      ...(entry.symlink === null
+        ? ["--ro-bind", entry.path, entry.path]
+        : ["--symlink", entry.symlink, entry.path]),
+    );
+  }
+  const etc = etcEntries(spec);
+  if (etc.length) args.push("--perms", "0755", "--dir", "/etc");
+  for (const entry of etc) {
     args.push(
       ...(entry.symlink === null
         ? ["--ro-bind", entry.path, entry.path]
@@ -49,18 +62,30 @@ function mountArgs(spec: LaunchSpec): string[] {
   return args;
 }
 
+/** bubblewrap 0.8.0 added `--disable-userns`. */
+function hasDisableUserns(version: number[] | null | undefined): boolean {
+  if (!version) return false;
+  const [major = 0, minor = 0] = version;
+  return major > 0 || minor >= 8;
+}
+
 /**
  * `bwrap` with new pid, network, IPC, UTS (and cgroup) namespaces, a root built from read-only
- * binds, writable tmpfs scratch only, a scrubbed environment, and `prlimit` for memory and
- * processes. As root, `setpriv` switches the program to an unprivileged `sandboxUid` (root is
- * exempt from RLIMIT_NPROC); otherwise bwrap adds a user namespace.
+ * binds, writable tmpfs scratch only, a scrubbed environment, the seccomp filter (`--seccomp`,
+ * read from the filter file on fd 3: no new namespaces, hence no user namespace, and no other
+ * dangerous syscall), and `prlimit` for memory and processes. As root, `setpriv` switches the
+ * program to an unprivileged `sandboxUid` (root is exempt from RLIMIT_NPROC); otherwise bwrap
+ * adds a user namespace, in which bubblewrap >= 0.8 also forbids nested ones (`--disable-userns`).
  */
 export function bwrapLaunch(spec: LaunchSpec): Launch {
   const bwrap = tool(spec.host, "bwrap", INSTALL_HINT);
   const prlimit = tool(spec.host, "prlimit", "install util-linux");
   const asRoot = runsAsRoot(spec);
   const namespaces = [
-    ...(asRoot ? [] : ["--unshare-user"]),
+    ...(asRoot ? [] : [
+      "--unshare-user",
+      ...(hasDisableUserns(spec.host.bwrapVersion) ? ["--disable-userns"] : []),
+    ]),
     ...["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"],
     "--unshare-cgroup-try",
   ];
@@ -73,23 +98,31 @@ export function bwrapLaunch(spec: LaunchSpec): Launch {
       ...setprivArgs(spec),
     ]
     : ["--"];
+  const args = [
+    ...namespaces,
+    "--die-with-parent",
+    "--new-session",
+    ...(spec.seccompFile ? ["--seccomp", "3"] : []),
+    "--clearenv",
+    ...env,
+    ...mountArgs(spec),
+    "--chdir",
+    LINUX_WORK_DIR,
+    ...drop,
+    prlimit,
+    ...prlimitArgs(spec.limits),
+    ...spec.inner,
+  ];
+  const pathEnv = { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" };
+  if (!spec.seccompFile) return { cmd: bwrap, args, env: pathEnv, cwd: spec.hostDir };
+  // bwrap reads the filter from an inherited descriptor: sh opens the file as fd 3, then execs.
   return {
-    cmd: bwrap,
-    args: [
-      ...namespaces,
-      "--die-with-parent",
-      "--new-session",
-      "--clearenv",
-      ...env,
-      ...mountArgs(spec),
-      "--chdir",
-      LINUX_WORK_DIR,
-      ...drop,
-      prlimit,
-      ...prlimitArgs(spec.limits),
-      ...spec.inner,
-    ],
-    env: { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" },
+    cmd: tool(spec.host, "sh", "install a POSIX shell"),
+    args: ["-c", SECCOMP_FD_SCRIPT, "sh", spec.seccompFile, bwrap, ...args],
+    env: pathEnv,
     cwd: spec.hostDir,
   };
 }
+
+/** `sh -c SCRIPT sh FILE CMD ARGS...`: exec CMD with FILE open for reading as fd 3. */
+export const SECCOMP_FD_SCRIPT = 'f=$1; shift; exec "$@" 3<"$f"';

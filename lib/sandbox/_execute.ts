@@ -10,6 +10,7 @@ import {
 } from "./_launch.ts";
 import { type LaunchOutcome, psRss, type RssSampler, runLaunch } from "./_process.ts";
 import { seatbeltLaunch } from "./_seatbelt.ts";
+import { seccompFilter } from "./_seccomp.ts";
 import type { SandboxKind, SandboxLimits } from "./_types.ts";
 import { ROOT_MOUNT_DIR, unshareLaunch } from "./_unshare.ts";
 import { unsafeLaunch } from "./_unsafe.ts";
@@ -38,6 +39,9 @@ export interface ExecuteRequest {
 export interface ExecuteFailure {
   error: string;
 }
+
+/** Name of the compiled seccomp filter in the host folder (never inside the sandbox). */
+const SECCOMP_FILE = "seccomp.bpf";
 
 /** Bounds of the macOS memory watch. */
 const RSS_INTERVAL_MS = 50;
@@ -72,8 +76,17 @@ async function buildLaunch(request: ExecuteRequest, hostDir: string): Promise<La
     sandboxUid: randomUid(),
   };
   switch (request.kind) {
-    case "bwrap":
+    case "bwrap": {
+      const filter = seccompFilter();
+      if (filter === null) {
+        throw new LaunchError(
+          `Cannot build the sandbox: no seccomp filter for architecture ${Deno.build.arch}`,
+        );
+      }
+      spec.seccompFile = `${hostDir}/${SECCOMP_FILE}`;
+      await Deno.writeFile(spec.seccompFile, filter, { mode: 0o600 });
       return bwrapLaunch(spec);
+    }
     case "unshare":
       await Deno.mkdir(`${hostDir}/${ROOT_MOUNT_DIR}`);
       return unshareLaunch(spec);
@@ -119,6 +132,8 @@ export async function execute(request: ExecuteRequest): Promise<LaunchOutcome | 
         memoryWatch,
         clock: request.clock,
         signal: request.signal,
+        // Without namespaces only the process group holds the program's processes together.
+        lifeline: request.kind === "none" ? "pipe" : undefined,
       });
     } catch (error) {
       if (request.signal?.aborted) throw error;

@@ -1,5 +1,5 @@
 /** What every sandbox command line is built from, and what it becomes. @module */
-import type { HostLayout } from "./_host.ts";
+import type { EtcEntry, HostLayout } from "./_host.ts";
 import type { SandboxLimits } from "./_types.ts";
 
 /** Size of each writable scratch file system (`/tmp` and the work folder) on Linux. */
@@ -27,6 +27,11 @@ export interface LaunchSpec {
   host: HostLayout;
   /** User id the program runs as when the benchmark runs as root (Linux). */
   sandboxUid: number;
+  /**
+   * Host path of the compiled seccomp filter (see `_seccomp.ts`) that bubblewrap loads with
+   * `--seccomp`; it stays outside the sandbox. @default none (no filter)
+   */
+  seccompFile?: string;
 }
 
 /** A command ready for `Deno.Command`: run with exactly `env`, in `cwd`. */
@@ -94,10 +99,27 @@ export function runsAsRoot(spec: LaunchSpec): boolean {
   return spec.host.uid === 0;
 }
 
-/** `setpriv` arguments that drop every capability and, from root, switch to `sandboxUid`. */
+/**
+ * `setpriv` arguments that drop every capability and, from root, switch to `sandboxUid`; the
+ * parent-death signal is set after the switch (which clears it), so the program dies with the
+ * sandbox process that started it.
+ */
 export function setprivArgs(spec: LaunchSpec): string[] {
   const user = runsAsRoot(spec)
     ? [`--reuid=${spec.sandboxUid}`, `--regid=${spec.sandboxUid}`, "--clear-groups"]
     : [];
-  return [...user, "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"];
+  return [
+    ...user,
+    "--no-new-privs",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--pdeathsig",
+    "SIGKILL",
+    "--",
+  ];
+}
+
+/** The /etc entries a Linux sandbox shows (see `ETC_ENTRIES`); none when the host lists none. */
+export function etcEntries(spec: LaunchSpec): EtcEntry[] {
+  return spec.host.etcEntries ?? [];
 }

@@ -1,6 +1,7 @@
 /** Running a sandbox command with a wall-clock limit, a byte cap and a memory watch. @module */
 import { type Captured, captureStream } from "./_capture.ts";
 import type { Launch } from "./_launch.ts";
+import { type Lifeline, spawnGuarded } from "../process/mod.ts";
 
 /** Reads the resident memory of a process in bytes, or null when it cannot be read. */
 export type RssSampler = (pid: number) => Promise<number | null>;
@@ -17,6 +18,12 @@ export interface RunLaunchOptions {
   clock: () => number;
   /** Kills the process and rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * How the launch learns that this process died (lib/process). `pipe` kills the launch's whole
+   * process group, which is the only boundary a launch without namespaces has.
+   * @default the platform's default lifeline
+   */
+  lifeline?: Lifeline;
 }
 
 /** What a launch left behind, before classification. */
@@ -52,20 +59,24 @@ function delay(ms: number): { promise: Promise<void>; clear(): void } {
   return { promise, clear: () => clearTimeout(id) };
 }
 
-/** Spawns `launch` in its own session, enforces the limits, and collects what it printed. */
+/**
+ * Spawns `launch` in its own session with a lifeline (it dies with this process), enforces the
+ * limits, and collects what it printed.
+ */
 export async function runLaunch(launch: Launch, options: RunLaunchOptions): Promise<LaunchOutcome> {
   options.signal?.throwIfAborted();
   const start = options.clock();
-  const child = new Deno.Command(launch.cmd, {
+  // A lifeline (lib/process): the sandbox ends with this process, even after a kill -9.
+  const child = spawnGuarded(launch.cmd, {
     args: launch.args,
     env: launch.env,
     clearEnv: true,
     cwd: launch.cwd,
-    stdin: "null",
     stdout: "piped",
     stderr: "piped",
     detached: true,
-  }).spawn();
+    lifeline: options.lifeline,
+  });
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
   let timedOut = false;
@@ -117,18 +128,36 @@ export async function runLaunch(launch: Launch, options: RunLaunchOptions): Prom
   };
 }
 
-/** Samples resident memory with `ps -o rss= -p PID` (kilobytes), for macOS. */
+/**
+ * Resident memory of a process and all its descendants, from `ps -axo pid=,ppid=,rss=`
+ * (kilobytes), for the macOS memory watch: the launched process may be a lifeline wrapper whose
+ * child is the program. Null when `ps` fails or the process is gone.
+ */
 export async function psRss(pid: number): Promise<number | null> {
+  let text: string;
   try {
     const output = await new Deno.Command("/bin/ps", {
-      args: ["-o", "rss=", "-p", String(pid)],
+      args: ["-axo", "pid=,ppid=,rss="],
       stdin: "null",
       stdout: "piped",
       stderr: "null",
     }).output();
-    const kb = Number.parseInt(new TextDecoder().decode(output.stdout).trim(), 10);
-    return Number.isFinite(kb) ? kb * 1024 : null;
+    text = new TextDecoder().decode(output.stdout);
   } catch {
     return null;
   }
+  const rows = text.split("\n").map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((r) => r.length === 3 && r.every(Number.isFinite));
+  if (!rows.some(([p]) => p === pid)) return null;
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, parent] of rows) {
+      if (!tree.has(p) && tree.has(parent)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter(([p]) => tree.has(p)).reduce((sum, [, , kb]) => sum + kb * 1024, 0);
 }

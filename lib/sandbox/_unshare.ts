@@ -1,5 +1,6 @@
 /** The util-linux `unshare` command line and its mount script (Linux, without bubblewrap). @module */
 import {
+  etcEntries,
   extraReadDirs,
   type Launch,
   LaunchError,
@@ -34,8 +35,8 @@ function plainPath(path: string): string {
 }
 
 /**
- * The setup script: a tmpfs root holding read-only binds of the system folders and the Python
- * installation, only device nodes null/zero/full/random/urandom, a fresh /proc for the new pid
+ * The setup script: a tmpfs root holding read-only binds of the system folders, the loader's and
+ * time zone files of /etc, and the Python installation, only device nodes null/zero/full/random/urandom, a fresh /proc for the new pid
  * namespace, tmpfs scratch at /tmp and the work folder, then `pivot_root` into it and unmount
  * the old root, so no host path stays reachable. Arguments after the script are the command.
  */
@@ -61,6 +62,16 @@ export function unshareScript(spec: LaunchSpec): string {
   }
   for (const dir of binds) {
     lines.push(`mkdir -p "$R"${q(dir)}`, `${mount} --rbind ${q(dir)} "$R"${q(dir)}`);
+  }
+  // Of /etc, only the loader's and time zone entries (no passwd, hosts, ...).
+  const etc = etcEntries(spec);
+  if (etc.length) lines.push(`mkdir -p "$R/etc"`);
+  for (const entry of etc) {
+    const at = `"$R"${q(entry.path)}`;
+    if (entry.kind === "symlink") lines.push(`ln -s ${q(entry.symlink!)} ${at}`);
+    else if (entry.kind === "dir") {
+      lines.push(`mkdir -p ${at}`, `${mount} --rbind ${q(entry.path)} ${at}`);
+    } else lines.push(`: > ${at}`, `${mount} --bind ${q(entry.path)} ${at}`);
   }
   const work = q(LINUX_WORK_DIR);
   lines.push(

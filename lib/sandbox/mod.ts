@@ -35,3 +35,4 @@ export { resolveLimits, runPythonSandboxed, type RunSandboxedOptions } from "./r
 export type { RssSampler } from "./_process.ts";
 export { type HumanEvalProblem, humanEvalProgram } from "./humaneval.ts";
 export { extractCode } from "./extract_code.ts";
+export { isolationOf } from "./isolation.ts";

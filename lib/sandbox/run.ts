@@ -4,6 +4,7 @@ import { hostLayout } from "./_host.ts";
 import { PROGRAM_FILE } from "./_launch.ts";
 import type { RssSampler } from "./_process.ts";
 import { resolvePython } from "./_python.ts";
+import { seccompFilter } from "./_seccomp.ts";
 import { classify } from "./_status.ts";
 import {
   DEFAULT_SANDBOX_LIMITS,
@@ -59,16 +60,46 @@ export function resolveLimits(limits: Partial<SandboxLimits> = {}): SandboxLimit
   return resolved;
 }
 
-/** Python code run with `-c`: marks the start on stderr, then runs the program as `__main__`. */
-function bootstrap(marker: string): string {
+/**
+ * Python code that installs the seccomp filter (`_seccomp.ts`) on itself through ctypes, for
+ * sandboxes whose tools cannot load one (util-linux `unshare`): no_new_privs, then
+ * `prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)`; if either fails the program never starts.
+ */
+function seccompInstaller(filter: Uint8Array): string[] {
+  const hex = [...filter].map((b) => b.toString(16).padStart(2, "0")).join("");
   return [
-    "import runpy, sys",
+    "import ctypes",
+    "_libc = ctypes.CDLL(None, use_errno=True)",
+    `_code = bytes.fromhex(${JSON.stringify(hex)})`,
+    "_buf = ctypes.create_string_buffer(_code, len(_code))",
+    "class _Prog(ctypes.Structure):",
+    '    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]',
+    "_prog = _Prog(len(_code) // 8, ctypes.cast(_buf, ctypes.c_void_p))",
+    "_u = ctypes.c_ulong",
+    "if (_libc.prctl(38, _u(1), _u(0), _u(0), _u(0)) != 0 or",
+    "        _libc.prctl(22, _u(2), ctypes.byref(_prog), _u(0), _u(0)) != 0):",
+    '    sys.stderr.write("edge-sandbox: cannot install the seccomp filter: errno %d\\n"',
+    "                     % ctypes.get_errno())",
+    "    os._exit(125)",
+    "del _libc, _code, _buf, _Prog, _prog, _u",
+  ];
+}
+
+/**
+ * Python code run with `-c`: closes every inherited descriptor above stderr, installs the
+ * seccomp filter when asked, marks the start on stderr, then runs the program as `__main__`.
+ */
+function bootstrap(marker: string, filter: Uint8Array | null): string {
+  return [
+    "import os, runpy, sys",
+    "os.closerange(3, 1 << 16)",
+    ...(filter ? seccompInstaller(filter) : []),
     "__edge_sandbox__ = 1",
     `sys.stderr.write(${JSON.stringify(`${marker}\n`)})`,
     "sys.stderr.flush()",
     `sys.argv = [${JSON.stringify(PROGRAM_FILE)}]`,
     `runpy.run_path(${JSON.stringify(PROGRAM_FILE)}, run_name="__main__")`,
-  ].join("; ");
+  ].join("\n");
 }
 
 async function chooseKind(options: RunSandboxedOptions): Promise<SandboxKind | "none"> {
@@ -122,7 +153,12 @@ export async function runPythonSandboxed(
   const outcome = await execute({
     kind,
     program,
-    inner: () => [python.executable, "-I", "-B", "-X", "utf8", "-c", bootstrap(marker)],
+    inner: () => [
+      python.executable,
+      ...["-I", "-B", "-X", "utf8", "-c"],
+      // bwrap loads the filter itself (--seccomp); util-linux unshare cannot.
+      bootstrap(marker, kind === "unshare" ? seccompFilter() : null),
+    ],
     readDirs: python.dirs,
     executables: [python.executable, python.realExecutable],
     // Room for the start marker, which is removed before stderr is cut to the limit.

@@ -1,7 +1,7 @@
 /** Facts the tool captures itself: endpoints, model file and source, format, stored personal data. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ExperimentSchema, ModelSchema } from "../../lib/config/mod.ts";
+import { ExperimentSchema, ModelSchema, resolveModelEndpoint } from "../../lib/config/mod.ts";
 import {
   endpointsFact,
   findPersonalData,
@@ -98,6 +98,27 @@ Deno.test("a non-loopback endpoint anywhere in the configuration is a data-egres
   assert.equal(modelEndpointFact(stories, experiment).value, "in-process");
   assert.equal(modelEndpointFact(lmstudio("http://127.0.0.1:1234"), experiment).status, "pass");
   assert.equal(modelEndpointFact(remote, experiment).status, "fail");
+});
+
+Deno.test("the endpoint a run reached (--base-url, allowed) is the data-egress finding, with its source", () => {
+  const gemma = lmstudio();
+  const reached = resolveModelEndpoint("gemma", gemma, experiment, {
+    baseUrl: "http://10.0.0.5:1234",
+    allowRemote: true,
+  })!;
+  // The configuration alone says loopback: only the reached endpoint shows the egress.
+  assert.equal(modelEndpointFact(gemma, experiment).status, "pass");
+  const own = modelEndpointFact(gemma, experiment, reached);
+  assert.equal(own.status, "fail");
+  assert.equal(own.value, "http://10.0.0.5:1234");
+  assert.equal(
+    own.detail,
+    "data egress: prompts leave the machine to http://10.0.0.5:1234 (<command line> " +
+      "'--base-url'; allowed by --allow-remote)",
+  );
+  const all = endpointsFact({ stories, gemma }, experiment, { gemma: reached });
+  assert.equal(all.status, "fail");
+  assert.equal(all.detail, "data egress: models.gemma = http://10.0.0.5:1234");
 });
 
 Deno.test("the real stories260K file matches its pin, has a pinned source and is GGUF F32", async () => {

@@ -78,14 +78,23 @@ Deno.test("captureEnvironment() finds lms under ~/.lmstudio/bin when it is not o
 
 Deno.test("captureEnvironment() rejects an lmstudioBaseUrl that is not an http(s) URL", async () => {
   await assert.rejects(() => captureEnvironment({ lmstudioBaseUrl: "localhost:1234" }), {
-    name: "TypeError",
-    message:
-      'captureEnvironment() needs lmstudioBaseUrl to be an http(s) URL: current value is "localhost:1234"',
+    name: "EndpointError",
+    message: "Refusing endpoint from captureEnvironment(): 'lmstudioBaseUrl' must be an http:// " +
+      'or https:// URL (localhost: is never used): current value is "localhost:1234"',
   });
   await assert.rejects(() => captureEnvironment({ lmstudioBaseUrl: "not a url" }), {
-    name: "TypeError",
+    name: "EndpointError",
     message: /current value is "not a url"/,
   });
+});
+
+Deno.test("captureEnvironment() asks a non-loopback LM Studio nothing unless allowed", async () => {
+  const { run, calls } = fakeRunner({});
+  await assert.rejects(
+    () => captureEnvironment({ lmstudioBaseUrl: "http://10.0.0.5:1234", run }),
+    { name: "EndpointError", message: /'lmstudioBaseUrl' names the address '10\.0\.0\.5'/ },
+  );
+  assert.deepEqual(calls, [], "no command ran before the refusal");
 });
 
 Deno.test("parseLmsVersion() finds the version in the CLI's banners", () => {

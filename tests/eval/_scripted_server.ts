@@ -46,10 +46,13 @@ export function queryOf(request: ScriptedRequest): string {
   return all.at(-1)?.[1] ?? "";
 }
 
-/** Start a scripted server. */
+/**
+ * Start a scripted server. With `bearer`, a request without `authorization: Bearer <bearer>`
+ * gets HTTP 401 (like a server that needs an API key).
+ */
 export function startScriptedServer(
   script: (request: ScriptedRequest, index: number) => ScriptedReply | Promise<ScriptedReply>,
-  options: { slots?: number } = {},
+  options: { slots?: number; bearer?: string } = {},
 ): ScriptedServer {
   const slots = options.slots ?? 1;
   let busy = 0;
@@ -68,6 +71,11 @@ export function startScriptedServer(
   const encoder = new TextEncoder();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const url = new URL(req.url);
+    if (options.bearer && req.headers.get("authorization") !== `Bearer ${options.bearer}`) {
+      return new Response(JSON.stringify({ error: { message: "invalid api key" } }), {
+        status: 401,
+      });
+    }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return Response.json({ data: [{ id: "scripted" }] });
     }

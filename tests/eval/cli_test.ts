@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main, summaryBlock } from "../../lib/cli/eval.ts";
+import { main, summaryBlock, unsafeFlagNote } from "../../lib/cli/eval.ts";
 import { UsageError } from "../../lib/cli/_common.ts";
 import { ConfigError, UnknownNameError } from "../../lib/config/mod.ts";
 import { EvalSummarySchema } from "../../lib/results/mod.ts";
-import { ROOT, withTempDir } from "./_helpers.ts";
+import { LOCAL_DATA, ROOT, testEnv, withTempDir } from "./_helpers.ts";
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "lib/cli/eval.ts"), ...args],
+    args: ["run", "-A", "--v8-flags=--expose-gc", join(ROOT, "lib/cli/eval.ts"), ...args],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
@@ -152,5 +152,44 @@ Deno.test("summaryBlock() names each interval's method and the labels macro-F1 a
   assert.match(
     text,
     /Macro-F1: +50\.0% \[95% CI: 25\.0, 75\.0\] \(BCa bootstrap\) over 12 of 77 labels \(present in the references\)/,
+  );
+});
+
+Deno.test({
+  name: "--unsafe-no-sandbox where bwrap works says the sandbox is still used, and records it",
+  ignore: Deno.build.os !== "linux",
+  fn: () =>
+    withTempDir(async (dir) => {
+      const results = join(dir, "results");
+      const { code, stderr } = await cli([
+        ...["--task", "coding", "--model", "stories260k", "--sample-size", "1"],
+        ...["--results-dir", results, "--data-dir", LOCAL_DATA.dataDir!, "--unsafe-no-sandbox"],
+      ], { EDGE_BENCH_MODEL_DIR: testEnv("EDGE_BENCH_MODEL_DIR")! });
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /WITHOUT isolation/);
+      assert.match(
+        stderr,
+        /^warning: --unsafe-no-sandbox changes nothing here: the bwrap sandbox works on this machine and model-written code still runs in it \(bubblewrap: new pid, network \(none\).*seccomp filter denying new namespaces.*\); the flag only allows running without isolation where no sandbox works$/m,
+      );
+      const [file] = [...Deno.readDirSync(results)].map((e) => e.name)
+        .filter((n) => /^eval_coding_.*\.json$/.test(n));
+      const summary = EvalSummarySchema.parse(
+        JSON.parse(await Deno.readTextFile(join(results, file))),
+      );
+      assert.equal(summary.settings.sandbox, "bwrap");
+      assert.equal(summary.settings.unsafe_no_sandbox, true);
+      assert.match(String(summary.settings.isolation), /^bubblewrap: /);
+    }),
+});
+
+Deno.test("unsafeFlagNote() says what the flag does where no sandbox works, and off the coding task", () => {
+  assert.equal(
+    unsafeFlagNote({ sandbox: "none", isolation: "NO isolation: the program runs as you" }),
+    "--unsafe-no-sandbox: no sandbox works on this machine, so model-written code runs with NO " +
+      "isolation: the program runs as you",
+  );
+  assert.equal(
+    unsafeFlagNote({ sample_size: 3 }),
+    "--unsafe-no-sandbox has no effect: only the coding task runs model-written code",
   );
 });

@@ -8,27 +8,9 @@ import { parse, stringify } from "yaml";
 import { executeRounds, prepareRounds, type RoundsSummary } from "../../lib/rounds/mod.ts";
 import { PerfRecordSchema, readJsonl } from "../../lib/results/mod.ts";
 import { loadResults, performanceTable } from "../../lib/report/mod.ts";
-import { ROOT, runCli, STORIES, writeTestConfig } from "../helpers/mod.ts";
+import { ROOT, runCli, STORIES } from "../helpers/mod.ts";
+import { testConfig } from "./_helpers.ts";
 import { widerHeadStories } from "../helpers/gguf_variant.ts";
-
-/** A config folder whose rounds.yaml keeps every project round but is quick to run. */
-async function testConfig(extraModels = ""): Promise<string> {
-  const dir = await writeTestConfig(join(await Deno.makeTempDir(), "configs"));
-  await Deno.copyFile(join(ROOT, "configs/tasks.yaml"), join(dir, "tasks.yaml"));
-  const rounds = parse(await Deno.readTextFile(join(ROOT, "configs/rounds.yaml")));
-  rounds.scenarios = ["interactive_assistant"];
-  rounds.runs = 2;
-  rounds.warmup = 1;
-  rounds.quality = { task: "financial_phrasebank", sample_size: 3, seed: 42 };
-  await Deno.writeTextFile(join(dir, "rounds.yaml"), stringify(rounds));
-  if (extraModels) {
-    await Deno.writeTextFile(
-      join(dir, "models.yaml"),
-      (await Deno.readTextFile(join(dir, "models.yaml"))) + extraModels,
-    );
-  }
-  return dir;
-}
 
 const byId = (s: RoundsSummary) => Object.fromEntries(s.rounds.map((r) => [r.id, r]));
 

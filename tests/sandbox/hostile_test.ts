@@ -339,13 +339,89 @@ for (const kind of KINDS) {
           "print(read)",
           "raise SystemExit(0 if read else 1)",
         ].join("\n");
-      const result = await runHostile(kind, fixture, program([secretFile, "/etc/shadow"]));
+      const hostFiles = [secretFile, "/etc/shadow", "/etc/passwd", "/etc/group", "/etc/hostname"];
+      const result = await runHostile(kind, fixture, program(hostFiles));
       assert.equal(result.status, "failed");
       assert.ok(!result.stdout.includes(secret));
       assert.doesNotMatch(result.stdout, /root:/);
-      const control = await runUnsafe(fixture, program([secretFile]));
+      assert.match(result.stdout, /^\[\]$/m, "a host file was read");
+      const control = await runUnsafe(fixture, program([secretFile, "/etc/passwd"]));
       assert.equal(control.status, "passed", control.stderr);
       assert.ok(control.stdout.includes(secret));
+      assert.match(control.stdout, /root:/);
+    });
+  });
+
+  Deno.test(`${kind}: of /etc only the loader's and time zone entries are visible`, async () => {
+    await withFixture(async (fixture) => {
+      const program = [
+        "import os",
+        'names = sorted(os.listdir("/etc"))',
+        "print(names)",
+        'allowed = {"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime"}',
+        "raise SystemExit(0 if set(names) - allowed else 1)",
+      ].join("\n");
+      const result = await runHostile(kind, fixture, program);
+      assert.equal(result.status, "failed", result.stdout);
+      const control = await runUnsafe(fixture, program);
+      assert.equal(control.status, "passed", control.stderr);
+    });
+  });
+
+  Deno.test(`${kind}: no user namespace (nor any other) can be created inside`, async () => {
+    await withFixture(async (fixture) => {
+      const program = [
+        "import ctypes, os, subprocess",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "made = []",
+        "for name, flag in [('user', 0x10000000), ('net', 0x40000000), ('mount', 0x00020000)]:",
+        "    if libc.unshare(flag) == 0:",
+        "        made.append(name)",
+        "    else:",
+        "        print(name, os.strerror(ctypes.get_errno()))",
+        'for tool in ["/usr/bin/unshare", "/bin/unshare"]:',
+        "    if os.path.exists(tool):",
+        '        if subprocess.run([tool, "--user", "--map-root-user", "true"]).returncode == 0:',
+        '            made.append("unshare --user")',
+        "        break",
+        "print('made', made)",
+        "raise SystemExit(0 if made else 1)",
+      ].join("\n");
+      const result = await runHostile(kind, fixture, program);
+      assert.equal(result.status, "failed");
+      assert.match(result.stdout, /^made \[\]$/m);
+      assert.match(result.stdout, /^user Operation not permitted$/m);
+      // Run as root here, the same calls succeed without the sandbox.
+      if (AS_ROOT) {
+        const control = await runUnsafe(fixture, program);
+        assert.equal(control.status, "passed", control.stderr);
+        assert.match(control.stdout, /made \['user', 'net', 'mount'/);
+      }
+    });
+  });
+
+  Deno.test(`${kind}: a seccomp filter denies keyrings and io_uring with EPERM`, async () => {
+    await withFixture(async (fixture) => {
+      // Raw syscalls the namespaces do not stop: keyctl(KEYCTL_GET_KEYRING_ID, 0, 0) and
+      // io_uring_setup(1, NULL) fail with EINVAL/EFAULT outside, with EPERM under the filter.
+      const program = [
+        "import ctypes, os, platform",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        'nr = {"x86_64": (250, 425), "aarch64": (219, 425)}[platform.machine()]',
+        "errnos = []",
+        "for number, args in [(nr[0], (0, 0, 0)), (nr[1], (1, None))]:",
+        "    ctypes.set_errno(0)",
+        "    libc.syscall(number, *args)",
+        "    errnos.append(ctypes.get_errno())",
+        "print('errnos', errnos)",
+        "raise SystemExit(0 if any(e != 1 for e in errnos) else 1)",
+      ].join("\n");
+      const result = await runHostile(kind, fixture, program);
+      assert.equal(result.status, "failed");
+      assert.match(result.stdout, /^errnos \[1, 1\]$/m);
+      const control = await runUnsafe(fixture, program);
+      assert.equal(control.status, "passed", control.stderr);
+      assert.doesNotMatch(control.stdout, /errnos \[1, 1\]/);
     });
   });
 

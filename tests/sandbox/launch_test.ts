@@ -72,6 +72,8 @@ Deno.test("bwrapLaunch() as root drops to the sandbox uid with setpriv, inside n
     "--no-new-privs",
     "--inh-caps=-all",
     "--bounding-set=-all",
+    "--pdeathsig", // set after the uid switch, which clears it
+    "SIGKILL",
     "--",
     "/usr/bin/prlimit",
     `--as=${512 * 1024 * 1024}`,
@@ -107,6 +109,53 @@ Deno.test("bwrapLaunch() as a normal user adds a user namespace and needs no set
   assert.ok(args.includes("--unshare-user"));
   assert.ok(!args.includes("/usr/bin/setpriv"));
   assert.equal(args[args.indexOf("--") + 1], "/usr/bin/prlimit");
+});
+
+Deno.test("bwrapLaunch() loads the seccomp filter from fd 3, opened by sh from the host file", () => {
+  const launch = bwrapLaunch({ ...spec(linuxHost(0)), seccompFile: "/tmp/edge-sandbox-x/f.bpf" });
+  assert.equal(launch.cmd, "/usr/bin/sh");
+  assert.deepEqual(launch.args.slice(0, 5), [
+    "-c",
+    'f=$1; shift; exec "$@" 3<"$f"',
+    "sh",
+    "/tmp/edge-sandbox-x/f.bpf",
+    "/usr/bin/bwrap",
+  ]);
+  assert.deepEqual(after(launch.args, "--seccomp"), ["3"]);
+  // The filter file is never bound into the sandbox.
+  assert.ok(!launch.args.slice(5).some((a) => a.includes("f.bpf")));
+  assert.ok(!bwrapLaunch(spec(linuxHost(0))).args.includes("--seccomp"));
+});
+
+Deno.test("bwrapLaunch() as a normal user forbids nested user namespaces where bubblewrap can", () => {
+  const host = (bwrapVersion: number[] | null) => ({ ...linuxHost(1000), bwrapVersion });
+  const args = bwrapLaunch(spec(host([0, 8, 0]))).args;
+  assert.deepEqual(args.slice(0, 2), ["--unshare-user", "--disable-userns"]);
+  assert.ok(!bwrapLaunch(spec(host([0, 7, 0]))).args.includes("--disable-userns"));
+  assert.ok(!bwrapLaunch(spec(host(null))).args.includes("--disable-userns"));
+  // As root there is no user namespace to restrict: the seccomp filter denies new ones.
+  assert.ok(
+    !bwrapLaunch(spec({ ...linuxHost(0), bwrapVersion: [0, 8, 0] })).args.includes(
+      "--disable-userns",
+    ),
+  );
+});
+
+Deno.test("bwrapLaunch() shows only the listed entries of /etc, never /etc itself", () => {
+  const host: HostLayout = {
+    ...linuxHost(0),
+    systemEntries: [{ path: "/usr", symlink: null }],
+    etcEntries: [
+      { path: "/etc/ld.so.cache", kind: "file", symlink: null },
+      { path: "/etc/localtime", kind: "symlink", symlink: "/usr/share/zoneinfo/Etc/UTC" },
+    ],
+  };
+  const text = bwrapLaunch(spec(host)).args.join(" ");
+  assert.ok(text.includes("--perms 0755 --dir /etc"));
+  assert.ok(text.includes("--ro-bind /etc/ld.so.cache /etc/ld.so.cache"));
+  assert.ok(text.includes("--symlink /usr/share/zoneinfo/Etc/UTC /etc/localtime"));
+  assert.ok(!text.includes("--ro-bind /etc /etc"));
+  assert.ok(!text.includes("passwd"));
 });
 
 Deno.test("bwrapLaunch() without bwrap says to install bubblewrap", () => {
@@ -147,6 +196,25 @@ Deno.test("unshareLaunch() maps a user namespace only when not root", () => {
   assert.deepEqual(user.slice(0, 2), ["--user", "--map-root-user"]);
   assert.ok(!user.some((arg) => arg.startsWith("--reuid")));
   assert.ok(user.includes("--bounding-set=-all"));
+});
+
+Deno.test("unshareScript() builds /etc from the listed entries only, before the read-only remount", () => {
+  const host: HostLayout = {
+    ...linuxHost(0),
+    systemEntries: [{ path: "/usr", symlink: null }],
+    etcEntries: [
+      { path: "/etc/ld.so.cache", kind: "file", symlink: null },
+      { path: "/etc/ld.so.conf.d", kind: "dir", symlink: null },
+      { path: "/etc/localtime", kind: "symlink", symlink: "/usr/share/zoneinfo/Etc/UTC" },
+    ],
+  };
+  const lines = unshareScript(spec(host)).split("\n");
+  const file = lines.indexOf(`'/usr/bin/mount' --bind '/etc/ld.so.cache' "$R"'/etc/ld.so.cache'`);
+  assert.ok(file > 0 && lines[file - 1] === `: > "$R"'/etc/ld.so.cache'`);
+  assert.ok(lines.includes(`'/usr/bin/mount' --rbind '/etc/ld.so.conf.d' "$R"'/etc/ld.so.conf.d'`));
+  assert.ok(lines.includes(`ln -s '/usr/share/zoneinfo/Etc/UTC' "$R"'/etc/localtime'`));
+  assert.ok(file < lines.findIndex((line) => line.startsWith("for m in $ms")));
+  assert.ok(!lines.some((line) => line.includes("--rbind '/etc' ")));
 });
 
 Deno.test("unshareScript() refuses paths that mountinfo would escape", () => {

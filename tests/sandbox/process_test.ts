@@ -57,3 +57,37 @@ Deno.test("runLaunch() keeps the first bytes and a tail of a long output and cou
   assert.equal(outcome.stdout.total, 16_890);
   assert.equal(outcome.exitCode, 0);
 });
+
+Deno.test({
+  name: "psRss() sums the resident memory of a process and its descendants",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const { psRss } = await import("../../lib/sandbox/_process.ts");
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", "sleep 30 & sleep 30 & wait"],
+      stdin: "null",
+    }).spawn();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const out = await new Deno.Command("/bin/ps", {
+        args: ["-axo", "pid=,ppid=,rss="],
+        stdout: "piped",
+      }).output();
+      const rows = new TextDecoder().decode(out.stdout).trim().split("\n")
+        .map((l) => l.trim().split(/\s+/).map(Number));
+      const own = rows.filter(([p, pp]) => p === child.pid || pp === child.pid);
+      assert.equal(own.length, 3, "sh and its two sleeps");
+      const total = await psRss(child.pid);
+      const expected = own.reduce((s, [, , kb]) => s + kb * 1024, 0);
+      // Read a moment apart: resident sizes of idle processes move by a few pages at most.
+      assert.ok(
+        total !== null && Math.abs(total - expected) < 256 * 1024,
+        `${total} vs ${expected}`,
+      );
+      assert.equal(await psRss(2 ** 30), null);
+    } finally {
+      await new Deno.Command("pkill", { args: ["-KILL", "-P", String(child.pid)] }).output();
+      await child.status; // sh's wait returns once its sleeps are gone
+    }
+  },
+});

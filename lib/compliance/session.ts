@@ -18,7 +18,6 @@ import {
   PROJECT_ROOT,
   resolveModelEndpoints,
   resolveOutputPath,
-  resolveProjectPath,
   selectNames,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";

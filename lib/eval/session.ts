@@ -17,7 +17,6 @@ import {
   PROJECT_ROOT,
   resolveModelEndpoints,
   resolveOutputPath,
-  resolveProjectPath,
 } from "../config/mod.ts";
 import {
   createBackend,

@@ -18,7 +18,6 @@ import {
   type ResolvedScenario,
   resolveModelEndpoints,
   resolveOutputPath,
-  resolveProjectPath,
   runConfigHash,
   selectNames,
 } from "../config/mod.ts";

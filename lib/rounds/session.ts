@@ -20,7 +20,6 @@ import {
   type ResolvedScenario,
   resolveModelEndpoints,
   resolveOutputPath,
-  resolveProjectPath,
   selectNames,
 } from "../config/mod.ts";
 import {

@@ -6,7 +6,6 @@ import {
   lookup,
   resolveModelEndpoints,
   resolveOutputPath,
-  resolveProjectPath,
 } from "../config/mod.ts";
 import { fileStamp } from "../results/mod.ts";
 import {

@@ -16,7 +16,13 @@ import {
   probeOpenAiServer,
   sameQuantization,
 } from "../backends/mod.ts";
-import { loadProjectConfig, type ModelConfig, selectNames } from "../config/mod.ts";
+import {
+  checkEndpoint,
+  loadProjectConfig,
+  type ModelConfig,
+  resolveModelEndpoint,
+  selectNames,
+} from "../config/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task check-server [options]
@@ -27,6 +33,7 @@ each configured model is served in its configured format and quantization.
   --models <keys|all>  models.yaml keys (default: every lmstudio and openai model)
   --base-url URL       check this server instead of the configured ones' (LM Studio: no /v1)
   --config-dir DIR     folder with experiment.yaml and models.yaml
+  --allow-remote       accept a non-loopback server (otherwise refused, as by every command)
   --help`;
 
 type Obj = Record<string, unknown>;
@@ -163,6 +170,7 @@ export async function main(args: string[]): Promise<number> {
       models: { type: "string" },
       "base-url": { type: "string" },
       "config-dir": { type: "string" },
+      "allow-remote": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -183,14 +191,11 @@ export async function main(args: string[]): Promise<number> {
   );
   const keys = values.models ? selectNames("model", served, values.models) : Object.keys(served);
   const targets = new Map<string, Target>();
+  const allowRemote = values["allow-remote"] === true;
   for (const key of keys) {
     const m = served[key];
-    const url = baseUrl ??
-      (m.backend === "lmstudio"
-        ? m.base_url ?? config.experiment.lmstudio.base_url
-        : m.backend === "openai"
-        ? m.base_url
-        : undefined);
+    // Loopback only unless allowed, checked before any connection (as for perf and eval).
+    const url = resolveModelEndpoint(key, m, config.experiment, { baseUrl, allowRemote })?.url;
     if (!url) {
       console.log(`[Skip] ${key}: no base_url (its server is launched by 'deno task rounds')`);
       continue;
@@ -201,6 +206,7 @@ export async function main(args: string[]): Promise<number> {
     targets.set(`${kind} ${url}`, t);
   }
   if (targets.size === 0 && baseUrl) {
+    checkEndpoint(baseUrl, { source: "<command line>", field: "--base-url", allowRemote });
     targets.set(`openai ${baseUrl}`, { url: baseUrl, kind: "openai", models: [] });
   }
   let ok = true;

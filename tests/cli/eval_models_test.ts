@@ -2,8 +2,8 @@
  * `deno task eval --models all` over a small model set (two embedded models on the shipped
  * stories260K file), and `--use-harness`: the same task through lm-evaluation-harness (lm_eval from
  * PyPI, `lm-eval[api]` in the user cache: no torch) against the real llama-cpp-python server with
- * SmolLM2-135M-Instruct. The harness test is skipped with its install line when lm_eval or the
- * server is not installed on this machine.
+ * SmolLM2-135M-Instruct. `deno task setup` (run by `deno task test`) installs both; without them the
+ * test fails with the install line, it is never skipped.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -71,14 +71,12 @@ Deno.test("eval --models all runs each model of models.yaml in turn, one summary
   assert.match(bad.stderr, /nope/);
 });
 
-const lmEval = await findLmEval();
-const server = await findLlamaCppServer();
-
 Deno.test({
   name:
     "eval --use-harness runs lm-evaluation-harness against the real llama-cpp-python server and prints both accuracies",
-  ignore: !lmEval || !server,
   async fn() {
+    assert.ok(await findLmEval(), `lm_eval is not installed: ${LM_EVAL_INSTALL}`);
+    assert.ok(await findLlamaCppServer(), "llama-cpp-python is not installed: deno task setup --server");
     const model = await realModelPath("smollm2_135m_instruct");
     const srv = await startLlamaCppServer(model, { contextSize: 2048 });
     try {

@@ -325,7 +325,7 @@ Deno.test("the capability table names its interval methods and macro-F1's labels
   const table = displayTables(buildReport(set, bands, { figures: false }))
     .find((t) => t.id === "capability")!;
   assert.equal(table.rows[0]["Macro-F1 labels"], "2 of 77");
-  assert.match(table.note!, /Accuracy with Wilson score 95 % intervals/);
+  assert.match(table.note!, /accuracy with a Wilson score 95 % interval/);
   assert.match(table.note!, /labels present in the run's references.*with BCa bootstrap intervals/);
   // The fixture's older summary says nothing about its labels.
   const old = displayTables(buildReport(results, bands, { figures: false }))

@@ -6,18 +6,13 @@
  *  [--config-dir DIR] [--unsafe-no-sandbox]`
  * @module
  */
-import { relative } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { type EvalEvent, type EvalSessionResult, executeEval, prepareEval } from "../eval/mod.ts";
+import { evalProgress } from "../progress/mod.ts";
 import type { EvalSummary } from "../results/mod.ts";
-import {
-  fmt,
-  fmtCi,
-  intFlag,
-  parseFlagsWithResume,
-  ProgressBar,
-  runMain,
-  UsageError,
-} from "./_common.ts";
+import { fmt, fmtCi, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
+import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task eval --task <name> [options]
 
@@ -41,6 +36,7 @@ const HELP = `Usage: deno task eval --task <name> [options]
                            the repository's data/datasets/, the user cache, then a pinned download)
   --config-dir DIR         folder with experiment.yaml, models.yaml, tasks.yaml
   --unsafe-no-sandbox      coding: run model-written code WITHOUT isolation
+${PROGRESS_HELP}
   --help`;
 
 const OPTIONS = {
@@ -59,6 +55,7 @@ const OPTIONS = {
   "data-dir": { type: "string" },
   "config-dir": { type: "string" },
   "unsafe-no-sandbox": { type: "boolean" },
+  ...PROGRESS_OPTIONS,
   help: { type: "boolean" },
 } as const;
 
@@ -94,7 +91,7 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
     "",
     `RESULTS SUMMARY  ${s.task} / ${s.model_key}`,
     RULE,
-    `Samples:        ${m.n}/${s.planned}${s.complete ? "" : " (incomplete: resume with --resume)"}`,
+    `Samples:        ${m.n}/${s.planned}${s.complete ? "" : " (incomplete)"}`,
     ...(m.accuracy ? [`Accuracy:       ${pct(m.accuracy)}`] : []),
     ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}`] : []),
     `Invalid rate:   ${fmt(m.invalid_rate * 100, 1)}% (${m.invalid})`,
@@ -191,51 +188,54 @@ export async function main(args: string[]): Promise<number> {
     console.error("warning: --unsafe-no-sandbox: model-written code runs WITHOUT isolation");
   }
 
-  const bar = new ProgressBar();
-  bar.start(`${plan.task}/${plan.modelKey}`);
-  const controller = new AbortController();
-  const onSignal = () => {
-    console.error("\nInterrupted: stopping (resume with --resume)");
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  const onEvent = (e: EvalEvent) => {
+  const progress = new CliProgress("eval", evalProgress(prepared), progressModeOf(values));
+  const resume = resumeCommand("eval", plan.runId, {
+    "results-dir": values["results-dir"] && prepared.resultsDir,
+    "config-dir": values["config-dir"] && resolve(values["config-dir"]),
+    "data-dir": values["data-dir"] && resolve(values["data-dir"]),
+    "base-url": baseUrl,
+    concurrency: values.concurrency,
+    "unsafe-no-sandbox": values["unsafe-no-sandbox"],
+    progress: values.progress,
+    quiet: values.quiet,
+  });
+  const saved = (n: number) =>
+    `${n}/${task.samples.length} samples of run ${plan.runId} are saved in ${prepared.resultsDir} (${
+      basename(plan.recordsPath)
+    })`;
+  let recorded = 0;
+  const interrupt = new Interrupt({
+    notice: "stopping after the requests in flight",
+    beforePrint: () => progress.clear(),
+    onForce: () => interruptedMessage(saved(recorded), resume),
+  }).install();
+  const onEvent = progress.wrap((e: EvalEvent) => {
     switch (e.type) {
       case "start":
+        recorded = e.alreadyDone;
         if (e.alreadyDone) {
           console.log(`[Resume] ${e.alreadyDone}/${e.planned} samples already recorded`);
         }
-        bar.update(e.alreadyDone, e.planned);
         break;
       case "sample_done":
-        bar.update(
-          e.done,
-          e.planned,
-          e.runningAccuracy === null ? "" : `acc ${fmt(e.runningAccuracy * 100, 1)}%` +
-            (e.record.error ? ` (error: ${e.record.error.slice(0, 40)})` : ""),
-        );
+        recorded = e.done;
         break;
       case "stopped":
-        bar.done();
-        console.error(`[Stopped] ${e.reason}`);
+        if (!interrupt.interrupted) console.error(`[Stopped] ${e.reason}`);
         break;
     }
-  };
+  });
   let result: EvalSessionResult;
   try {
     result = await executeEval(prepared, {
       concurrency,
       onEvent,
-      signal: controller.signal,
-      backend: {
-        baseUrl,
-        onDownloadProgress: (p) =>
-          bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
-      },
+      signal: interrupt.signal,
+      backend: { baseUrl, onDownloadProgress: (p) => progress.download(p) },
     });
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    bar.done();
+    interrupt.remove();
+    progress.stop();
   }
   console.log(
     summaryBlock(result.summary, {
@@ -244,11 +244,13 @@ export async function main(args: string[]): Promise<number> {
     }),
   );
   console.log(`Manifest: ${rel(result.manifestPath)}`);
+  if (interrupt.interrupted) {
+    console.error(interruptedMessage(saved(result.summary.metrics.n), resume));
+    return 130;
+  }
   if (!result.complete) {
-    console.error(
-      `Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`,
-    );
-    return controller.signal.aborted ? 130 : 1;
+    console.error(`Run ${plan.runId} is incomplete: fix the cause, then resume with: ${resume}`);
+    return 1;
   }
   return 0;
 }

@@ -19,7 +19,9 @@ import {
 } from "../report/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
 import { isLoopbackHost } from "../viewer/mod.ts";
+import { loadProgress } from "../progress/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
+import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task report [options]
 
@@ -37,6 +39,7 @@ Turns everything under a results folder into the article's tables and figures.
   --max-warnings N     warnings printed in full (default: 20)
   --viewer-url URL     link the HTML report's rows to the results viewer there
                        (\`deno task view\`, e.g. http://127.0.0.1:8765): <URL>/run/<run id>
+${progressHelp(23)}
   --help`;
 
 function formatsOf(value: string): ReportFormat[] {
@@ -82,6 +85,7 @@ export async function main(args: string[]): Promise<number> {
       "config-dir": { type: "string" },
       "max-warnings": { type: "string", default: "20" },
       "viewer-url": { type: "string" },
+      ...PROGRESS_OPTIONS,
       help: { type: "boolean" },
     },
     strict: true,
@@ -122,23 +126,39 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   const maxWarnings = Number(values["max-warnings"]);
+  const mode = progressModeOf(values);
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
-  const results = await loadResults(input);
-  const baseline = values.baseline ? await loadResults(resolve(values.baseline)) : null;
+  // Reading a large results folder takes a while: its bytes are the progress.
+  const load = async (dir: string) => {
+    const progress = new CliProgress("report", loadProgress(), mode);
+    try {
+      return await loadResults(dir, { onEvent: (e) => progress.event(e) });
+    } finally {
+      progress.stop();
+    }
+  };
+  const results = await load(input);
+  const baseline = values.baseline ? await load(resolve(values.baseline)) : null;
+  const steps = new CliProgress("report", null, mode);
   let compliance: ComplianceAnalysis | null = null;
-  if (values.compliance || results.compliance.length > 0) {
-    compliance = await complianceAnalysis(input, {
-      outputDir: values.compliance ? join(output, "compliance") : null,
-      configDir: values["config-dir"],
-    });
+  let written;
+  try {
+    if (values.compliance || results.compliance.length > 0) {
+      steps.activity("compliance analysis");
+      compliance = await complianceAnalysis(input, {
+        outputDir: values.compliance ? join(output, "compliance") : null,
+        configDir: values["config-dir"],
+      });
+    }
+    steps.activity("building the tables and figures");
+    const report = buildReport(results, bands, { compliance, baseline });
+    steps.activity(`writing ${formats.join(", ")} and the figures`);
+    written = { report, ...await writeReport(report, output, { formats, figuresDir, viewerUrl }) };
+  } finally {
+    steps.stop();
   }
-  const report = buildReport(results, bands, { compliance, baseline });
-  const written = await writeReport(report, output, {
-    formats,
-    figuresDir,
-    viewerUrl,
-  });
+  const { report } = written;
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   console.log(
     `Report from ${

@@ -51,6 +51,7 @@ export {
   type EvalRun,
   type LoadedComplianceRecord,
   type LoadedManifest,
+  type LoadEvent,
   loadResults,
   type LoadResultsOptions,
   type LoadWarning,

@@ -242,8 +242,12 @@ export function complianceProgress(
         tracker.end();
         return "end";
       case "model_aborted": {
+        // Stopped by failures, the model's other probes are not made now (after Ctrl-C, the
+        // run's total stands: the rest is for --resume).
         const s = tracker.snapshot();
-        if (s.runTotal !== null) tracker.setRunTotal(s.runTotal - (s.total - s.done));
+        if (s.runTotal !== null && e.reason !== "interrupted") {
+          tracker.setRunTotal(s.runTotal - (s.total - s.done));
+        }
         tracker.end();
         return "end";
       }

@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console
 /**
- * Ctrl-C for the long commands: the first stops the run after the request in flight (records
+ * Ctrl-C for the long commands: the first stops the run (the request in flight is dropped, records
  * already written are kept), a second one a while later quits at once; either way the command
  * then says once what was saved and the exact command that resumes the run.
  * @module
@@ -15,7 +15,7 @@ const SAME_CTRL_C_MS = 1000;
 
 /** Options for {@linkcode Interrupt}. */
 export interface InterruptOptions {
-  /** Printed (stderr) at the first Ctrl-C, e.g. "stopping after the current request". */
+  /** Printed (stderr) at the first Ctrl-C, e.g. "stopping; the request in flight is not recorded". */
   notice: string;
   /** The saved/resume message printed before quitting at a second Ctrl-C. */
   onForce?: () => string;

@@ -198,7 +198,7 @@ export async function main(args: string[]): Promise<number> {
     })`;
   };
   const interrupt = new Interrupt({
-    notice: "stopping after the current probe",
+    notice: "stopping; the probe in flight is not recorded (--resume makes it again)",
     beforePrint: () => progress.clear(),
     onForce: () => interruptedMessage(saved(), resume),
   }).install();

@@ -205,7 +205,7 @@ export async function main(args: string[]): Promise<number> {
     })`;
   let recorded = 0;
   const interrupt = new Interrupt({
-    notice: "stopping after the requests in flight",
+    notice: "stopping; the samples in flight are not recorded (--resume makes them again)",
     beforePrint: () => progress.clear(),
     onForce: () => interruptedMessage(saved(recorded), resume),
   }).install();

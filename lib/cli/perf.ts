@@ -188,7 +188,7 @@ export async function main(args: string[]): Promise<number> {
     return `${s.runDone}/${s.runTotal} requests of run ${plan.runId} are saved in ${plan.resultsDir} (${files} records file(s) and the manifest)`;
   };
   const interrupt = new Interrupt({
-    notice: "stopping after the current request",
+    notice: "stopping; the request in flight is not recorded (--resume makes it again)",
     beforePrint: () => progress.clear(),
     onForce: () => interruptedMessage(saved(unitStart.size), resume),
   }).install();

@@ -118,7 +118,7 @@ export async function main(args: string[]): Promise<number> {
         )
         : "Interrupted: nothing was measured yet.";
     const interrupt = new Interrupt({
-      notice: "stopping after the current request",
+      notice: "stopping; the request in flight is not recorded (--resume makes it again)",
       beforePrint: () => progress.clear(),
       onForce: () => stopped(null),
     }).install();
@@ -185,7 +185,7 @@ export async function main(args: string[]): Promise<number> {
     return `${s.runDone}/${s.runTotal} requests and quality samples of run ${runId} are saved in ${prepared.plan.resultsDir} (records, manifest and rounds summary)`;
   };
   const interrupt = new Interrupt({
-    notice: "stopping after the current request",
+    notice: "stopping; the request in flight is not recorded (--resume makes it again)",
     silent: worker,
     beforePrint: () => progress.clear(),
     onForce: () => interruptedMessage(saved(), resume),

@@ -47,34 +47,39 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
   }
 }
 
-/** A one-line progress bar on stderr, drawn only on a terminal. */
+/** A one-line progress bar on stderr (a terminal): `label ███░░ text`, redrawn in place. */
 export class ProgressBar {
-  #enabled = Deno.stderr.isTerminal();
   #encoder = new TextEncoder();
-  #label = "";
-  #last = 0;
+  #drawn = false;
+  #write: (text: string) => void;
 
-  start(label: string): void {
-    this.#label = label;
+  constructor(
+    write: (text: string) => void = (t) => Deno.stderr.writeSync(this.#encoder.encode(t)),
+  ) {
+    this.#write = write;
   }
 
-  update(done: number, total: number, note = ""): void {
-    if (!this.#enabled) return;
-    const now = performance.now();
-    if (done < total && now - this.#last < 50) return;
-    this.#last = now;
-    const width = 28;
-    const filled = total ? Math.round((done / total) * width) : 0;
-    const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    const line = `\r${this.#label} ${bar} ${done}/${total} ${note}`.slice(
-      0,
-      (Deno.consoleSize?.().columns ?? 120) - 1,
-    );
-    Deno.stderr.writeSync(this.#encoder.encode(`${line}\x1b[K`));
+  /** Draw `label`, a bar filled to `fraction` (0..1, or null for no bar), then `text`. */
+  draw(label: string, fraction: number | null, text: string): void {
+    let columns = 120;
+    try {
+      columns = Deno.consoleSize().columns;
+    } catch { /* not a terminal */ }
+    // The bar gives way to the text on a narrow terminal (8 to 24 cells).
+    const width = Math.max(8, Math.min(24, columns - 3 - label.length - text.length));
+    const bar = fraction === null ? "" : (() => {
+      const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+      return " " + "█".repeat(filled) + "░".repeat(width - filled);
+    })();
+    const line = `${label}${bar} ${text}`.slice(0, columns - 1);
+    this.#write(`\r${line}\x1b[K`);
+    this.#drawn = true;
   }
 
-  done(): void {
-    if (this.#enabled) Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+  /** Erase the bar line (before other output). */
+  clear(): void {
+    if (this.#drawn) this.#write("\r\x1b[K");
+    this.#drawn = false;
   }
 }
 

@@ -2,7 +2,8 @@
 
 Deno's Jupyter kernel can publish a cell's execute_result after the cell's `idle` status; plain
 nbclient stops listening at `idle` and loses it (seen here on about 1 run in 4). This client keeps
-reading the cell's IOPub messages for a short grace period after `idle`.
+reading the cell's IOPub messages for a short grace period after `idle`. Display updates
+(update_display_data, e.g. a live progress display) are also recorded in the cell's metadata.
 
 Usage: python3 _execute_notebook.py IN.ipynb OUT.ipynb [TIMEOUT_SECONDS]
 """
@@ -17,9 +18,25 @@ from nbclient.util import ensure_async
 
 GRACE_SECONDS = 0.25
 LATE_TYPES = {"execute_result", "display_data", "stream", "error", "update_display_data"}
+# A live display (a progress display) updates its output in place, so the executed copy would
+# keep only its last state: each update's text is also kept in the cell's metadata
+# (`edge_bench.display_updates`, at most this many per cell) to show what the run displayed.
+MAX_KEPT_UPDATES = 1000
 
 
 class DrainingClient(NotebookClient):
+    def process_message(self, msg, cell, cell_index):
+        if msg["msg_type"] == "update_display_data":
+            content = msg["content"]
+            meta = cell.setdefault("metadata", {}).setdefault("edge_bench", {})
+            kept = meta.setdefault("display_updates", [])
+            if len(kept) < MAX_KEPT_UPDATES:
+                kept.append({
+                    "display_id": content.get("transient", {}).get("display_id"),
+                    "text": content.get("data", {}).get("text/plain", ""),
+                })
+        return super().process_message(msg, cell, cell_index)
+
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
         while True:

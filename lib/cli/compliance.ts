@@ -5,7 +5,7 @@
  *  [--config-dir DIR] [--probes-dir DIR] [--base-url URL] [--allow-remote] [--no-load]`
  * @module
  */
-import { relative } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import {
   type ComplianceEvent,
   executeCompliance,
@@ -15,8 +15,11 @@ import {
   type RiskAnalysis,
   type WrittenComplianceReports,
 } from "../compliance/mod.ts";
+import { complianceProgress } from "../progress/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
+import { fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
+import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task compliance [options]
 
@@ -40,6 +43,7 @@ report/compliance/risk_analysis_<stamp>.json and license_audit_<stamp>.json.
   --config-dir DIR         folder with experiment, models, scenarios, compliance, licenses YAML
   --probes-dir DIR         folder of probe sets (default: data/compliance/)
   --no-load                never load/unload LM Studio models
+${PROGRESS_HELP}
   --help`;
 
 const OPTIONS = {
@@ -58,6 +62,7 @@ const OPTIONS = {
   "config-dir": { type: "string" },
   "probes-dir": { type: "string" },
   "no-load": { type: "boolean" },
+  ...PROGRESS_OPTIONS,
   help: { type: "boolean" },
 } as const;
 
@@ -195,60 +200,70 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  const bar = new ProgressBar();
-  const controller = new AbortController();
-  const onSignal = () => {
-    console.error(
-      "\nInterrupted: finishing the current probe, then stopping (resume with --resume)",
-    );
-    controller.abort();
+  const progress = new CliProgress("compliance", complianceProgress(plan), progressModeOf(v));
+  const resume = resumeCommand("compliance", plan.runId, {
+    "results-dir": v["results-dir"] && plan.resultsDir,
+    "output-dir": v["output-dir"] && resolve(v["output-dir"]),
+    "config-dir": v["config-dir"] && resolve(v["config-dir"]),
+    "probes-dir": v["probes-dir"] && resolve(v["probes-dir"]),
+    "base-url": v["base-url"],
+    "no-load": v["no-load"],
+    progress: v.progress,
+    quiet: v.quiet,
+  });
+  const files = new Set<string>();
+  const saved = () => {
+    const s = progress.snapshot()!;
+    return `${s.runDone}/${s.runTotal} probe results of run ${plan.runId} are saved in ${plan.resultsDir} (${
+      [...files].join(", ") || "no records file yet"
+    })`;
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  const onEvent = (e: ComplianceEvent) => {
+  const interrupt = new Interrupt({
+    notice: "stopping; the probe in flight is not recorded (--resume makes it again)",
+    beforePrint: () => progress.clear(),
+    onForce: () => interruptedMessage(saved(), resume),
+  }).install();
+  const onEvent = progress.wrap((e: ComplianceEvent) => {
     switch (e.type) {
       case "model_failed":
         console.error(`\n[Refused] ${e.modelKey}: ${e.error.message}`);
         break;
       case "model_probes":
-        bar.start(e.modelKey);
+        files.add(basename(e.path));
         if (e.alreadyDone) {
           console.log(`[Resume] ${e.modelKey}: ${e.alreadyDone}/${e.planned} already recorded`);
         }
-        bar.update(e.alreadyDone, e.planned);
-        break;
-      case "probe_done":
-        bar.update(
-          e.done,
-          e.planned,
-          `${e.record.probe_id}: ${e.record.error ? "error" : e.record.verdict}`,
-        );
         break;
       case "model_done":
-        bar.done();
         console.log(
           `[Saved] ${relative(Deno.cwd(), e.path) || e.path} (${e.records.length} probe records)`,
         );
         break;
       case "model_aborted":
-        bar.done();
-        console.error(`[Stopped] ${e.modelKey}: ${e.reason}`);
+        if (!interrupt.interrupted) console.error(`[Stopped] ${e.modelKey}: ${e.reason}`);
         break;
     }
-  };
+  });
   const result = await executeCompliance(prepared, {
     onEvent,
-    signal: controller.signal,
+    signal: interrupt.signal,
+    backend: { onDownloadProgress: (p) => progress.download(p) },
     allowLoad: !v["no-load"],
     outputDir: v["output-dir"],
-  }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  }).finally(() => {
+    interrupt.remove();
+    progress.stop();
+  });
   printReports(result.reports);
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
+  if (interrupt.interrupted) {
+    console.error(interruptedMessage(saved(), resume));
+    return 130;
+  }
   if (!result.complete) {
     for (const f of result.failures) console.error(`Incomplete: ${f.modelKey}: ${f.message}`);
-    console.error(
-      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task compliance --resume'`,
-    );
-    return controller.signal.aborted ? 130 : 1;
+    console.error(`Run ${result.runId} is incomplete: fix the cause, then resume with: ${resume}`);
+    return 1;
   }
   return 0;
 }

@@ -6,20 +6,15 @@
  *  [--config-dir DIR] [--unsafe-no-sandbox]`
  * @module
  */
-import { relative } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { type EvalEvent, type EvalSessionResult, executeEval, prepareEval } from "../eval/mod.ts";
+import { evalProgress } from "../progress/mod.ts";
 import type { EvalSummary } from "../results/mod.ts";
 import { loadProjectConfig, lookup } from "../config/mod.ts";
 import { harnessComparison } from "./_harness.ts";
-import {
-  fmt,
-  fmtCi,
-  intFlag,
-  parseFlagsWithResume,
-  ProgressBar,
-  runMain,
-  UsageError,
-} from "./_common.ts";
+import { fmt, fmtCi, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
+import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task eval --task <name> [options]
 
@@ -52,6 +47,7 @@ const HELP = `Usage: deno task eval --task <name> [options]
   --config-dir DIR         folder with experiment.yaml, models.yaml, tasks.yaml
   --unsafe-no-sandbox      coding: where no sandbox works on this machine, run model-written
                            code without isolation (a sandbox that works is still used)
+${PROGRESS_HELP}
   --help`;
 
 const OPTIONS = {
@@ -73,6 +69,7 @@ const OPTIONS = {
   "data-dir": { type: "string" },
   "config-dir": { type: "string" },
   "unsafe-no-sandbox": { type: "boolean" },
+  ...PROGRESS_OPTIONS,
   help: { type: "boolean" },
 } as const;
 
@@ -132,7 +129,7 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
     "",
     `RESULTS SUMMARY  ${s.task} / ${s.model_key}`,
     RULE,
-    `Samples:        ${m.n}/${s.planned}${s.complete ? "" : " (incomplete: resume with --resume)"}`,
+    `Samples:        ${m.n}/${s.planned}${s.complete ? "" : " (incomplete)"}`,
     ...(m.accuracy ? [`Accuracy:       ${pct(m.accuracy)}`] : []),
     ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}${labelsNote(m.macro_f1)}`] : []),
     `Invalid rate:   ${fmt(m.invalid_rate * 100, 1)}% (${m.invalid})`,
@@ -303,50 +300,54 @@ async function evalOne(
   }
   if (values["unsafe-no-sandbox"]) console.error(`warning: ${unsafeFlagNote(task.settings)}`);
 
-  const bar = new ProgressBar();
-  bar.start(`${plan.task}/${plan.modelKey}`);
-  const controller = new AbortController();
-  const onSignal = () => {
-    console.error("\nInterrupted: stopping (resume with --resume)");
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  const onEvent = (e: EvalEvent) => {
+  const progress = new CliProgress("eval", evalProgress(prepared), progressModeOf(values));
+  const resume = resumeCommand("eval", plan.runId, {
+    "results-dir": values["results-dir"] && prepared.resultsDir,
+    "config-dir": values["config-dir"] && resolve(values["config-dir"]),
+    "data-dir": values["data-dir"] && resolve(values["data-dir"]),
+    "base-url": baseUrl,
+    concurrency: values.concurrency,
+    "unsafe-no-sandbox": values["unsafe-no-sandbox"],
+    progress: values.progress,
+    quiet: values.quiet,
+  });
+  const saved = (n: number) =>
+    `${n}/${task.samples.length} samples of run ${plan.runId} are saved in ${prepared.resultsDir} (${
+      basename(plan.recordsPath)
+    })`;
+  let recorded = 0;
+  const interrupt = new Interrupt({
+    notice: "stopping; the samples in flight are not recorded (--resume makes them again)",
+    beforePrint: () => progress.clear(),
+    onForce: () => interruptedMessage(saved(recorded), resume),
+  }).install();
+  const onEvent = progress.wrap((e: EvalEvent) => {
     switch (e.type) {
       case "start":
+        recorded = e.alreadyDone;
         if (e.alreadyDone) {
           console.log(`[Resume] ${e.alreadyDone}/${e.planned} samples already recorded`);
         }
-        bar.update(e.alreadyDone, e.planned);
         break;
       case "sample_done":
-        bar.update(
-          e.done,
-          e.planned,
-          e.runningAccuracy === null ? "" : `acc ${fmt(e.runningAccuracy * 100, 1)}%` +
-            (e.record.error ? ` (error: ${e.record.error.slice(0, 40)})` : ""),
-        );
+        recorded = e.done;
         break;
       case "stopped":
-        bar.done();
-        console.error(`[Stopped] ${e.reason}`);
+        if (!interrupt.interrupted) console.error(`[Stopped] ${e.reason}`);
         break;
     }
-  };
+  });
   let result: EvalSessionResult;
   try {
     result = await executeEval(prepared, {
       concurrency,
       onEvent,
-      signal: controller.signal,
-      backend: {
-        onDownloadProgress: (p) =>
-          bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
-      },
+      signal: interrupt.signal,
+      backend: { onDownloadProgress: (p) => progress.download(p) },
     });
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    bar.done();
+    interrupt.remove();
+    progress.stop();
   }
   console.log(
     summaryBlock(result.summary, {
@@ -355,16 +356,18 @@ async function evalOne(
     }),
   );
   console.log(`Manifest: ${rel(result.manifestPath)}`);
+  if (interrupt.interrupted) {
+    console.error(interruptedMessage(saved(result.summary.metrics.n), resume));
+    return 130;
+  }
   onSummary?.(result.summary);
   if (values["use-harness"]) {
     const code = await harnessComparison(prepared, result, baseUrl);
     if (code !== 0) return code;
   }
   if (!result.complete) {
-    console.error(
-      `Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`,
-    );
-    return controller.signal.aborted ? 130 : 1;
+    console.error(`Run ${plan.runId} is incomplete: fix the cause, then resume with: ${resume}`);
+    return 1;
   }
   return 0;
 }

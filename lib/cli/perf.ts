@@ -5,7 +5,7 @@
  *  [--no-load]`
  * @module
  */
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { powerWarnings } from "../env/mod.ts";
 import type { Environment } from "../env/mod.ts";
 import {
@@ -16,16 +16,18 @@ import {
   summarizePerf,
   workerEventLine,
 } from "../perf/mod.ts";
+import { perfProgress } from "../progress/mod.ts";
 import {
   fmt,
   fmtCi,
   fmtMib,
   intFlag,
   parseFlagsWithResume,
-  ProgressBar,
   runMain,
   UsageError,
 } from "./_common.ts";
+import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
+import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task perf [options]
 
@@ -44,6 +46,7 @@ const HELP = `Usage: deno task perf [options]
   --no-load                never load/unload LM Studio models, even when load.auto is set
   --server-pid PID         measure the memory of this server process (lmstudio/openai models;
                            overrides memory: in models.yaml, e.g. after a server restart)
+${PROGRESS_HELP}
   --help`;
 
 const OPTIONS = {
@@ -60,6 +63,7 @@ const OPTIONS = {
   "no-load": { type: "boolean" },
   "server-pid": { type: "string" },
   worker: { type: "string" },
+  ...PROGRESS_OPTIONS,
   help: { type: "boolean" },
 } as const;
 
@@ -226,17 +230,27 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
-  const bar = new ProgressBar();
   const unitStart = new Map<string, number>();
-  const controller = new AbortController();
-  const onSignal = () => {
-    console.error(
-      "\nInterrupted: finishing the current request, then stopping (resume with --resume)",
-    );
-    controller.abort();
+  const progress = new CliProgress("perf", perfProgress(plan), progressModeOf(values));
+  const resume = resumeCommand("perf", plan.runId, {
+    "results-dir": values["results-dir"] && plan.resultsDir,
+    "config-dir": values["config-dir"] && resolve(values["config-dir"]),
+    "base-url": baseUrl,
+    "no-load": values["no-load"],
+    "server-pid": values["server-pid"],
+    progress: values.progress,
+    quiet: values.quiet,
+  });
+  const saved = (files: number) => {
+    const s = progress.snapshot()!;
+    return `${s.runDone}/${s.runTotal} requests of run ${plan.runId} are saved in ${plan.resultsDir} (${files} records file(s) and the manifest)`;
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  const onEvent = (e: PerfEvent) => {
+  const interrupt = new Interrupt({
+    notice: "stopping; the request in flight is not recorded (--resume makes it again)",
+    beforePrint: () => progress.clear(),
+    onForce: () => interruptedMessage(saved(unitStart.size), resume),
+  }).install();
+  const onEvent = progress.wrap((e: PerfEvent) => {
     switch (e.type) {
       case "model_start":
         if (e.model.backend === "lmstudio") {
@@ -259,28 +273,16 @@ export async function main(args: string[]): Promise<number> {
         break;
       case "unit_start":
         unitStart.set(`${e.unit.modelKey}/${e.unit.scenario}`, performance.now());
-        bar.start(`${e.unit.modelKey}/${e.unit.scenario}`);
         if (e.alreadyDone) {
           console.log(
             `[Resume] ${e.unit.modelKey}/${e.unit.scenario}: ${e.alreadyDone}/${e.planned} already recorded`,
           );
         }
-        bar.update(e.alreadyDone, e.planned);
         break;
       case "rewarm":
         console.log(`[Resume] re-warming the engine with ${e.requests} unrecorded request(s)`);
         break;
-      case "request_done":
-        bar.update(
-          e.done,
-          e.planned,
-          e.record.error
-            ? `error: ${e.record.error.slice(0, 40)}`
-            : `TTFT ${fmt(e.record.ttft_ms)} ms, ${fmt(e.record.output_tokens_per_s)} t/s`,
-        );
-        break;
       case "unit_aborted":
-        bar.done();
         console.error(`[Stopped] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
         break;
       case "unit_refused":
@@ -299,7 +301,6 @@ export async function main(args: string[]): Promise<number> {
         }
         break;
       case "unit_done": {
-        bar.done();
         const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
         const summary = summarizePerf(e.records, { seed: plan.experiment.seed });
         console.log(
@@ -318,7 +319,7 @@ export async function main(args: string[]): Promise<number> {
         break;
       }
     }
-  };
+  });
   const serverPid = intFlag("server-pid", values["server-pid"]);
   if (serverPid !== undefined && serverPid <= 0) {
     throw new UsageError(`Flag --server-pid must be a positive pid: current value is ${serverPid}`);
@@ -328,29 +329,30 @@ export async function main(args: string[]): Promise<number> {
     serverPids: serverPid === undefined
       ? undefined
       : Object.fromEntries(modelKeys.map((k) => [k, serverPid])),
-    signal: controller.signal,
-    backend: {
-      onDownloadProgress: (p) =>
-        bar.update(p.receivedBytes, p.totalBytes ?? p.receivedBytes, "bytes downloaded"),
-    },
+    signal: interrupt.signal,
+    backend: { onDownloadProgress: (p) => progress.download(p) },
     allowLoad: !values["no-load"],
     onEnvironment: (env) => {
       // The seed's method needs a plugged-in machine with power saving off.
       for (const w of powerWarnings(env as unknown as Environment)) console.error(`warning: ${w}`);
     },
-  }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+  }).finally(() => {
+    interrupt.remove();
+    progress.stop();
+  });
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
+  if (interrupt.interrupted) {
+    console.error(interruptedMessage(saved(Object.keys(result.files).length), resume));
+    return 130;
+  }
   if (!result.complete) {
     if (result.failures.length) console.error("Not finished:");
     for (const f of result.failures) {
       console.error(`  - ${f.round ? `${f.round}/` : ""}${f.modelKey}: ${f.message}`);
     }
-    const dir = values["results-dir"] ? ` --results-dir ${values["results-dir"]}` : "";
-    console.error(
-      `Run ${result.runId} is incomplete: fix the cause, then run 'deno task perf --resume ${result.runId}${dir}'`,
-    );
-    return controller.signal.aborted ? 130 : 1;
+    console.error(`Run ${result.runId} is incomplete: fix the cause, then resume with: ${resume}`);
+    return 1;
   }
   return 0;
 }

@@ -23,7 +23,9 @@ import {
 } from "../report/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
 import { isLoopbackHost } from "../viewer/mod.ts";
+import { loadProgress } from "../progress/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
+import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task report [options]
 
@@ -49,6 +51,7 @@ Turns everything under a results folder into the article's tables and figures.
   --max-warnings N     warnings printed in full (default: 20)
   --viewer-url URL     link the HTML report's rows to the results viewer there
                        (\`deno task view\`, e.g. http://127.0.0.1:8765): <URL>/run/<run id>
+${progressHelp(23)}
   --help`;
 
 function formatsOf(value: string): ReportFormat[] {
@@ -165,6 +168,7 @@ export async function main(args: string[]): Promise<number> {
       models: { type: "string" },
       "config-hash": { type: "string" },
       latest: { type: "boolean" },
+      ...PROGRESS_OPTIONS,
       help: { type: "boolean" },
     },
     strict: true,
@@ -206,10 +210,20 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   const maxWarnings = Number(values["max-warnings"]);
+  const mode = progressModeOf(values);
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
-  const loaded = await loadResults(input);
+  // Reading a large results folder takes a while: its bytes are the progress.
+  const load = async (dir: string) => {
+    const progress = new CliProgress("report", loadProgress(), mode);
+    try {
+      return await loadResults(dir, { onEvent: (e) => progress.event(e) });
+    } finally {
+      progress.stop();
+    }
+  };
+  const loaded = await load(input);
   const { results, selection } = selectRuns(loaded, filter);
   if (!isEmptyFilter(filter) && selection.kept.length === 0) {
     throw new UsageError(
@@ -221,32 +235,45 @@ export async function main(args: string[]): Promise<number> {
       }`,
     );
   }
-  const baseline = values.baseline ? await loadResults(resolve(values.baseline)) : null;
+  const baseline = values.baseline ? await load(resolve(values.baseline)) : null;
+  const steps = new CliProgress("report", null, mode);
   let compliance: ComplianceAnalysis | null = null;
-  if (values.compliance || results.compliance.length > 0) {
-    const dir = isEmptyFilter(filter) ? input : await complianceSubset(results.compliance);
-    try {
-      compliance = await complianceAnalysis(dir, {
-        outputDir: values.compliance ? join(output, "compliance") : null,
-        configDir: values["config-dir"],
-      });
-    } finally {
-      if (dir !== input) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  let written;
+  try {
+    if (values.compliance || results.compliance.length > 0) {
+      steps.activity("compliance analysis");
+      const dir = isEmptyFilter(filter) ? input : await complianceSubset(results.compliance);
+      try {
+        compliance = await complianceAnalysis(dir, {
+          outputDir: values.compliance ? join(output, "compliance") : null,
+          configDir: values["config-dir"],
+        });
+      } finally {
+        if (dir !== input) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
     }
+    steps.activity("building the tables and figures");
+    const report = buildReport(results, bands, {
+      compliance,
+      baseline,
+      selection: isEmptyFilter(filter) ? null : selection,
+      pool: values.latest ? "latest" : "all",
+    });
+    steps.activity(`writing ${formats.join(", ")} and the figures`);
+    written = {
+      report,
+      ...await writeReport(report, output, {
+        formats,
+        figuresDir,
+        viewerUrl,
+        pdfOptional: values.format.split(",").map((s) => s.trim()).includes("all") &&
+          !values.format.split(",").map((s) => s.trim()).includes("pdf"),
+      }),
+    };
+  } finally {
+    steps.stop();
   }
-  const report = buildReport(results, bands, {
-    compliance,
-    baseline,
-    selection: isEmptyFilter(filter) ? null : selection,
-    pool: values.latest ? "latest" : "all",
-  });
-  const written = await writeReport(report, output, {
-    formats,
-    figuresDir,
-    viewerUrl,
-    pdfOptional: values.format.split(",").map((s) => s.trim()).includes("all") &&
-      !values.format.split(",").map((s) => s.trim()).includes("pdf"),
-  });
+  const { report } = written;
   console.log(
     `Report from ${
       rel(input)

@@ -5,17 +5,23 @@
  *  [--data-dir DIR] [--list]`
  * @module
  */
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import {
+  encodeWorkerEvent,
   executeRounds,
   prepareRounds,
   type RoundsEvent,
   runSweep,
   supportMatrix,
+  type SweepEvent,
   sweepRows,
 } from "../rounds/mod.ts";
+import { roundsProgress, sweepProgress } from "../progress/mod.ts";
+import { resolveOutputPath } from "../config/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
+import { fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
+import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
 
 const OPTIONS = {
   model: { type: "string" },
@@ -32,6 +38,7 @@ const OPTIONS = {
   list: { type: "boolean" },
   sweep: { type: "string" },
   worker: { type: "string" },
+  ...PROGRESS_OPTIONS,
   help: { type: "boolean" },
 } as const;
 
@@ -48,11 +55,38 @@ const HELP = `Usage: deno task rounds --model <key> [--rounds <ids|all>] [option
   --results-dir DIR / --config-dir DIR / --data-dir DIR
   --list                 print the rounds and which backends can apply each setting
   --sweep KEYS           precision vs size: the baseline round on each model variant (comma-separated
-                         keys, e.g. a family at Q4_K_M, Q8_0, F16), with GGUF parameters and bits per weight`;
+                         keys, e.g. a family at Q4_K_M, Q8_0, F16), with GGUF parameters and bits per weight
+${progressHelp(25)}`;
 
 const pct = (
   x: number | null | undefined,
 ) => (x === null || x === undefined ? "n/a" : `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`);
+
+/** Write all of `bytes` to stdout (a pipe may take a large line in several writes). */
+function writeAll(bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += Deno.stdout.writeSync(bytes.subarray(offset));
+}
+
+/** What the command prints for a rounds (or sweep) event; progress is drawn around it. */
+function printEvent(e: SweepEvent): void {
+  if (e.type === "sweep_model") {
+    console.log(`\n[variant ${e.index + 1}/${e.models}] ${e.modelKey}: rounds run ${e.runId}`);
+  } else if (e.type === "round_skipped") console.log(`[skip] ${e.id}: ${e.reason}`);
+  else if (e.type === "round_start") {
+    console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
+  } else if (e.type === "round_applied") {
+    console.log(`  applied in ${fmt(e.setupMs, 0)} ms: ${JSON.stringify(e.settings)}`);
+  } else if (e.type === "round_failed") {
+    console.error(`[failed] ${e.id}: could not be applied: ${e.reason}`);
+  } else if (e.type === "quality_done") console.log(`  quality: ${e.correct}/${e.n} correct`);
+  else if (e.type === "worker_output") console.log(e.line);
+  else if (e.type === "perf" && e.event.type === "unit_aborted") {
+    console.error(`  stopped: ${e.event.reason}`);
+  } else if (e.type === "perf" && e.event.type === "unit_refused") {
+    console.error(`  refused: ${e.event.reason}`);
+  }
+}
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -65,21 +99,62 @@ export async function main(args: string[]): Promise<number> {
     console.log(textTable(supportMatrix()));
     return 0;
   }
+  const mode = progressModeOf(values);
+  const where = {
+    "results-dir": values["results-dir"] && resolve(values["results-dir"]),
+    progress: values.progress,
+    quiet: values.quiet,
+  };
   if (values.sweep) {
     const keys = values.sweep.split(",").map((k) => k.trim()).filter(Boolean);
-    const sweep = await runSweep(keys, {
-      scenarios: values.scenarios,
-      runs: intFlag("runs", values.runs),
-      warmup: intFlag("warmup", values.warmup),
-      quality: !values["no-quality"],
-      configDir: values["config-dir"],
-      resultsDir: values["results-dir"],
-      dataDir: values["data-dir"],
-      allowRemote: values["allow-remote"] === true,
-    });
+    const progress = new CliProgress("sweep", sweepProgress(keys.length), mode);
+    let current: { modelKey: string; runId: string } | null = null;
+    const resultsDir = values["results-dir"]
+      ? resolve(values["results-dir"])
+      : resolveOutputPath("results");
+    const stopped = (sweepPath: string | null) =>
+      current
+        ? interruptedMessage(
+          `the sweep stopped in rounds run ${current.runId} (${current.modelKey}), whose records are saved in ${resultsDir}; ${
+            sweepPath ? `the variants measured before it are in ${sweepPath}` : "no sweep file"
+          }`,
+          `${resumeCommand("rounds", current.runId, where)}, then the sweep of the other variants`,
+        )
+        : "Interrupted: nothing was measured yet.";
+    const interrupt = new Interrupt({
+      notice: "stopping; the request in flight is not recorded (--resume makes it again)",
+      beforePrint: () => progress.clear(),
+      onForce: () => stopped(null),
+    }).install();
+    let sweep;
+    try {
+      sweep = await runSweep(keys, {
+        scenarios: values.scenarios,
+        runs: intFlag("runs", values.runs),
+        warmup: intFlag("warmup", values.warmup),
+        quality: !values["no-quality"],
+        configDir: values["config-dir"],
+        resultsDir: values["results-dir"],
+        dataDir: values["data-dir"],
+        allowRemote: values["allow-remote"] === true,
+      }, {
+        signal: interrupt.signal,
+        onEvent: progress.wrap((e) => {
+          if (e.type === "sweep_model") current = { modelKey: e.modelKey, runId: e.runId };
+          printEvent(e);
+        }),
+      });
+    } finally {
+      interrupt.remove();
+      progress.stop();
+    }
     console.log("\nPRECISION VS SIZE (baseline settings; means with 95% CI)");
     console.log(textTable(sweepRows(sweep.rows)));
     console.log(`\n[Saved] ${relative(Deno.cwd(), sweep.path) || sweep.path}`);
+    if (interrupt.interrupted) {
+      console.error(stopped(relative(Deno.cwd(), sweep.path) || sweep.path));
+      return 130;
+    }
     return 0;
   }
   if (!values.resume && !values.model) {
@@ -106,35 +181,34 @@ export async function main(args: string[]): Promise<number> {
     );
     console.log(`Config hash: ${prepared.plan.configHash}`);
   }
-  const bar = new ProgressBar();
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  const onEvent = (e: RoundsEvent) => {
-    // A worker's round is announced by the parent process.
-    if (values.worker && ["round_start", "round_applied", "round_failed"].includes(e.type)) return;
-    if (e.type === "round_skipped") console.log(`[skip] ${e.id}: ${e.reason}`);
-    else if (e.type === "round_start") {
-      console.log(`\n[round] ${e.id}: ${e.round.description} ${JSON.stringify(e.round.settings)}`);
-    } else if (e.type === "round_applied") {
-      console.log(`  applied in ${fmt(e.setupMs, 0)} ms: ${JSON.stringify(e.settings)}`);
-    } else if (e.type === "round_failed") {
-      console.error(`[failed] ${e.id}: could not be applied: ${e.reason}`);
-    } else if (e.type === "quality_done") console.log(`  quality: ${e.correct}/${e.n} correct`);
-    else if (e.type === "perf") {
-      const p = e.event;
-      if (p.type === "unit_start") bar.start(`${e.id}/${p.unit.scenario}`);
-      if (p.type === "request_done") bar.update(p.done, p.planned);
-      if (p.type === "unit_done") bar.done();
-      if (p.type === "unit_aborted") console.error(`  stopped: ${p.reason}`);
-    }
+  // A worker (one round in a fresh process) sends its events to the parent, which shows them.
+  const worker = values.worker !== undefined;
+  const progress = new CliProgress("rounds", roundsProgress(prepared), worker ? "none" : mode);
+  const runId = prepared.plan.runId;
+  const resume = resumeCommand("rounds", runId, where);
+  const saved = () => {
+    const s = progress.snapshot()!;
+    return `${s.runDone}/${s.runTotal} requests and quality samples of run ${runId} are saved in ${prepared.plan.resultsDir} (records, manifest and rounds summary)`;
   };
+  const interrupt = new Interrupt({
+    notice: "stopping; the request in flight is not recorded (--resume makes it again)",
+    silent: worker,
+    beforePrint: () => progress.clear(),
+    onForce: () => interruptedMessage(saved(), resume),
+  }).install();
+  const encoder = new TextEncoder();
+  const onEvent = worker
+    ? (e: RoundsEvent) => writeAll(encoder.encode(encodeWorkerEvent(e) + "\n"))
+    : progress.wrap(printEvent);
   const result = await executeRounds(prepared, {
     onEvent,
-    signal: controller.signal,
+    signal: interrupt.signal,
     worker: values.worker,
   })
-    .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
+    .finally(() => {
+      interrupt.remove();
+      progress.stop();
+    });
   if (values.worker) return result.complete ? 0 : 1;
   console.log(
     "\nEffect of each round against baseline (Welch interval of the mean difference, * = it excludes 0;" +
@@ -189,9 +263,13 @@ export async function main(args: string[]): Promise<number> {
     console.log(`${r.status}: ${r.id}: ${r.reason ?? ""}`);
   }
   console.log(`\n[Saved] ${relative(Deno.cwd(), result.summaryPath) || result.summaryPath}`);
+  if (interrupt.interrupted) {
+    console.error(interruptedMessage(saved(), resume));
+    return 130;
+  }
   if (!result.complete) {
-    console.error(`Run ${result.runId} is incomplete: continue with 'deno task rounds --resume'`);
-    return controller.signal.aborted ? 130 : 1;
+    console.error(`Run ${result.runId} is incomplete: continue with: ${resume}`);
+    return 1;
   }
   return 0;
 }

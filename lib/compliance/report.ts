@@ -16,6 +16,7 @@ import { loadLicences } from "./licences.ts";
 import { DEFAULT_PROBES_DIR, loadProbeSets } from "./probes.ts";
 import { readComplianceResults } from "./records.ts";
 import { checkRubricProbeSets, loadRubric } from "./rubric.ts";
+import type { ComplianceEvent } from "./runner.ts";
 
 /** Where the reports go by default: `report/compliance/` (under `$EDGE_BENCH_OUTPUT_DIR` when set). */
 export function defaultComplianceOutputDir(): string {
@@ -123,6 +124,8 @@ export interface EnsureComplianceReportsOptions extends RegenerateComplianceOpti
   maxTokens?: number;
   /** Models probed by the quick run. @default "stories260k" */
   quickModels?: string;
+  /** Progress of that quick run. */
+  onEvent?: (event: ComplianceEvent) => void;
 }
 
 /**

@@ -567,6 +567,11 @@ async function runUnit(
           requestFailure = true;
         }
       } catch (e) {
+        // Stopped by Ctrl-C: nothing is recorded, so the request runs again on --resume.
+        if (a.options.signal?.aborted) {
+          await window.close();
+          return { error: null, requestFailure: false, interrupted: true };
+        }
         error = e instanceof Error ? e.message : String(e);
         requestFailure = isRequestFailure(e);
       }
@@ -585,7 +590,7 @@ async function runUnit(
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
-      return { error, requestFailure };
+      return { error, requestFailure, interrupted: false };
     };
     // Warm-ups first, then measured requests, `width` in flight at once (1: strictly sequential).
     for (let i = 0; i < todo.length; i += width) {
@@ -602,6 +607,11 @@ async function runUnit(
         size: group.length,
       };
       const outcomes = await Promise.all(group.map((slot) => one(slot, batch)));
+      if (outcomes.some((o) => o.interrupted)) {
+        finishedAll = false;
+        reason = "interrupted";
+        break;
+      }
       for (const o of outcomes) {
         consecutiveErrors = o.error ? consecutiveErrors + 1 : 0;
         consecutiveRequestFailures = o.error && o.requestFailure

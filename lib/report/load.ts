@@ -112,10 +112,29 @@ export interface ResultSet {
   warnings: LoadWarning[];
 }
 
+/** Progress of {@linkcode loadResults}: the folder's size first, then one event per file read. */
+export type LoadEvent =
+  | { type: "load_start"; dir: string; files: number; bytes: number }
+  | {
+    type: "file_loaded";
+    file: string;
+    /** Result kind, or null for a file that is not a result file (skipped). */
+    kind: string | null;
+    /** Records read from it (summaries and manifests count 1). */
+    records: number;
+    /** Files and bytes read so far, of `files` and `bytes`. */
+    done: number;
+    files: number;
+    bytesDone: number;
+    bytes: number;
+  };
+
 /** Options for {@linkcode loadResults}. */
 export interface LoadResultsOptions {
   /** Called once per warning as it happens. @default collects only */
   onWarning?: (warning: LoadWarning) => void;
+  /** Called as the folder is read (large folders take a while). */
+  onEvent?: (event: LoadEvent) => void;
   /** Lines per validated chunk of a perf file. @default 8192 */
   chunkLines?: number;
 }
@@ -186,12 +205,34 @@ export async function loadResults(
   const rounds: LoadedRounds[] = [];
   const sweeps: LoadedSweep[] = [];
 
-  for (const path of await listFiles(dir)) {
+  const paths = await listFiles(dir);
+  const sizes = new Map<string, number>();
+  for (const path of paths) sizes.set(path, await Deno.stat(path).then((i) => i.size, () => 0));
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  let filesDone = 0;
+  let bytesDone = 0;
+  const loaded = (file: string, kind: string | null, records: number) => {
+    filesDone++;
+    bytesDone += sizes.get(file) ?? 0;
+    options.onEvent?.({
+      type: "file_loaded",
+      file,
+      kind,
+      records,
+      done: filesDone,
+      files: paths.length,
+      bytesDone,
+      bytes: totalBytes,
+    });
+  };
+  options.onEvent?.({ type: "load_start", dir, files: paths.length, bytes: totalBytes });
+  for (const path of paths) {
     const name = relative(dir, path).split("/").at(-1)!;
     const kind = kindOf(name);
     if (kind === null) {
-      // Import notes are derived from the records, not skipped data.
-      if (!name.startsWith(".") && !/^import_.+\.json$/.test(name)) {
+      loaded(path, null, 0);
+      // Summaries written beside the records (rounds, sweeps, imports) are derived, not skipped data.
+      if (!name.startsWith(".") && !/^(rounds|sweep|import)_.+\.json$/.test(name)) {
         warn(path, null, "unknown file (not a result file), skipped");
       }
       continue;
@@ -259,12 +300,16 @@ export async function loadResults(
       skipped += 1;
     }
     files.push({ file: path, kind, records, skipped });
+    // Sample records are read when their summary is checked, below.
+    if (kind !== "eval_records") loaded(path, kind, records);
   }
 
   const evalRuns: EvalRun[] = [];
   for (const { file, summary } of summaries) {
     const run = await checkEvalRun(file, summary, warn);
-    if (run.records_file) recordFiles.delete(run.records_file);
+    if (run.records_file && recordFiles.delete(run.records_file)) {
+      loaded(run.records_file, "eval_records", run.records_n ?? 0);
+    }
     evalRuns.push(run);
   }
   // The quality subsets of optimization rounds are eval records without a summary of their own:
@@ -278,6 +323,7 @@ export async function loadResults(
     }
   }
   for (const orphan of recordFiles) {
+    loaded(orphan, "eval_records", 0);
     if (subsets.has(orphan) || await isRoundsSubset(orphan)) {
       const entry = files.find((f) => f.file === orphan);
       if (entry) entry.kind = "rounds_quality";

@@ -54,6 +54,7 @@ export {
   type LoadedManifest,
   type LoadedRounds,
   type LoadedSweep,
+  type LoadEvent,
   loadResults,
   type LoadResultsOptions,
   type LoadWarning,

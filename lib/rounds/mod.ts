@@ -16,6 +16,8 @@ export { loadRoundsConfig, supportMatrix } from "./_config.ts";
 export { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
 export { type LaunchedServer, launchServer, ServerLaunchError } from "./_server.ts";
 export {
+  decodeWorkerEvent,
+  encodeWorkerEvent,
   executeRounds,
   type ExecuteRoundsOptions,
   type PreparedRounds,
@@ -24,6 +26,7 @@ export {
   type RoundsEvent,
   type RoundsRequest,
   type RoundsResult,
+  roundsWork,
 } from "./session.ts";
 export {
   buildRoundsSummary,
@@ -33,5 +36,13 @@ export {
   type RoundsSummary,
   writeRoundsSummary,
 } from "./summary.ts";
-export { type GgufSize, ggufSize, runSweep, type SweepResult, type SweepRow } from "./sweep.ts";
+export {
+  type GgufSize,
+  ggufSize,
+  runSweep,
+  type SweepEvent,
+  type SweepOptions,
+  type SweepResult,
+  type SweepRow,
+} from "./sweep.ts";
 export { roundsRows, sweepRows } from "./tables.ts";

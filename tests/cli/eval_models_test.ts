@@ -76,7 +76,10 @@ Deno.test({
     "eval --use-harness runs lm-evaluation-harness against the real llama-cpp-python server and prints both accuracies",
   async fn() {
     assert.ok(await findLmEval(), `lm_eval is not installed: ${LM_EVAL_INSTALL}`);
-    assert.ok(await findLlamaCppServer(), "llama-cpp-python is not installed: deno task setup --server");
+    assert.ok(
+      await findLlamaCppServer(),
+      "llama-cpp-python is not installed: deno task setup --server",
+    );
     const model = await realModelPath("smollm2_135m_instruct");
     const srv = await startLlamaCppServer(model, { contextSize: 2048 });
     try {

@@ -33,6 +33,26 @@ async function snapshotUserFolders(): Promise<Record<string, string>> {
   return out;
 }
 
+/** The run's done count of each live-display update a cell recorded (executed copy's metadata). */
+function displayedCounts(cell: { metadata?: Record<string, unknown> }): number[] {
+  const updates = ((cell.metadata?.edge_bench as { display_updates?: { text: string }[] })
+    ?.display_updates) ?? [];
+  return updates.map((u) => {
+    const m = u.text.match(/\| run (\d+)\/\d+ /) ?? u.text.match(/ (\d+)\/\d+ /) ??
+      u.text.match(/: (\d+)\/\d+ /);
+    return m ? Number(m[1]) : NaN;
+  });
+}
+
+/** The cell of an executed notebook that updated a live display, with its counts. */
+async function progressCell(path: string) {
+  const nb = JSON.parse(await Deno.readTextFile(path));
+  const cell = nb.cells.find((c: { metadata?: Record<string, unknown> }) =>
+    displayedCounts(c).length > 0
+  );
+  return cell ? { cell, counts: displayedCounts(cell) } : null;
+}
+
 Deno.test("the notebooks' code cells type-check and lint clean", async () => {
   const out = await runCli("lib/cli/notebooks.ts", ["--check"]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
@@ -69,6 +89,47 @@ Deno.test("deno task notebooks executes every notebook headless, each code cell 
     );
     assert.ok(rich.includes("text/html"), `${name} displays at least one table`);
     assert.ok(rich.includes("image/svg+xml"), `${name} displays at least one figure`);
+    if (/^0[1-5]_/.test(name)) {
+      // Notebooks 01-05 show a live progress display (03: only when it probes; here it does).
+      const found = await progressCell(join(outDir, name));
+      assert.ok(found, `${name} updated a live progress display`);
+      assert.ok(found.counts.at(-1)! > found.counts[0], `${name}: ${found.counts}`);
+    }
+  }
+});
+
+Deno.test("a notebook run headless keeps its live progress display's updates, with increasing counts, and ends on the summary", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const out = await runCli("lib/cli/notebooks.ts", ["--only", "02", "--output-dir", root]);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    const found = await progressCell(join(root, "notebooks", "02_capability.ipynb"));
+    assert.ok(found, "the eval cell recorded display updates");
+    const { cell, counts } = found;
+    assert.ok(counts.length >= 3, `${counts}`);
+    assert.ok(counts.every((n, i) => !isNaN(n) && (i === 0 || n >= counts[i - 1])), `${counts}`);
+    assert.ok(counts.at(-1)! > counts[0], `${counts}`);
+    // The display itself now shows the summary (the one output with the live display's text).
+    const shown = cell.outputs.filter((o: { output_type: string }) =>
+      o.output_type === "display_data"
+    )
+      .map((o: { data: Record<string, string | string[]> }) =>
+        [o.data["text/plain"]].flat().join("")
+      );
+    assert.equal(shown.length, 1, JSON.stringify(cell.outputs));
+    assert.match(shown[0], /^eval: 20\/20 samples in \d+:\d\d \(.*\) \| accuracy \d+\.\d%$/);
+    const updates = cell.metadata.edge_bench.display_updates as {
+      text: string;
+      display_id: string;
+    }[];
+    assert.equal(
+      new Set(updates.map((u) => u.display_id)).size,
+      1,
+      "one display, updated in place",
+    );
+    assert.match(updates[0].text, /^banking77\/stories260k \d+\/20 \d+% \| .* \| ETA /);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
 

@@ -67,7 +67,7 @@ export {
   rougeScorer,
 } from "./scorers.ts";
 export { buildCoding, codeScorer, type CodeScorerOptions } from "./_coding_task.ts";
-export { labelEnumSchema } from "./_classification_tasks.ts";
+export { classificationMaxTokens, labelEnumSchema } from "./_classification_tasks.ts";
 export { loadRealisticCases, truncateText } from "./_text_tasks.ts";
 export { createLlamaEmbedder, type LlamaEmbedderOptions } from "./_embedding.ts";
 export { buildTask, type BuildTaskOptions } from "./build.ts";

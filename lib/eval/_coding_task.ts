@@ -46,6 +46,7 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
         correct: false,
         score: 0,
         valid: false,
+        invalidReason: output.trim() === "" ? "empty" : "no_label",
         details: { status: "no_code" },
       };
     }

@@ -2,13 +2,114 @@
  * Answer extraction for multiple choice (MMLU letters) and arithmetic (GSM8K numbers).
  * @module
  */
+import { answerBody } from "./_answer_text.ts";
+
+/** Why an answer gives no choice or number. */
+export type ExtractInvalidReason = "no_label" | "several_labels" | "empty";
+
+/** The outcome of {@linkcode matchChoice}. */
+export interface ChoiceMatch {
+  /** The chosen letter, upper case; null when the answer is invalid. */
+  letter: string | null;
+  /** Which answer pattern gave the letter. */
+  method: "phrase" | "line" | "option_text" | "none";
+  /** Why no letter was chosen; null when one was. */
+  invalid: ExtractInvalidReason | null;
+}
+
+/** Options for {@linkcode matchChoice}. */
+export interface MatchChoiceOptions {
+  /** The choice letters. @default ["A", "B", "C", "D"] */
+  letters?: readonly string[];
+  /** The option texts in letter order, to recognise an answer that repeats one. @default [] */
+  choices?: readonly string[];
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
 
 /**
- * The chosen letter of a multiple-choice answer, or null:
- * 1. `answer is (B)` / `answer: B` anywhere (the last such phrase wins);
- * 2. else a letter at the very start (`B`, `(B)`, `B.`, `B) text`), unless another choice
- *    letter stands on the same line (`A or B` is ambiguous);
- * 3. else, when exactly one distinct standalone letter of the choices occurs, that letter.
+ * The chosen letter of a multiple-choice answer, read only from answer patterns, never from a
+ * word (the article `A`):
+ * 1. a phrase: `Answer: B`, `the answer is (B)`, `correct option is B` (the first, after
+ *    reasoning, fences and an invented next question are removed); a lower-case letter counts
+ *    only when nothing but punctuation follows it (`the answer is a matter of opinion` is not A);
+ * 2. else the lines that open with a letter pattern: `(B)`, `B.`, `B)`, `B:` followed by a space
+ *    or the end, or a line that is only the letter; one letter is the answer, two different
+ *    letters are `several_labels` (a model listing the options);
+ * 3. else an answer whose first line is one option's text (or holds exactly one option's text
+ *    of three or more words) chooses that option.
+ *
+ * @example
+ * ```ts
+ * import { matchChoice } from "./_extract.ts";
+ * if (matchChoice("D. A contract was formed").letter !== "D") throw new Error();
+ * if (matchChoice("A tricky question; I am not sure.").letter !== null) throw new Error();
+ * ```
+ */
+export function matchChoice(text: string, options: MatchChoiceOptions = {}): ChoiceMatch {
+  const letters = options.letters ?? ["A", "B", "C", "D"];
+  const set = letters.map(escape).join("");
+  const body = answerBody(text).replace(/\*\*/g, "");
+  if (body.trim() === "") return { letter: null, method: "none", invalid: "empty" };
+  // Case-sensitive on purpose: the letter of `the answer is a matter` is an article.
+  const letter = `(?:\\(([${set}${set.toLowerCase()}])\\)|([${set}])(?![\\p{L}\\p{N}])|` +
+    `([${set.toLowerCase()}])(?=\\s*(?:[).:,;]|$)))`;
+  const phrases = [
+    `[Aa]nswer\\s*(?:[Ii]s|IS|:|=|would be|should be)?\\s*:?\\s*(?:[Oo]ption\\s+|[Cc]hoice\\s+)?${letter}`,
+    `(?:[Cc]orrect|[Rr]ight|[Bb]est)\\s+(?:option|choice)\\s*(?:is|:)\\s*${letter}`,
+    `^\\s*(?:[Oo]ption|[Cc]hoice)\\s+${letter}`,
+  ];
+  for (const source of phrases) {
+    const p = new RegExp(source, "mu").exec(body);
+    if (p) {
+      return { letter: (p[1] ?? p[2] ?? p[3]).toUpperCase(), method: "phrase", invalid: null };
+    }
+  }
+  // `A or B`, `B/C`: two letters offered as the answer.
+  if (
+    new RegExp(`^\\s*\\(?[${set}]\\)?\\s*(?:or|and|/|,)\\s*\\(?[${set}]\\)?(?![\\p{L}])`, "u").test(
+      body,
+    )
+  ) {
+    return { letter: null, method: "none", invalid: "several_labels" };
+  }
+  const line = new RegExp(
+    `^\\s*(?:\\(([${set}${set.toLowerCase()}])\\)|([${set}])[.):](?=\\s|$)|([${set}${set.toLowerCase()}])\\s*[.)]?\\s*$)`,
+    "u",
+  );
+  const found = new Set<string>();
+  for (const l of body.split("\n")) {
+    const m = line.exec(l);
+    if (m) found.add((m[1] ?? m[2] ?? m[3]).toUpperCase());
+  }
+  if (found.size === 1) return { letter: [...found][0], method: "line", invalid: null };
+  if (found.size > 1) return { letter: null, method: "none", invalid: "several_labels" };
+  const choices = (options.choices ?? []).map(squash);
+  const first = squash(body.split("\n").find((l) => l.trim() !== "") ?? "");
+  const equal = choices.flatMap((c, i) => (c !== "" && c === first ? [i] : []));
+  const held = choices.flatMap((c, i) =>
+    c.split(" ").length >= 3 && ` ${first} `.includes(` ${c} `) ? [i] : []
+  );
+  const chosen = equal.length === 1 ? equal : held;
+  if (chosen.length === 1) {
+    return { letter: letters[chosen[0]], method: "option_text", invalid: null };
+  }
+  return {
+    letter: null,
+    method: "none",
+    invalid: chosen.length > 1 ? "several_labels" : "no_label",
+  };
+}
+
+/**
+ * The chosen letter of a multiple-choice answer, or null ({@linkcode matchChoice} without the
+ * option texts).
  *
  * @example
  * ```ts
@@ -21,23 +122,7 @@ export function extractChoiceLetter(
   text: string,
   letters: readonly string[] = ["A", "B", "C", "D"],
 ): string | null {
-  const set = letters.join("");
-  const phrase = [...text.matchAll(new RegExp(`answer\\s*(?:is|:)\\s*\\(?([${set}])\\b`, "gi"))];
-  if (phrase.length > 0) return phrase.at(-1)![1].toUpperCase();
-  const letterSet = (t: string) =>
-    new Set(
-      [...t.matchAll(new RegExp(`(?<![A-Za-z])([${set}])(?![A-Za-z])`, "g"))].map((m) => m[1]),
-    );
-  const trimmed = text.trim();
-  const lead = trimmed.match(new RegExp(`^\\(?([${set}${set.toLowerCase()}])(?:[).:\\s]|$)`));
-  if (lead) {
-    // "A or B": another choice letter on the same line makes the answer ambiguous.
-    const others = letterSet(trimmed.split("\n")[0].slice(lead[0].length));
-    others.delete(lead[1].toUpperCase());
-    return others.size === 0 ? lead[1].toUpperCase() : null;
-  }
-  const standalone = letterSet(text);
-  return standalone.size === 1 ? [...standalone][0] : null;
+  return matchChoice(text, { letters }).letter;
 }
 
 const NUMBER = /-?\$?\d[\d,]*(?:\.\d+)?/g;

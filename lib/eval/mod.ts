@@ -24,6 +24,7 @@ export {
 export {
   cleanAnswer,
   diceSimilarity,
+  type LabelInvalidReason,
   type LabelMatch,
   type LabelMatchMethod,
   matchLabel,
@@ -39,7 +40,17 @@ export {
   type RougeScores,
   rougeTokens,
 } from "./_rouge.ts";
-export { extractChoiceLetter, extractFinalNumber, numbersEqual } from "./_extract.ts";
+export {
+  type ChoiceMatch,
+  extractChoiceLetter,
+  extractFinalNumber,
+  type ExtractInvalidReason,
+  matchChoice,
+  type MatchChoiceOptions,
+  numbersEqual,
+} from "./_extract.ts";
+export { answerBody, cutContinuation, stripFences, stripReasoning } from "./_answer_text.ts";
+export { type InvalidFacts, invalidReason } from "./_invalid.ts";
 export {
   type CaseCheck,
   type CheckResult,
@@ -52,9 +63,17 @@ export {
   REFUSAL_PATTERNS,
   runCheck,
 } from "./_realistic.ts";
-export { type EvalSample, type EvalTask, renderTemplate, type Score, type Scorer } from "./task.ts";
+export {
+  type EvalSample,
+  type EvalTask,
+  renderTemplate,
+  type Score,
+  type ScoreInvalidReason,
+  type Scorer,
+} from "./task.ts";
 export {
   checksScorer,
+  type ChoiceSampleData,
   choiceScorer,
   combineScorers,
   cosineSimilarity,

@@ -2,7 +2,8 @@
  * Scorers: factories returning async functions `(output, sample) => Score` (Inspect-style).
  * @module
  */
-import { extractChoiceLetter, extractFinalNumber, numbersEqual } from "./_extract.ts";
+import { answerBody } from "./_answer_text.ts";
+import { extractFinalNumber, matchChoice, numbersEqual } from "./_extract.ts";
 import { matchLabel } from "./_labels.ts";
 import { type CaseCheck, type RealisticCase, runCheck } from "./_realistic.ts";
 import { rouge } from "./_rouge.ts";
@@ -31,20 +32,32 @@ export function labelScorer(labels: readonly string[], options: LabelScorerOptio
       correct: m.label === sample.reference,
       score: m.label === sample.reference ? 1 : 0,
       valid: m.label !== null,
+      invalidReason: m.invalid,
       details: { match: m.method, similarity: round(m.similarity), answer: m.answer },
     });
   };
 }
 
-/** Multiple choice: the chosen letter (see `extractChoiceLetter`) against the reference letter. */
+/** What a multiple-choice sample carries for its scorer: the option texts, in letter order. */
+export interface ChoiceSampleData {
+  choices: string[];
+}
+
+/**
+ * Multiple choice: the chosen letter (see `matchChoice`: answer patterns, or the text of one
+ * option when the sample carries its options as `data.choices`) against the reference letter.
+ */
 export function choiceScorer(letters: readonly string[] = ["A", "B", "C", "D"]): Scorer {
   return (output, sample) => {
-    const letter = extractChoiceLetter(output, letters);
+    const choices = (sample.data as Partial<ChoiceSampleData> | undefined)?.choices;
+    const m = matchChoice(output, { letters, choices });
     return Promise.resolve({
-      prediction: letter,
-      correct: letter === sample.reference,
-      score: letter === sample.reference ? 1 : 0,
-      valid: letter !== null,
+      prediction: m.letter,
+      correct: m.letter === sample.reference,
+      score: m.letter === sample.reference ? 1 : 0,
+      valid: m.letter !== null,
+      invalidReason: m.invalid,
+      details: { match: m.method },
     });
   };
 }
@@ -59,6 +72,11 @@ export function numericScorer(): Scorer {
       correct: ok,
       score: ok ? 1 : 0,
       valid: number !== null,
+      invalidReason: number !== null
+        ? null
+        : answerBody(output).trim() === ""
+        ? "empty"
+        : "no_label",
     });
   };
 }
@@ -76,6 +94,7 @@ export function rougeScorer(): Scorer {
       score: r.rougeL.f1,
       scores: { rouge1: r.rouge1.f1, rouge2: r.rouge2.f1, rougeL: r.rougeL.f1 },
       valid: output.trim() !== "",
+      invalidReason: output.trim() === "" ? "empty" : null,
     });
   };
 }
@@ -117,6 +136,7 @@ export function embeddingScorer(embedder: Embedder): Scorer {
         score: null,
         scores: { embedding_cosine: null },
         valid: false,
+        invalidReason: "empty",
       };
     }
     const [a, b] = [await embedder.embed(output), await embedder.embed(sample.reference)];
@@ -180,6 +200,7 @@ export function checksScorer(): Scorer {
         score: passed / results.length,
         scores,
         valid: output.trim() !== "" && !noJson,
+        invalidReason: output.trim() === "" ? "empty" : noJson ? "no_label" : null,
         details: { checks: results },
       } satisfies Score,
     );

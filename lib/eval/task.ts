@@ -20,6 +20,9 @@ export interface EvalSample {
   data?: unknown;
 }
 
+/** The causes a scorer can see in the answer text itself. */
+export type ScoreInvalidReason = "no_label" | "several_labels" | "empty";
+
 /** What a scorer says about one answer. */
 export interface Score {
   /** The answer mapped to the answer space; null when it could not be mapped. */
@@ -32,6 +35,13 @@ export interface Score {
   scores?: Record<string, number | null>;
   /** False when the answer could not be mapped to the answer space. */
   valid: boolean;
+  /**
+   * Why an invalid answer could not be mapped: it names nothing of the answer space
+   * (`no_label`, the default), more than one thing (`several_labels`), or there is no answer
+   * text (`empty`). The runner turns `no_label`/`empty` into `truncated` when the answer was cut
+   * by max_tokens. @default "no_label" when invalid
+   */
+  invalidReason?: ScoreInvalidReason | null;
   /** Evidence (match method, sandbox status, check results). @default {} */
   details?: Record<string, unknown>;
 }

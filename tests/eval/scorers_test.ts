@@ -31,8 +31,33 @@ Deno.test("labelScorer() is correct for a normalised match and records how it ma
     correct: true,
     score: 1,
     valid: true,
+    invalidReason: null,
     details: { match: "normalized", similarity: 1, answer: "PIN blocked" },
   });
+});
+
+Deno.test("labelScorer() says why an answer is invalid", async () => {
+  const score = (answer: string) =>
+    labelScorer(["negative", "neutral", "positive"])(answer, sample("neutral"));
+  assert.equal((await score("neutral/positive")).invalidReason, "several_labels");
+  assert.equal((await score("I cannot tell.")).invalidReason, "no_label");
+  assert.equal((await score("")).invalidReason, "empty");
+});
+
+Deno.test("choiceScorer() reads the option text the sample carries", async () => {
+  const s = { ...sample("B"), data: { choices: ["It falls", "It rises", "Both", "Neither"] } };
+  const score = await choiceScorer()("It rises.", s);
+  assert.deepEqual([score.prediction, score.correct, score.details?.match], [
+    "B",
+    true,
+    "option_text",
+  ]);
+  const article = await choiceScorer()("A tricky question; I am not sure.", sample("A"));
+  assert.deepEqual([article.valid, article.correct, article.invalidReason], [
+    false,
+    false,
+    "no_label",
+  ]);
 });
 
 Deno.test("labelScorer() marks an unmappable answer invalid and wrong", async () => {

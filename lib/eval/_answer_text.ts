@@ -35,7 +35,7 @@ export function stripReasoning(text: string): string {
  * @example
  * ```ts
  * import { stripFences } from "./_answer_text.ts";
- * if (stripFences("```text\ncard_arrival\n```").trim() !== "card_arrival") throw new Error();
+ * if (stripFences("~~~text\ncard_arrival\n~~~").trim() !== "card_arrival") throw new Error();
  * ```
  */
 export function stripFences(text: string): string {
@@ -51,8 +51,8 @@ export const CONTINUATION_LINE =
 
 /**
  * The answer up to the first line that starts an invented next example or chat turn
- * ({@linkcode CONTINUATION_LINE}) that follows some answer text. Such a line at the very start
- * is an echo of the input: it is dropped and the answer read from the next line.
+ * ({@linkcode CONTINUATION_LINE}) after some answer text. A first line with such a word is kept:
+ * small models write `Sentence: Negative` for the sentence's label.
  *
  * @example
  * ```ts
@@ -63,14 +63,11 @@ export const CONTINUATION_LINE =
  */
 export function cutContinuation(text: string): string {
   const pattern = new RegExp(CONTINUATION_LINE.source, "gim");
-  // Where the answer begins: after an echo of the input line at the very start, if any.
-  let start = 0;
   for (const m of text.matchAll(pattern)) {
-    if (text.slice(start, m.index).trim() !== "") return text.slice(start, m.index);
-    const end = text.indexOf("\n", m.index + m[0].length);
-    start = end < 0 ? text.length : end + 1;
+    const at = m.index + m[0].search(/\S/);
+    if (text.slice(0, at).trim() !== "") return text.slice(0, at);
   }
-  return text.slice(start);
+  return text;
 }
 
 /** The answer a reader reads: reasoning and fences removed, cut at an invented continuation. */

@@ -4,8 +4,11 @@
  */
 import { answerBody } from "./_answer_text.ts";
 
-/** Why an answer gives no choice or number. */
-export type ExtractInvalidReason = "no_label" | "several_labels" | "empty";
+/**
+ * Why an answer gives no choice or number; `unfinished`: it stops where the answer should come
+ * (`The answer is`).
+ */
+export type ExtractInvalidReason = "no_label" | "several_labels" | "empty" | "unfinished";
 
 /** The outcome of {@linkcode matchChoice}. */
 export interface ChoiceMatch {
@@ -35,15 +38,16 @@ function squash(text: string): string {
 
 /**
  * The chosen letter of a multiple-choice answer, read only from answer patterns, never from a
- * word (the article `A`):
- * 1. a phrase: `Answer: B`, `the answer is (B)`, `correct option is B` (the first, after
- *    reasoning, fences and an invented next question are removed); a lower-case letter counts
- *    only when nothing but punctuation follows it (`the answer is a matter of opinion` is not A);
- * 2. else the lines that open with a letter pattern: `(B)`, `B.`, `B)`, `B:` followed by a space
- *    or the end, or a line that is only the letter; one letter is the answer, two different
- *    letters are `several_labels` (a model listing the options);
- * 3. else an answer whose first line is one option's text (or holds exactly one option's text
- *    of three or more words) chooses that option.
+ * word (the article `A`), after reasoning, fences and an invented next question are removed:
+ * - phrases: `Answer: B`, `the answer is (B)`, `correct option is B`, `Option B`; a lower-case
+ *   letter counts only when nothing but punctuation follows it (`the answer is a matter of
+ *   opinion` is not A);
+ * - lines that open with a letter pattern: `(B)`, `B.`, `B)`, `B:` followed by a space or the
+ *   end, or a line that is only the letter (two or more options copied with their own text
+ *   are a copy of the question, not an answer).
+ * All these must name one letter: `A\n\nThe answer is D`, `A or B` and a list of options are
+ * `several_labels`. When none is found, an answer whose first line is one option's text (or
+ * holds exactly one option's text of three or more words) chooses that option.
  *
  * @example
  * ```ts
@@ -65,10 +69,11 @@ export function matchChoice(text: string, options: MatchChoiceOptions = {}): Cho
     `(?:[Cc]orrect|[Rr]ight|[Bb]est)\\s+(?:option|choice)\\s*(?:is|:)\\s*${letter}`,
     `^\\s*(?:[Oo]ption|[Cc]hoice)\\s+${letter}`,
   ];
+  const stated = new Map<string, ChoiceMatch["method"]>();
   for (const source of phrases) {
-    const p = new RegExp(source, "mu").exec(body);
-    if (p) {
-      return { letter: (p[1] ?? p[2] ?? p[3]).toUpperCase(), method: "phrase", invalid: null };
+    for (const p of body.matchAll(new RegExp(source, "gmu"))) {
+      const chosen = (p[1] ?? p[2] ?? p[3]).toUpperCase();
+      if (!stated.has(chosen)) stated.set(chosen, "phrase");
     }
   }
   // `A or B`, `B/C`: two letters offered as the answer.
@@ -83,14 +88,27 @@ export function matchChoice(text: string, options: MatchChoiceOptions = {}): Cho
     `^\\s*(?:\\(([${set}${set.toLowerCase()}])\\)|([${set}])[.):](?=\\s|$)|([${set}${set.toLowerCase()}])\\s*[.)]?\\s*$)`,
     "u",
   );
-  const found = new Set<string>();
-  for (const l of body.split("\n")) {
+  const choiceText = (options.choices ?? []).map(squash);
+  const lines = body.split("\n").flatMap((l) => {
     const m = line.exec(l);
-    if (m) found.add((m[1] ?? m[2] ?? m[3]).toUpperCase());
+    if (!m) return [];
+    const chosen = (m[1] ?? m[2] ?? m[3]).toUpperCase();
+    const rest = squash(l.slice(m[0].length));
+    return [{ chosen, echo: rest !== "" && rest === choiceText[letters.indexOf(chosen)] }];
+  });
+  // Two or more options repeated with their own text: the model copied the options, which
+  // chooses nothing (one such line, `D. A contract was formed`, is an answer).
+  const copied = lines.filter((l) => l.echo).length >= 2;
+  for (const l of lines) {
+    if (!(copied && l.echo) && !stated.has(l.chosen)) stated.set(l.chosen, "line");
   }
-  if (found.size === 1) return { letter: [...found][0], method: "line", invalid: null };
-  if (found.size > 1) return { letter: null, method: "none", invalid: "several_labels" };
-  const choices = (options.choices ?? []).map(squash);
+  // Every pattern must agree: `A\n\nThe answer is D` names two choices.
+  if (stated.size === 1) {
+    const [[chosen, method]] = [...stated];
+    return { letter: chosen, method, invalid: null };
+  }
+  if (stated.size > 1) return { letter: null, method: "none", invalid: "several_labels" };
+  const choices = choiceText;
   const first = squash(body.split("\n").find((l) => l.trim() !== "") ?? "");
   const equal = choices.flatMap((c, i) => (c !== "" && c === first ? [i] : []));
   const held = choices.flatMap((c, i) =>
@@ -100,10 +118,12 @@ export function matchChoice(text: string, options: MatchChoiceOptions = {}): Cho
   if (chosen.length === 1) {
     return { letter: letters[chosen[0]], method: "option_text", invalid: null };
   }
+  const last = body.trimEnd().split("\n").at(-1)!;
+  const open = /\b(?:answer|option|choice)\s*(?:is|:|would be|should be)?\s*:?\s*\(?$/i.test(last);
   return {
     letter: null,
     method: "none",
-    invalid: chosen.length > 1 ? "several_labels" : "no_label",
+    invalid: chosen.length > 1 ? "several_labels" : open ? "unfinished" : "no_label",
   };
 }
 
@@ -127,6 +147,12 @@ export function extractChoiceLetter(
 
 const NUMBER = /-?\$?\d[\d,]*(?:\.\d+)?/g;
 
+/** Options for {@linkcode extractFinalNumber}. */
+export interface ExtractFinalNumberOptions {
+  /** The answer was cut by max_tokens: only a number after `####` counts. @default false */
+  cut?: boolean;
+}
+
 function cleanNumber(raw: string): string | null {
   const s = raw.replace(/[$,]/g, "").replace(/\.$/, "");
   if (!/^-?\d+(?:\.\d+)?$/.test(s)) return null;
@@ -136,10 +162,11 @@ function cleanNumber(raw: string): string | null {
 
 /**
  * The final numeric answer of a chain-of-thought answer, as a canonical decimal string (commas
- * and `$` removed, `7.00` → `7`), or null:
+ * and `$` removed, `7.00` → `7`), or null, read after reasoning blocks and fences are removed:
  * 1. the first number after the first `####` (few-shot models go on inventing new questions
  *    after their answer, so the first marker is the answer to this one);
- * 2. else the last number before any invented continuation (`\nQuestion:` / `\nQ:`).
+ * 2. else, unless the answer was `cut` by max_tokens, the last number before any invented
+ *    continuation (`\nQuestion:` / `\nQ:`).
  *
  * @example
  * ```ts
@@ -148,13 +175,19 @@ function cleanNumber(raw: string): string | null {
  * if (extractFinalNumber("She pays $18.00 in total.") !== "18") throw new Error();
  * ```
  */
-export function extractFinalNumber(text: string): string | null {
-  const marker = text.indexOf("####");
+export function extractFinalNumber(
+  text: string,
+  options: ExtractFinalNumberOptions = {},
+): string | null {
+  const answer = answerBody(text);
+  const marker = answer.indexOf("####");
   if (marker >= 0) {
-    const after = text.slice(marker + 4).match(NUMBER);
+    const after = answer.slice(marker + 4).match(NUMBER);
     if (after) return cleanNumber(after[0]);
   }
-  const body = text.split(/\n\s*(?:Question|Q)\s*:/)[0];
+  // The last number of a chain of thought cut by max_tokens is a step, not the answer.
+  if (options.cut) return null;
+  const body = answer.split(/\n\s*(?:Question|Q)\s*:/)[0];
   const all = body.match(NUMBER);
   return all ? cleanNumber(all.at(-1)!) : null;
 }

@@ -24,8 +24,8 @@
  * `refund_not_showing_up`); as the one label it `contained`s (a mention, as above; several are
  * ambiguous: `neutral/positive`); else as the label `similar` to it by Sørensen–Dice on
  * character bigrams (spaces removed, 2·|A∩B| / (|A| + |B|) over bigram multisets) at or above
- * the threshold (default 0.5), a tie at the top being ambiguous. Only candidates of about a
- * label's length take the similarity step.
+ * the threshold (default 0.5), a tie at the top being ambiguous. Only label-shaped candidates
+ * (one identifier, or at most three words and no question) take the similarity step.
  * @module
  */
 import { answerBody } from "./_answer_text.ts";
@@ -35,9 +35,11 @@ export type LabelMatchMethod = "exact" | "normalized" | "contained" | "similar" 
 
 /**
  * Why an answer maps to no label: nothing names a label (`no_label`), it names or is
- * consistent with more than one (`several_labels`), or there is no answer text (`empty`).
+ * consistent with more than one (`several_labels`), there is no answer text (`empty`), or it
+ * stops inside an answer (`unfinished`: an open JSON object, `Intent:` with nothing after it, a
+ * label identifier cut short such as `card_not_wor`).
  */
-export type LabelInvalidReason = "no_label" | "several_labels" | "empty";
+export type LabelInvalidReason = "no_label" | "several_labels" | "empty" | "unfinished";
 
 /** The outcome of {@linkcode matchLabel}. */
 export interface LabelMatch {
@@ -236,6 +238,12 @@ function bestSimilar(
   return { label: best, score: Math.max(score, 0), tied };
 }
 
+/** Whether a value looks like a label: one identifier, or at most three words and no question. */
+function labelShaped(value: string): boolean {
+  if (/^[\p{L}\p{N}]+(?:[_-][\p{L}\p{N}]+)*$/u.test(value)) return true;
+  return !/[?]/.test(value) && value.split(/\s+/).length <= 3;
+}
+
 /** Resolve one stated value (see the module documentation for the order of the steps). */
 function resolveCandidate(raw: string, labels: PreparedLabel[], threshold: number): Resolved {
   const value = cleanValue(raw);
@@ -264,10 +272,10 @@ function resolveCandidate(raw: string, labels: PreparedLabel[], threshold: numbe
     return { label: kept[0], method: "contained", similarity: 1, ambiguous: false };
   }
   if (kept.length > 1 || named.length > 0) return ambiguous;
-  // Only a label-sized value can be a misspelt label; a sentence is not compared by bigrams.
-  const longest = Math.max(...labels.map((l) => l.norm.length));
+  // Only a label-shaped value can be a misspelt label (`card_arival`, `Card Arival`): a sentence
+  // restating the query (`Was my top up reversed?`) is not compared by bigrams.
   const best = bestSimilar(norm, labels);
-  if (norm.length > longest + 8) return { ...NONE, similarity: best.score };
+  if (!labelShaped(value)) return { ...NONE, similarity: best.score };
   if (best.label === null || best.score < threshold) return { ...NONE, similarity: best.score };
   if (best.tied) return { ...ambiguous, similarity: best.score };
   return { label: best.label, method: "similar", similarity: best.score, ambiguous: false };
@@ -378,7 +386,7 @@ export function matchLabel(
   if (body.trim() === "") return invalid("empty");
   const json = jsonValue(body, options.jsonField ?? "label");
   if (json !== undefined) {
-    if (json === null) return invalid("no_label");
+    if (json === null) return invalid(openJson(body) ? "unfinished" : "no_label");
     const r = resolveCandidate(json, prepared, threshold);
     if (r.label === null) return invalid(r.ambiguous ? "several_labels" : "no_label", r.similarity);
     return { label: r.label, method: r.method, similarity: r.similarity, answer, invalid: null };
@@ -414,5 +422,40 @@ export function matchLabel(
       invalid: null,
     };
   }
-  return invalid(first.ambiguous ? "several_labels" : "no_label", first.similarity);
+  const reason = first.ambiguous
+    ? "several_labels"
+    : unfinished(body, prepared)
+    ? "unfinished"
+    : "no_label";
+  return invalid(reason, first.similarity);
+}
+
+/** A JSON object that was opened and never closed (`{"label": "`). */
+function openJson(body: string): boolean {
+  const t = body.trim();
+  try {
+    JSON.parse(t);
+    return false;
+  } catch {
+    return t.startsWith("{") && (t.match(/{/g) ?? []).length > (t.match(/}/g) ?? []).length;
+  }
+}
+
+/**
+ * Whether the answer stops inside an answer: its last line introduces a value that never came
+ * (`Intent:`), or it ends in a label identifier cut short (`card_not_wor`).
+ */
+function unfinished(body: string, labels: PreparedLabel[]): boolean {
+  const last = body.trimEnd().split("\n").at(-1)!.trim();
+  const m = INTRODUCED.exec(last) ?? INTRODUCED_INLINE.exec(last);
+  const value = m ? cleanValue(m[1]).toLowerCase() : "";
+  if (m && value === "") return true;
+  if (/(?:intent|label|sentiment|answer|category|class)\s*(?:is)?\s*:?$/i.test(last)) return true;
+  const tail = /([\p{L}\p{N}]+(?:_[\p{L}\p{N}]*)*)$/u.exec(last)?.[1]?.toLowerCase() ?? "";
+  // A cut value: the stated value, an identifier, or the whole answer, begun but not finished.
+  const cut = m ? value : tail.includes("_") || last.toLowerCase() === tail ? tail : "";
+  return cut !== "" && labels.some((l) => {
+    const id = l.label.toLowerCase();
+    return id.length > cut.length && (id.startsWith(cut) || l.norm.startsWith(cut));
+  });
 }

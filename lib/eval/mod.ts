@@ -44,6 +44,7 @@ export {
   type ChoiceMatch,
   extractChoiceLetter,
   extractFinalNumber,
+  type ExtractFinalNumberOptions,
   type ExtractInvalidReason,
   matchChoice,
   type MatchChoiceOptions,
@@ -68,6 +69,7 @@ export {
   type EvalTask,
   renderTemplate,
   type Score,
+  type ScoreContext,
   type ScoreInvalidReason,
   type Scorer,
 } from "./task.ts";

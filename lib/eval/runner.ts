@@ -138,7 +138,9 @@ export async function runEval(
       }
       let score: Score | null = null;
       try {
-        if (result) score = await task.scorer(result.text, sample);
+        if (result) {
+          score = await task.scorer(result.text, sample, { finishReason: result.finishReason });
+        }
       } catch (e) {
         failure ??= e;
         return;

@@ -62,21 +62,22 @@ export function choiceScorer(letters: readonly string[] = ["A", "B", "C", "D"]):
   };
 }
 
-/** Arithmetic: the final number (after `####`, else the last number) equals the reference. */
+/**
+ * Arithmetic: the final number (after `####`, else the last number of an answer that was not
+ * cut by max_tokens) equals the reference. A cut answer without `####` is unfinished.
+ */
 export function numericScorer(): Scorer {
-  return (output, sample) => {
-    const number = extractFinalNumber(output);
+  return (output, sample, context) => {
+    const cut = context?.finishReason === "length";
+    const number = extractFinalNumber(output, { cut });
     const ok = number !== null && numbersEqual(number, sample.reference);
+    const blank = answerBody(output).trim() === "";
     return Promise.resolve({
       prediction: number,
       correct: ok,
       score: ok ? 1 : 0,
       valid: number !== null,
-      invalidReason: number !== null
-        ? null
-        : answerBody(output).trim() === ""
-        ? "empty"
-        : "no_label",
+      invalidReason: number !== null ? null : blank ? "empty" : cut ? "unfinished" : "no_label",
     });
   };
 }

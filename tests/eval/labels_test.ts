@@ -159,8 +159,19 @@ Deno.test("matchLabel() reads only a whole identifier as a label", () => {
   assert.deepEqual([m.label, m.invalid], [null, "no_label"]);
 });
 
-Deno.test("matchLabel() reads a cut JSON answer as no label, and a closed field as its label", () => {
-  assert.deepEqual(matchLabel('{"label": "', PHRASEBANK).invalid, "no_label");
-  assert.equal(matchLabel('{\n\t"label": "negative', PHRASEBANK).label, null);
+Deno.test("matchLabel() reads a cut answer as unfinished, and a closed JSON field as its label", () => {
+  assert.equal(matchLabel('{"label": "', PHRASEBANK).invalid, "unfinished");
+  assert.equal(matchLabel('{\n\t"label": "negative', PHRASEBANK).invalid, "unfinished");
   assert.equal(matchLabel('{ "label": "neutral" } (the sentence', PHRASEBANK).label, "neutral");
+  assert.equal(matchLabel("Intent:", LABELS).invalid, "unfinished");
+  assert.equal(matchLabel("The intent is exch", LABELS).invalid, "unfinished");
+  // Prose that happens to end in a label's first word is not an answer on its way.
+  assert.equal(matchLabel("I can help with any card", LABELS).invalid, "no_label");
+  assert.equal(matchLabel('{"label": 3}', PHRASEBANK).invalid, "no_label");
+});
+
+Deno.test("matchLabel() reads a label a small model wrote after the input's own field name", () => {
+  // SmolLM2 with a 3-shot Financial PhraseBank prompt answers `Sentence: Negative`.
+  assert.equal(matchLabel("Sentence: Negative", PHRASEBANK).label, "negative");
+  assert.equal(matchLabel("Sentence: The fine print is here", PHRASEBANK).invalid, "no_label");
 });

@@ -74,3 +74,22 @@ export function cutContinuation(text: string): string {
 export function answerBody(text: string): string {
   return cutContinuation(stripFences(stripReasoning(text)));
 }
+
+/**
+ * Whether the answer starts by copying the prompt (a pretrained model continuing the text it was
+ * given): its first line, of 24 characters or more, occurs word for word in the prompt. Such an
+ * answer was not on its way to an answer even when max_tokens cut it.
+ *
+ * @example
+ * ```ts
+ * import { echoesPrompt } from "./_answer_text.ts";
+ * const prompt = "Solve the math word problem. Think step by step.\n\nQuestion: 2 + 2?";
+ * if (!echoesPrompt("Solve the math word problem. Think step by step.\n\nQuestion:", prompt)) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function echoesPrompt(answer: string, prompt: string): boolean {
+  const first = stripReasoning(answer).split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return first !== undefined && first.length >= 24 && prompt.includes(first);
+}

@@ -89,9 +89,11 @@ function classificationTask(
       shots: task.shots,
       constrained: task.constrained,
       similarity_threshold: task.similarity_threshold,
-      label_matching:
-        "exact, then normalised (case/space/underscore/punctuation), then whole-word contained, " +
-        `then closest label by character-bigram Dice similarity >= ${task.similarity_threshold}`,
+      label_matching: "whole answer, reasoning and fences removed, cut at an invented next " +
+        "example; the label stated after Intent:/Sentiment:/Answer: or alone on a line, else the " +
+        "one label named, else the closest label-shaped value by character-bigram Dice " +
+        `similarity >= ${task.similarity_threshold}; two labels, a negation or a shared prefix ` +
+        "are invalid",
       ...settings,
     },
     close: () => Promise.resolve(),

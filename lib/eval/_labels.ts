@@ -386,7 +386,17 @@ export function matchLabel(
   if (body.trim() === "") return invalid("empty");
   const json = jsonValue(body, options.jsonField ?? "label");
   if (json !== undefined) {
-    if (json === null) return invalid(openJson(body) ? "unfinished" : "no_label");
+    if (json === null) {
+      // Cut inside the value (`{"label": "negative`): a complete label that begins no other
+      // label is the answer; anything shorter is unfinished.
+      const cut = new RegExp(`"${options.jsonField ?? "label"}"\\s*:\\s*"([^"\\n]*)$`)
+        .exec(body.trim())?.[1].toLowerCase();
+      const whole = cut ? prepared.filter((l) => l.label.toLowerCase().startsWith(cut)) : [];
+      if (whole.length === 1 && whole[0].label.toLowerCase() === cut) {
+        return { label: whole[0].label, method: "exact", similarity: 1, answer, invalid: null };
+      }
+      return invalid(openJson(body) ? "unfinished" : "no_label");
+    }
     const r = resolveCandidate(json, prepared, threshold);
     if (r.label === null) return invalid(r.ambiguous ? "several_labels" : "no_label", r.similarity);
     return { label: r.label, method: r.method, similarity: r.similarity, answer, invalid: null };

@@ -50,7 +50,13 @@ export {
   type MatchChoiceOptions,
   numbersEqual,
 } from "./_extract.ts";
-export { answerBody, cutContinuation, stripFences, stripReasoning } from "./_answer_text.ts";
+export {
+  answerBody,
+  cutContinuation,
+  echoesPrompt,
+  stripFences,
+  stripReasoning,
+} from "./_answer_text.ts";
 export { type InvalidFacts, invalidReason } from "./_invalid.ts";
 export {
   type CaseCheck,

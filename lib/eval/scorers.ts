@@ -2,12 +2,12 @@
  * Scorers: factories returning async functions `(output, sample) => Score` (Inspect-style).
  * @module
  */
-import { answerBody } from "./_answer_text.ts";
+import { answerBody, echoesPrompt } from "./_answer_text.ts";
 import { extractFinalNumber, matchChoice, numbersEqual } from "./_extract.ts";
 import { matchLabel } from "./_labels.ts";
 import { type CaseCheck, type RealisticCase, runCheck } from "./_realistic.ts";
 import { rouge } from "./_rouge.ts";
-import type { EvalSample, Score, Scorer } from "./task.ts";
+import type { EvalSample, Score, ScoreInvalidReason, Scorer } from "./task.ts";
 
 /** Options for {@linkcode labelScorer}. */
 export interface LabelScorerOptions {
@@ -32,7 +32,7 @@ export function labelScorer(labels: readonly string[], options: LabelScorerOptio
       correct: m.label === sample.reference,
       score: m.label === sample.reference ? 1 : 0,
       valid: m.label !== null,
-      invalidReason: m.invalid,
+      invalidReason: unlessEcho(m.invalid, output, sample),
       details: { match: m.method, similarity: round(m.similarity), answer: m.answer },
     });
   };
@@ -56,7 +56,7 @@ export function choiceScorer(letters: readonly string[] = ["A", "B", "C", "D"]):
       correct: m.letter === sample.reference,
       score: m.letter === sample.reference ? 1 : 0,
       valid: m.letter !== null,
-      invalidReason: m.invalid,
+      invalidReason: unlessEcho(m.invalid, output, sample),
       details: { match: m.method },
     });
   };
@@ -77,7 +77,11 @@ export function numericScorer(): Scorer {
       correct: ok,
       score: ok ? 1 : 0,
       valid: number !== null,
-      invalidReason: number !== null ? null : blank ? "empty" : cut ? "unfinished" : "no_label",
+      invalidReason: number !== null
+        ? null
+        : blank
+        ? "empty"
+        : unlessEcho(cut ? "unfinished" : "no_label", output, sample),
     });
   };
 }
@@ -206,6 +210,15 @@ export function checksScorer(): Scorer {
       } satisfies Score,
     );
   };
+}
+
+/** An unfinished answer that only copies the prompt names nothing: `no_label`, not truncated. */
+function unlessEcho<R extends ScoreInvalidReason | null>(
+  reason: R,
+  output: string,
+  sample: EvalSample,
+): R | "no_label" {
+  return reason === "unfinished" && echoesPrompt(output, sample.prompt) ? "no_label" : reason;
 }
 
 function round(x: number): number {

@@ -161,7 +161,10 @@ Deno.test("matchLabel() reads only a whole identifier as a label", () => {
 
 Deno.test("matchLabel() reads a cut answer as unfinished, and a closed JSON field as its label", () => {
   assert.equal(matchLabel('{"label": "', PHRASEBANK).invalid, "unfinished");
-  assert.equal(matchLabel('{\n\t"label": "negative', PHRASEBANK).invalid, "unfinished");
+  assert.equal(matchLabel('{\n\t"label": "negat', PHRASEBANK).invalid, "unfinished");
+  // Cut after a whole label that begins no other one: the label is there.
+  assert.equal(matchLabel('{\n\t"label": "negative', PHRASEBANK).label, "negative");
+  assert.equal(matchLabel('{"label": "card', ["card", "card_linking"]).invalid, "unfinished");
   assert.equal(matchLabel('{ "label": "neutral" } (the sentence', PHRASEBANK).label, "neutral");
   assert.equal(matchLabel("Intent:", LABELS).invalid, "unfinished");
   assert.equal(matchLabel("The intent is exch", LABELS).invalid, "unfinished");

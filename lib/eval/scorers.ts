@@ -161,12 +161,12 @@ export function embeddingScorer(embedder: Embedder): Scorer {
  * score; the `scores` and `details` of all are merged.
  */
 export function combineScorers(primary: Scorer, ...others: Scorer[]): Scorer {
-  return async (output, sample) => {
-    const first = await primary(output, sample);
+  return async (output, sample, context) => {
+    const first = await primary(output, sample, context);
     const scores = { ...first.scores };
     const details = { ...first.details };
     for (const other of others) {
-      const s = await other(output, sample);
+      const s = await other(output, sample, context);
       Object.assign(scores, s.scores);
       Object.assign(details, s.details);
     }

@@ -133,7 +133,22 @@ export function summaryBlock(s: EvalSummary, paths: { records: string; summary: 
     ...(m.accuracy ? [`Accuracy:       ${pct(m.accuracy)}`] : []),
     ...(m.macro_f1 ? [`Macro-F1:       ${pct(m.macro_f1)}${labelsNote(m.macro_f1)}`] : []),
     `Invalid rate:   ${fmt(m.invalid_rate * 100, 1)}% (${m.invalid})`,
+    ...(m.invalid_reasons && m.invalid > 0
+      ? [
+        `Invalid causes: ${
+          Object.entries(m.invalid_reasons).filter(([k, v]) => k !== "error" && v.count > 0)
+            .map(([k, v]) => `${k.replace(/_/g, " ")} ${v.count}`).join(", ")
+        }`,
+      ]
+      : []),
     `Error rate:     ${fmt(m.error_rate * 100, 1)}% (${m.errors})`,
+    ...(m.length_cut_rate !== undefined
+      ? [
+        `Cut by length:  ${fmt(m.length_cut_rate * 100, 1)}% (${m.length_cut}) at max_tokens ${
+          s.settings.max_tokens ?? "?"
+        }`,
+      ]
+      : []),
     `Latency:        mean ${fmtCi(s.latency_ms.mean, 0, " ms")}, median ${
       fmt(s.latency_ms.median.value, 0)
     } ms`,

@@ -24,6 +24,34 @@ export function labelEnumSchema(labels: readonly string[]): Record<string, unkno
   };
 }
 
+/** Tokens of slack above the character count of the longest JSON answer (whitespace, quotes). */
+const JSON_ANSWER_MARGIN = 16;
+
+/**
+ * The output budget of a classification task in its mode: `max_tokens` for plain answers; for
+ * the constrained JSON form `constrained_max_tokens`, or when null the characters of the longest
+ * valid answer `{"label": "<longest label>"}` plus {@linkcode JSON_ANSWER_MARGIN} (every token
+ * of an ASCII label is at least one character, so the JSON answer fits), never below
+ * `max_tokens`. A budget of 8 cut every Financial PhraseBank JSON answer at `{"label": "`.
+ *
+ * @example
+ * ```ts
+ * import { classificationMaxTokens } from "./_classification_tasks.ts";
+ * const task = { max_tokens: 8, constrained: true, constrained_max_tokens: null };
+ * // {"label": "negative"} is 21 characters: 21 + 16
+ * if (classificationMaxTokens(task, ["negative", "neutral"]) !== 37) throw new Error();
+ * ```
+ */
+export function classificationMaxTokens(
+  task: { max_tokens: number; constrained: boolean; constrained_max_tokens: number | null },
+  labels: readonly string[],
+): number {
+  if (!task.constrained) return task.max_tokens;
+  if (task.constrained_max_tokens !== null) return task.constrained_max_tokens;
+  const longest = Math.max(0, ...labels.map((l) => JSON.stringify({ label: l }).length + 1));
+  return Math.max(task.max_tokens, longest + JSON_ANSWER_MARGIN);
+}
+
 function examplesBlock(
   examples: { text: string; label: string }[],
   inputName: string,
@@ -36,7 +64,12 @@ function examplesBlock(
 }
 
 function classificationTask(
-  task: ResolvedTask & { similarity_threshold: number; constrained: boolean; shots: number },
+  task: ResolvedTask & {
+    similarity_threshold: number;
+    constrained: boolean;
+    constrained_max_tokens: number | null;
+    shots: number;
+  },
   labels: string[],
   samples: EvalSample[],
   settings: Record<string, unknown>,
@@ -45,7 +78,7 @@ function classificationTask(
     name: task.name,
     kind: task.kind,
     samples,
-    maxTokens: task.max_tokens,
+    maxTokens: classificationMaxTokens(task, labels),
     jsonSchema: task.constrained ? labelEnumSchema(labels) : null,
     scorer: labelScorer(labels, { threshold: task.similarity_threshold }),
     labels,
@@ -56,9 +89,11 @@ function classificationTask(
       shots: task.shots,
       constrained: task.constrained,
       similarity_threshold: task.similarity_threshold,
-      label_matching:
-        "exact, then normalised (case/space/underscore/punctuation), then whole-word contained, " +
-        `then closest label by character-bigram Dice similarity >= ${task.similarity_threshold}`,
+      label_matching: "whole answer, reasoning and fences removed, cut at an invented next " +
+        "example; the label stated after Intent:/Sentiment:/Answer: or alone on a line, else the " +
+        "one label named, else the closest label-shaped value by character-bigram Dice " +
+        `similarity >= ${task.similarity_threshold}; two labels, a negation or a shared prefix ` +
+        "are invalid",
       ...settings,
     },
     close: () => Promise.resolve(),

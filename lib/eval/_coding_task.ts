@@ -8,10 +8,12 @@ import {
   detectSandbox,
   extractCode,
   humanEvalProgram,
+  humanEvalSentinel,
   isolationOf,
   runPythonSandboxed,
   type SandboxKind,
   SandboxUnavailableError,
+  testsRanToEnd,
 } from "../sandbox/mod.ts";
 import type { ResolvedTask } from "./_config.ts";
 import { type EvalSample, type EvalTask, renderTemplate, type Scorer } from "./task.ts";
@@ -35,8 +37,10 @@ export interface CodeScorerOptions {
 
 /**
  * HumanEval: extract the code of the answer for the problem's entry point, build the test
- * program (problem + completion + tests + `check(entry_point)`) and run it in the sandbox;
- * correct when it passes. No code in the answer is an invalid answer.
+ * program (problem + completion + tests + `check(entry_point)` + a fresh sentinel line) and run
+ * it in the sandbox; correct only when it exits 0 and printed the sentinel, i.e. the tests ran
+ * to their end (a completion calling `os._exit(0)` or `raise SystemExit(0)` before them fails).
+ * No code in the answer is an invalid answer.
  */
 export function codeScorer(options: CodeScorerOptions = {}): Scorer {
   const run = options.run ?? runPythonSandboxed;
@@ -49,23 +53,28 @@ export function codeScorer(options: CodeScorerOptions = {}): Scorer {
         correct: false,
         score: 0,
         valid: false,
+        invalidReason: output.trim() === "" ? "empty" : "no_label",
         details: { status: "no_code" },
       };
     }
-    const program = humanEvalProgram(problem, code);
+    const sentinel = humanEvalSentinel();
+    const program = humanEvalProgram(problem, code, { sentinel });
     const result = await run(program, {
       limits: { timeoutMs: options.timeoutMs ?? 10_000 },
       allowUnsafe: options.allowUnsafe ?? false,
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
-    const passed = result.status === "passed";
+    const ranToEnd = testsRanToEnd(result, sentinel);
+    const passed = result.status === "passed" && ranToEnd;
     return {
       prediction: code,
       correct: passed,
       score: passed ? 1 : 0,
       valid: true,
       details: {
-        status: result.status,
+        // Exit 0 without the sentinel: the program left before its tests finished.
+        status: result.status === "passed" && !ranToEnd ? "failed" : result.status,
+        tests_ran_to_end: ranToEnd,
         sandbox: result.sandbox,
         duration_ms: Math.round(result.durationMs),
         stderr_tail: result.stderr.slice(-400),

@@ -27,6 +27,12 @@ const classification = {
   similarity_threshold: z.number().min(0).max(1).default(0.5),
   /** Send a JSON-schema enum of the labels as a constraint where the backend supports it. */
   constrained: z.boolean().default(false),
+  /**
+   * Output budget of the constrained (JSON) form; `max_tokens` is the plain form's. null: the
+   * characters of the longest JSON answer `{"label": "<longest label>"}` plus a margin (a label
+   * token is never shorter than one character), and never below `max_tokens`.
+   */
+  constrained_max_tokens: positiveInt.nullable().default(null),
   /** Few-shot examples drawn (seeded) from the train split and shared by every prompt. */
   shots: nonNegativeInt.default(0),
 };

@@ -11,7 +11,7 @@ import {
   stratifiedSample,
 } from "../datasets/mod.ts";
 import type { ResolvedTask } from "./_config.ts";
-import { choiceScorer, numericScorer } from "./scorers.ts";
+import { type ChoiceSampleData, choiceScorer, numericScorer } from "./scorers.ts";
 import { type EvalTask, renderTemplate } from "./task.ts";
 
 type Kind<K extends ResolvedTask["kind"]> = Extract<ResolvedTask, { kind: K }>;
@@ -54,6 +54,7 @@ export async function buildMmlu(
       question: questionBlock(s),
     }),
     reference: s.answer,
+    data: { choices: s.choices.map((c) => c.trim()) } satisfies ChoiceSampleData,
   }));
   return {
     name: task.name,

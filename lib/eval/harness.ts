@@ -6,6 +6,7 @@
  * Nothing is fetched from a hub: the dataset is the local file, HF_*_OFFLINE is set.
  * @module
  */
+import { invalidReason } from "./_invalid.ts";
 import { join } from "node:path";
 import type { EvalRecord } from "../results/mod.ts";
 import type { EvalTask } from "./task.ts";
@@ -246,6 +247,7 @@ export async function harnessRecords(
     | "server_timings"
     | "finish_reason"
     | "error"
+    | "invalid_reason"
   >,
 ): Promise<EvalRecord[]> {
   const byId = new Map(task.samples.map((s) => [s.id, s]));
@@ -281,6 +283,14 @@ export async function harnessRecords(
       server_timings: null,
       finish_reason: null,
       error: null,
+      // lm_eval does not report why its generation stopped: no finish reason.
+      invalid_reason: invalidReason({
+        error: null,
+        valid: score?.valid ?? false,
+        scorerReason: score?.invalidReason ?? null,
+        rawOutput: h.response,
+        finishReason: null,
+      }),
     });
   }
   return out;

@@ -8,6 +8,11 @@
  *   space (errors are not counted here, they have their own rate).
  * - Every interval names its method in `ci_method` (lib/stats `CiMethod`), stays inside the
  *   metric's range and contains its value.
+ * - `invalid_reasons`: samples per cause (`no_label`, `several_labels`, `truncated`, `empty`,
+ *   `error`; see `INVALID_REASONS`) with their share of n; the causes other than `error` add
+ *   up to `invalid_rate`. Records without a recorded cause get it derived from their fields.
+ * - `length_cut`, `length_cut_rate`: answers cut by max_tokens (`finish_reason: length`),
+ *   valid or not, and their share of n.
  * - `accuracy`: correct / n with a Wilson 95 % interval. Higher is better.
  * - `macro_f1` (classification): unweighted mean F1 over the labels present in the sample's
  *   references (`labels_averaged` of the task's `label_set_size`; a label never predicted scores
@@ -20,7 +25,14 @@
  * @module
  */
 import { compareSampleIds } from "../datasets/mod.ts";
-import type { EvalRecord, EvalSummary, ScoreEstimate } from "../results/mod.ts";
+import {
+  type EvalRecord,
+  type EvalSummary,
+  INVALID_REASONS,
+  type InvalidReason,
+  type ScoreEstimate,
+} from "../results/mod.ts";
+import { invalidReason } from "./_invalid.ts";
 import {
   type CiMethod,
   confusionMatrix,
@@ -93,12 +105,16 @@ export function evalMetrics(
   const n = rows.length;
   const errors = rows.filter((r) => r.error !== null).length;
   const invalid = rows.filter((r) => r.error === null && !r.valid).length;
+  const lengthCut = rows.filter((r) => r.error === null && r.finish_reason === "length").length;
   const metrics: EvalMetrics["metrics"] = {
     n,
     invalid_rate: n === 0 ? 0 : invalid / n,
     error_rate: n === 0 ? 0 : errors / n,
     invalid,
     errors,
+    invalid_reasons: invalidReasonCounts(rows),
+    length_cut: lengthCut,
+    length_cut_rate: n === 0 ? 0 : lengthCut / n,
   };
   if (task.hasAccuracy) {
     metrics.accuracy = wilson(rows.filter((r) => r.correct === true).length, n);
@@ -175,6 +191,28 @@ export function evalMetrics(
     }));
   }
   return out;
+}
+
+function invalidReasonCounts(
+  rows: EvalRecord[],
+): Record<InvalidReason, { count: number; rate: number }> {
+  const counts = Object.fromEntries(INVALID_REASONS.map((k) => [k, 0])) as Record<
+    InvalidReason,
+    number
+  >;
+  for (const r of rows) {
+    const reason = r.invalid_reason ?? invalidReason({
+      error: r.error,
+      valid: r.valid,
+      rawOutput: r.raw_output,
+      finishReason: r.finish_reason,
+    });
+    if (reason !== null) counts[reason]++;
+  }
+  const n = rows.length;
+  return Object.fromEntries(
+    INVALID_REASONS.map((k) => [k, { count: counts[k], rate: n === 0 ? 0 : counts[k] / n }]),
+  ) as Record<InvalidReason, { count: number; rate: number }>;
 }
 
 function latency(rows: EvalRecord[], seed: number): EvalSummary["latency_ms"] {

@@ -24,6 +24,7 @@ export {
 export {
   cleanAnswer,
   diceSimilarity,
+  type LabelInvalidReason,
   type LabelMatch,
   type LabelMatchMethod,
   matchLabel,
@@ -39,7 +40,24 @@ export {
   type RougeScores,
   rougeTokens,
 } from "./_rouge.ts";
-export { extractChoiceLetter, extractFinalNumber, numbersEqual } from "./_extract.ts";
+export {
+  type ChoiceMatch,
+  extractChoiceLetter,
+  extractFinalNumber,
+  type ExtractFinalNumberOptions,
+  type ExtractInvalidReason,
+  matchChoice,
+  type MatchChoiceOptions,
+  numbersEqual,
+} from "./_extract.ts";
+export {
+  answerBody,
+  cutContinuation,
+  echoesPrompt,
+  stripFences,
+  stripReasoning,
+} from "./_answer_text.ts";
+export { type InvalidFacts, invalidReason } from "./_invalid.ts";
 export {
   type CaseCheck,
   type CheckResult,
@@ -52,9 +70,18 @@ export {
   REFUSAL_PATTERNS,
   runCheck,
 } from "./_realistic.ts";
-export { type EvalSample, type EvalTask, renderTemplate, type Score, type Scorer } from "./task.ts";
+export {
+  type EvalSample,
+  type EvalTask,
+  renderTemplate,
+  type Score,
+  type ScoreContext,
+  type ScoreInvalidReason,
+  type Scorer,
+} from "./task.ts";
 export {
   checksScorer,
+  type ChoiceSampleData,
   choiceScorer,
   combineScorers,
   cosineSimilarity,
@@ -67,7 +94,7 @@ export {
   rougeScorer,
 } from "./scorers.ts";
 export { buildCoding, codeScorer, type CodeScorerOptions } from "./_coding_task.ts";
-export { labelEnumSchema } from "./_classification_tasks.ts";
+export { classificationMaxTokens, labelEnumSchema } from "./_classification_tasks.ts";
 export { loadRealisticCases, truncateText } from "./_text_tasks.ts";
 export { createLlamaEmbedder, type LlamaEmbedderOptions } from "./_embedding.ts";
 export { buildTask, type BuildTaskOptions } from "./build.ts";

@@ -1,6 +1,7 @@
 import type { Backend, ChatRequest, ChatResult } from "../backends/mod.ts";
 import type { ModelConfig } from "../config/mod.ts";
 import { type EvalRecord, EvalRecordSchema, JsonlWriter, readJsonl } from "../results/mod.ts";
+import { invalidReason } from "./_invalid.ts";
 import { latestPerSample } from "./metrics.ts";
 import type { EvalSample, EvalTask, Score } from "./task.ts";
 
@@ -137,7 +138,9 @@ export async function runEval(
       }
       let score: Score | null = null;
       try {
-        if (result) score = await task.scorer(result.text, sample);
+        if (result) {
+          score = await task.scorer(result.text, sample, { finishReason: result.finishReason });
+        }
       } catch (e) {
         failure ??= e;
         return;
@@ -214,6 +217,13 @@ function buildRecord(p: {
     score: p.error ? null : score?.score ?? null,
     scores: score?.scores ?? {},
     valid: p.error ? false : score?.valid ?? false,
+    invalid_reason: invalidReason({
+      error: p.error,
+      valid: p.error ? false : score?.valid ?? false,
+      scorerReason: score?.invalidReason,
+      rawOutput: result?.text ?? "",
+      finishReason: result?.finishReason ?? null,
+    }),
     details: score?.details ?? {},
     latency_ms: t ? t.endAt - t.sentAt : null,
     ttft_ms: t && t.firstContentAt !== null ? t.firstContentAt - t.sentAt : null,

@@ -2,11 +2,12 @@
  * Scorers: factories returning async functions `(output, sample) => Score` (Inspect-style).
  * @module
  */
-import { extractChoiceLetter, extractFinalNumber, numbersEqual } from "./_extract.ts";
+import { answerBody, echoesPrompt } from "./_answer_text.ts";
+import { extractFinalNumber, matchChoice, numbersEqual } from "./_extract.ts";
 import { matchLabel } from "./_labels.ts";
 import { type CaseCheck, type RealisticCase, runCheck } from "./_realistic.ts";
 import { rouge } from "./_rouge.ts";
-import type { EvalSample, Score, Scorer } from "./task.ts";
+import type { EvalSample, Score, ScoreInvalidReason, Scorer } from "./task.ts";
 
 /** Options for {@linkcode labelScorer}. */
 export interface LabelScorerOptions {
@@ -31,34 +32,56 @@ export function labelScorer(labels: readonly string[], options: LabelScorerOptio
       correct: m.label === sample.reference,
       score: m.label === sample.reference ? 1 : 0,
       valid: m.label !== null,
+      invalidReason: unlessEcho(m.invalid, output, sample),
       details: { match: m.method, similarity: round(m.similarity), answer: m.answer },
     });
   };
 }
 
-/** Multiple choice: the chosen letter (see `extractChoiceLetter`) against the reference letter. */
+/** What a multiple-choice sample carries for its scorer: the option texts, in letter order. */
+export interface ChoiceSampleData {
+  choices: string[];
+}
+
+/**
+ * Multiple choice: the chosen letter (see `matchChoice`: answer patterns, or the text of one
+ * option when the sample carries its options as `data.choices`) against the reference letter.
+ */
 export function choiceScorer(letters: readonly string[] = ["A", "B", "C", "D"]): Scorer {
   return (output, sample) => {
-    const letter = extractChoiceLetter(output, letters);
+    const choices = (sample.data as Partial<ChoiceSampleData> | undefined)?.choices;
+    const m = matchChoice(output, { letters, choices });
     return Promise.resolve({
-      prediction: letter,
-      correct: letter === sample.reference,
-      score: letter === sample.reference ? 1 : 0,
-      valid: letter !== null,
+      prediction: m.letter,
+      correct: m.letter === sample.reference,
+      score: m.letter === sample.reference ? 1 : 0,
+      valid: m.letter !== null,
+      invalidReason: unlessEcho(m.invalid, output, sample),
+      details: { match: m.method },
     });
   };
 }
 
-/** Arithmetic: the final number (after `####`, else the last number) equals the reference. */
+/**
+ * Arithmetic: the final number (after `####`, else the last number of an answer that was not
+ * cut by max_tokens) equals the reference. A cut answer without `####` is unfinished.
+ */
 export function numericScorer(): Scorer {
-  return (output, sample) => {
-    const number = extractFinalNumber(output);
+  return (output, sample, context) => {
+    const cut = context?.finishReason === "length";
+    const number = extractFinalNumber(output, { cut });
     const ok = number !== null && numbersEqual(number, sample.reference);
+    const blank = answerBody(output).trim() === "";
     return Promise.resolve({
       prediction: number,
       correct: ok,
       score: ok ? 1 : 0,
       valid: number !== null,
+      invalidReason: number !== null
+        ? null
+        : blank
+        ? "empty"
+        : unlessEcho(cut ? "unfinished" : "no_label", output, sample),
     });
   };
 }
@@ -76,6 +99,7 @@ export function rougeScorer(): Scorer {
       score: r.rougeL.f1,
       scores: { rouge1: r.rouge1.f1, rouge2: r.rouge2.f1, rougeL: r.rougeL.f1 },
       valid: output.trim() !== "",
+      invalidReason: output.trim() === "" ? "empty" : null,
     });
   };
 }
@@ -117,6 +141,7 @@ export function embeddingScorer(embedder: Embedder): Scorer {
         score: null,
         scores: { embedding_cosine: null },
         valid: false,
+        invalidReason: "empty",
       };
     }
     const [a, b] = [await embedder.embed(output), await embedder.embed(sample.reference)];
@@ -136,12 +161,12 @@ export function embeddingScorer(embedder: Embedder): Scorer {
  * score; the `scores` and `details` of all are merged.
  */
 export function combineScorers(primary: Scorer, ...others: Scorer[]): Scorer {
-  return async (output, sample) => {
-    const first = await primary(output, sample);
+  return async (output, sample, context) => {
+    const first = await primary(output, sample, context);
     const scores = { ...first.scores };
     const details = { ...first.details };
     for (const other of others) {
-      const s = await other(output, sample);
+      const s = await other(output, sample, context);
       Object.assign(scores, s.scores);
       Object.assign(details, s.details);
     }
@@ -180,10 +205,20 @@ export function checksScorer(): Scorer {
         score: passed / results.length,
         scores,
         valid: output.trim() !== "" && !noJson,
+        invalidReason: output.trim() === "" ? "empty" : noJson ? "no_label" : null,
         details: { checks: results },
       } satisfies Score,
     );
   };
+}
+
+/** An unfinished answer that only copies the prompt names nothing: `no_label`, not truncated. */
+function unlessEcho<R extends ScoreInvalidReason | null>(
+  reason: R,
+  output: string,
+  sample: EvalSample,
+): R | "no_label" {
+  return reason === "unfinished" && echoesPrompt(output, sample.prompt) ? "no_label" : reason;
 }
 
 function round(x: number): number {

@@ -20,6 +20,20 @@ export interface EvalSample {
   data?: unknown;
 }
 
+/**
+ * The causes a scorer can see in the answer text itself; `unfinished`: the text stops inside an
+ * answer (an open JSON object, `Intent:` with nothing after it, a label cut mid-word, a chain of
+ * thought without its final answer), which the runner records as `truncated` when max_tokens cut
+ * the answer and as `no_label` otherwise.
+ */
+export type ScoreInvalidReason = "no_label" | "several_labels" | "empty" | "unfinished";
+
+/** What a scorer may know about how the answer was produced. */
+export interface ScoreContext {
+  /** The backend's finish reason (`length`: cut by max_tokens); null when unknown. */
+  finishReason: string | null;
+}
+
 /** What a scorer says about one answer. */
 export interface Score {
   /** The answer mapped to the answer space; null when it could not be mapped. */
@@ -32,12 +46,22 @@ export interface Score {
   scores?: Record<string, number | null>;
   /** False when the answer could not be mapped to the answer space. */
   valid: boolean;
+  /**
+   * Why an invalid answer could not be mapped: it names nothing of the answer space
+   * (`no_label`, the default), more than one thing (`several_labels`), there is no answer text
+   * (`empty`), or it stops inside an answer (`unfinished`). @default "no_label" when invalid
+   */
+  invalidReason?: ScoreInvalidReason | null;
   /** Evidence (match method, sandbox status, check results). @default {} */
   details?: Record<string, unknown>;
 }
 
 /** Scores one answer to one sample. */
-export type Scorer = (output: string, sample: EvalSample) => Promise<Score>;
+export type Scorer = (
+  output: string,
+  sample: EvalSample,
+  context?: ScoreContext,
+) => Promise<Score>;
 
 /** A built task: samples sorted by id, generation settings and its scorer. */
 export interface EvalTask {

@@ -6,6 +6,29 @@ const count = z.number().int().nonnegative().nullable();
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 
 /**
+ * Why a sample has no usable answer, one cause per sample:
+ * - `no_label`: the answer names nothing of the task's answer space (label, letter, number,
+ *   code, JSON object);
+ * - `several_labels`: it names, or is consistent with, more than one (`neutral/positive`,
+ *   `Not positive`, `A or B`, a list of labels);
+ * - `truncated`: the model was cut by max_tokens (`finish_reason: length`) before an answer was
+ *   complete (`{"label": "`);
+ * - `empty`: no answer text (after reasoning blocks are removed);
+ * - `error`: the request failed.
+ */
+export const INVALID_REASONS = [
+  "no_label",
+  "several_labels",
+  "truncated",
+  "empty",
+  "error",
+] as const;
+/** One of {@linkcode INVALID_REASONS}. */
+export const InvalidReasonSchema = z.enum(INVALID_REASONS);
+/** Why a sample has no usable answer. */
+export type InvalidReason = z.output<typeof InvalidReasonSchema>;
+
+/**
  * One capability sample: one JSONL line per sample (DESIGN.md "Contracts"). A failed request is a
  * record with `error` set (counted in n and as incorrect), never a crash of the run.
  */
@@ -43,6 +66,11 @@ export const EvalRecordSchema = z.object({
   scores: z.record(z.string(), z.number().nullable()),
   /** False when the answer could not be mapped to the answer space (counts in invalid_rate). */
   valid: z.boolean(),
+  /**
+   * Why the answer is invalid or missing (null when valid); records written before this field
+   * existed read as null, and the metrics derive the cause from their other fields.
+   */
+  invalid_reason: InvalidReasonSchema.nullable().default(null),
   /** Scorer evidence: match method and similarity, sandbox status, check results. */
   details: z.record(z.string(), z.unknown()),
   /** Request sent → response fully received (ms, monotonic clock). */
@@ -143,6 +171,18 @@ export const EvalSummarySchema = z.object({
      * (classification); older summaries averaged over the whole label set and say nothing.
      */
     macro_f1: MacroF1EstimateSchema.optional(),
+    /**
+     * Samples per cause of {@linkcode INVALID_REASONS}, with their share of n: the non-error
+     * rates add up to invalid_rate, `error` to error_rate. Absent in summaries written before.
+     */
+    invalid_reasons: z.record(
+      InvalidReasonSchema,
+      z.object({ count: z.number().int().nonnegative(), rate: z.number() }),
+    ).optional(),
+    /** Answers cut by max_tokens (`finish_reason: length`), valid or not. */
+    length_cut: z.number().int().nonnegative().optional(),
+    /** Share of n cut by max_tokens. */
+    length_cut_rate: z.number().optional(),
   }).catchall(z.unknown()),
   /** Latency per sample (ms): mean, median and p90 with bootstrap intervals (ci_method). */
   latency_ms: z.object({

@@ -43,6 +43,8 @@ export interface SandboxResult {
   signal: string | null;
   /** Standard output, cut to `maxOutputBytes`. */
   stdout: string;
+  /** The last 4 KiB of standard output (all of it when shorter), kept even when stdout was cut. */
+  stdoutTail: string;
   /** Standard error, cut to `maxOutputBytes` (or the reason the sandbox could not start). */
   stderr: string;
   /** True when stdout or stderr was longer than `maxOutputBytes` and was cut. */

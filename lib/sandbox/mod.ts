@@ -33,6 +33,12 @@ export {
 } from "./detect.ts";
 export { resolveLimits, runPythonSandboxed, type RunSandboxedOptions } from "./run.ts";
 export type { RssSampler } from "./_process.ts";
-export { type HumanEvalProblem, humanEvalProgram } from "./humaneval.ts";
+export {
+  type HumanEvalProblem,
+  humanEvalProgram,
+  type HumanEvalProgramOptions,
+  humanEvalSentinel,
+  testsRanToEnd,
+} from "./humaneval.ts";
 export { extractCode } from "./extract_code.ts";
 export { isolationOf } from "./isolation.ts";

@@ -175,6 +175,7 @@ export async function runPythonSandboxed(
       exitCode: null,
       signal: null,
       stdout: "",
+      stdoutTail: "",
       stderr: outcome.error,
       outputTruncated: false,
       durationMs: 0,
@@ -197,6 +198,7 @@ export async function runPythonSandboxed(
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     stdout: cut(decode(outcome.stdout.head), limits.maxOutputBytes),
+    stdoutTail: decode(outcome.stdout.tail),
     stderr: cut(
       started ? stderrHead.replace(`${marker}\n`, "") : stderrHead,
       limits.maxOutputBytes,

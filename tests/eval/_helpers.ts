@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ResolveDatasetOptions } from "../../lib/datasets/mod.ts";
 import { DATA_DIR, ROOT } from "../helpers/mod.ts";
 
@@ -36,3 +37,12 @@ export async function jsonLines(path: string): Promise<Record<string, unknown>[]
     JSON.parse(l)
   );
 }
+
+/** The corpus of real model answers with the labels a reader gave them (SOURCE.md beside it). */
+export const REAL_OUTPUTS: string = join(
+  ROOT,
+  "tests",
+  "fixtures",
+  "real_outputs",
+  "answers.jsonl",
+);

@@ -18,6 +18,8 @@ export interface ScriptedReply {
   cacheN?: number;
   /** Reported prompt tokens. @default 100 */
   promptN?: number;
+  /** Finish reason of the last chunk (`length`: cut by max_tokens). @default "stop" */
+  finishReason?: string;
 }
 
 /** The chat request a script sees. */
@@ -109,7 +111,11 @@ export function startScriptedServer(
           for (const p of pieces) {
             controller.enqueue(chunk({ choices: [{ index: 0, delta: { content: p } }] }));
           }
-          controller.enqueue(chunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }));
+          controller.enqueue(
+            chunk({
+              choices: [{ index: 0, delta: {}, finish_reason: reply.finishReason ?? "stop" }],
+            }),
+          );
           const promptN = reply.promptN ?? 100;
           controller.enqueue(chunk({
             choices: [],

@@ -42,6 +42,28 @@ Deno.test("the coding task passes canonical solutions and fails wrong code in th
   }
 });
 
+Deno.test("the coding task fails completions that exit 0 before the tests ran to their end", async () => {
+  if (sandbox === null) return; // the test above checks the refusal without a sandbox
+  const task = await buildTask(resolved, { data: LOCAL_DATA });
+  const s = task.samples[0];
+  const p = problemOf(s);
+  // extractCode keeps only imports and definitions, so a bare `os._exit(0)` at module level is
+  // dropped; a default argument still runs at definition time, before check() is called.
+  const hostile = [
+    `\`\`\`python\ndef ${p.entryPoint}(*args, _=__import__("os")._exit(0)):\n    return None\n\`\`\``,
+    `\`\`\`python\ndef ${p.entryPoint}(*args):\n    raise SystemExit(0)\n\`\`\``,
+    `\`\`\`python\nimport sys\n\ndef ${p.entryPoint}(*args):\n    sys.exit()\n\`\`\``,
+  ];
+  for (const answer of hostile) {
+    const score = await task.scorer(answer, s);
+    assert.equal(score.correct, false, answer);
+    assert.equal(score.details?.status, "failed", answer);
+    assert.equal(score.details?.tests_ran_to_end, false, answer);
+  }
+  const good = await task.scorer("```python\n" + p.prompt + p.canonicalSolution + "```", s);
+  assert.deepEqual([good.correct, good.details?.tests_ran_to_end], [true, true]);
+});
+
 Deno.test("codeScorer() marks an answer without code invalid and passes limits to the runner", async () => {
   const task = await buildTask(resolved, {
     data: LOCAL_DATA,
@@ -56,6 +78,7 @@ Deno.test("codeScorer() marks an answer without code invalid and passes limits t
       exitCode: null,
       signal: "SIGKILL",
       stdout: "",
+      stdoutTail: "",
       stderr: "",
       outputTruncated: false,
       durationMs: 1500,

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { extractChoiceLetter, extractFinalNumber, numbersEqual } from "../../lib/eval/mod.ts";
+import {
+  extractChoiceLetter,
+  extractFinalNumber,
+  matchChoice,
+  numbersEqual,
+} from "../../lib/eval/mod.ts";
 
 Deno.test("extractChoiceLetter() reads a leading letter in its usual spellings", () => {
   assert.equal(extractChoiceLetter("B"), "B");
@@ -16,6 +21,42 @@ Deno.test("extractChoiceLetter() is invalid for ambiguous or empty answers", () 
   assert.equal(extractChoiceLetter("A or B"), null);
   assert.equal(extractChoiceLetter(""), null);
   assert.equal(extractChoiceLetter("none of them"), null);
+});
+
+Deno.test("extractChoiceLetter() never reads an English article as a choice", () => {
+  assert.equal(extractChoiceLetter("A tricky question; I am not sure."), null);
+  assert.equal(extractChoiceLetter("The answer is a matter of opinion."), null);
+  assert.equal(extractChoiceLetter("A contract is formed when both sign."), null);
+});
+
+Deno.test("extractChoiceLetter() reads a letter pattern even when an article follows it", () => {
+  assert.equal(extractChoiceLetter("D. A contract was formed on the 5th."), "D");
+  assert.equal(extractChoiceLetter("(B) A rise in rates"), "B");
+  assert.equal(extractChoiceLetter("C)"), "C");
+  assert.equal(extractChoiceLetter("\n\nB\n"), "B");
+  assert.equal(extractChoiceLetter("The correct option is C."), "C");
+});
+
+Deno.test("matchChoice() says why an answer is invalid", () => {
+  assert.equal(matchChoice("").invalid, "empty");
+  assert.equal(matchChoice("A or B").invalid, "several_labels");
+  assert.equal(matchChoice("A. 10%\nB. 12%\nC. 14%").invalid, "several_labels");
+  assert.equal(matchChoice("I do not know.").invalid, "no_label");
+});
+
+Deno.test("matchChoice() reads an answer that repeats one option's text", () => {
+  const choices = ["It falls", "It rises", "A contract was formed", "Nothing changes"];
+  assert.deepEqual(matchChoice("It rises.", { choices }), {
+    letter: "B",
+    method: "option_text",
+    invalid: null,
+  });
+  assert.equal(matchChoice("I think a contract was formed, yes", { choices }).letter, "C");
+  assert.equal(matchChoice("It falls or it rises", { choices }).letter, null);
+});
+
+Deno.test("matchChoice() strips reasoning before reading the letter", () => {
+  assert.equal(matchChoice("<think>A or C? A is wrong.</think>\nAnswer: C").letter, "C");
 });
 
 Deno.test("extractFinalNumber() reads the number after the first ####", () => {

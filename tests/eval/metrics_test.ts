@@ -32,6 +32,7 @@ function record(
     score: prediction === reference ? 1 : 0,
     scores: {},
     valid: prediction !== null,
+    invalid_reason: null,
     details: {},
     latency_ms: 100,
     ttft_ms: 10,

@@ -31,8 +31,47 @@ Deno.test("labelScorer() is correct for a normalised match and records how it ma
     correct: true,
     score: 1,
     valid: true,
+    invalidReason: null,
     details: { match: "normalized", similarity: 1, answer: "PIN blocked" },
   });
+});
+
+Deno.test("labelScorer() says why an answer is invalid", async () => {
+  const score = (answer: string) =>
+    labelScorer(["negative", "neutral", "positive"])(answer, sample("neutral"));
+  assert.equal((await score("neutral/positive")).invalidReason, "several_labels");
+  assert.equal((await score("I cannot tell.")).invalidReason, "no_label");
+  assert.equal((await score("")).invalidReason, "empty");
+});
+
+Deno.test("numericScorer() does not take a step of a chain of thought cut by max_tokens", async () => {
+  const loop = "He spent $150,000 / 2 = $7500 per month. He spent $7500 on fuel per month, so he";
+  const cut = await numericScorer()(loop, sample("7500"), { finishReason: "length" });
+  assert.deepEqual([cut.prediction, cut.valid, cut.invalidReason], [null, false, "unfinished"]);
+  const done = await numericScorer()("She pays $7,500 in total.", sample("7500"), {
+    finishReason: "stop",
+  });
+  assert.equal(done.correct, true);
+  const marked = await numericScorer()("So 24.\n#### 24\n\nQuestion: 1000", sample("24"), {
+    finishReason: "length",
+  });
+  assert.equal(marked.correct, true);
+});
+
+Deno.test("choiceScorer() reads the option text the sample carries", async () => {
+  const s = { ...sample("B"), data: { choices: ["It falls", "It rises", "Both", "Neither"] } };
+  const score = await choiceScorer()("It rises.", s);
+  assert.deepEqual([score.prediction, score.correct, score.details?.match], [
+    "B",
+    true,
+    "option_text",
+  ]);
+  const article = await choiceScorer()("A tricky question; I am not sure.", sample("A"));
+  assert.deepEqual([article.valid, article.correct, article.invalidReason], [
+    false,
+    false,
+    "no_label",
+  ]);
 });
 
 Deno.test("labelScorer() marks an unmappable answer invalid and wrong", async () => {

@@ -46,6 +46,7 @@ import {
 } from "./runner.ts";
 import { type PerfSummary, summarizePerf } from "./summary.ts";
 import { join } from "node:path";
+import { spawnGuarded } from "../process/mod.ts";
 
 /** What the user asked for (the `deno task perf` flags). */
 export interface PerfRequest {
@@ -296,7 +297,8 @@ async function runUnitInWorker(
     scenarioPeaks: {},
     modelFacts: {},
   };
-  const child = new Deno.Command(Deno.execPath(), {
+  // With a lifeline: the worker (and what it starts) ends with this process, even after kill -9.
+  const child = spawnGuarded(Deno.execPath(), {
     args: [
       "run",
       "-A",
@@ -312,10 +314,9 @@ async function runUnitInWorker(
         .flatMap(([, pid]) => ["--server-pid", String(pid)]),
     ],
     env: { [WORKER_COMMIT_ENV]: commit ?? "" },
-    stdin: "null",
     stdout: "piped",
     stderr: "inherit",
-  }).spawn();
+  });
   const stop = () => child.kill("SIGINT");
   options.signal?.addEventListener("abort", stop);
   try {

@@ -164,7 +164,7 @@ Deno.test({
       const { code, stderr } = await cli([
         ...["--task", "coding", "--model", "stories260k", "--sample-size", "1"],
         ...["--results-dir", results, "--data-dir", LOCAL_DATA.dataDir!, "--unsafe-no-sandbox"],
-      ], { EDGE_BENCH_MODEL_DIR: testEnv("EDGE_BENCH_MODEL_DIR")! });
+      ]);
       assert.equal(code, 0, stderr);
       assert.doesNotMatch(stderr, /WITHOUT isolation/);
       assert.match(

@@ -111,7 +111,9 @@ Deno.test("an openai model's key comes from the variable api_key_env names and i
     const { backend } = await createBackend(model, experiment, { env, modelKey: "m" });
     const facts = await backend.describe();
     assert.equal(facts.loaded, true);
-    assert.deepEqual(seen, ["Bearer sk-from-env"]);
+    // describe() reads the server's facts from a few endpoints: every request carries the key.
+    assert.ok(seen.length >= 1);
+    assert.ok(seen.every((h) => h === "Bearer sk-from-env"), JSON.stringify(seen));
     await assert.rejects(
       createBackend(model, experiment, { env: () => undefined, modelKey: "m" }),
       {

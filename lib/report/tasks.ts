@@ -178,11 +178,17 @@ export interface InvalidCauseRow extends RunOf {
 function summaryCauses(
   metrics: Record<string, unknown>,
 ): [string, number | null, number | null][] | null {
-  const key = Object.keys(metrics).find((k) =>
-    /cause/i.test(k) && metrics[k] !== null && typeof metrics[k] === "object"
-  );
+  // `invalid_reasons` (lib/eval's summaries); any other key naming causes (older or other writers).
+  const key = "invalid_reasons" in metrics
+    ? "invalid_reasons"
+    : Object.keys(metrics).find((k) =>
+      /cause/i.test(k) && metrics[k] !== null && typeof metrics[k] === "object"
+    );
   if (!key) return null;
-  return Object.entries(metrics[key] as Record<string, unknown>).map(([cause, v]) => {
+  return Object.entries(metrics[key] as Record<string, unknown>).filter(([cause, v]) =>
+    // Failed requests are their own row ("request failed"); empty causes are left out.
+    cause !== "error" && !((v as { count?: number })?.count === 0 || v === 0)
+  ).map(([cause, v]) => {
     if (typeof v === "number") return Number.isInteger(v) ? [cause, v, null] : [cause, null, v];
     const o = (v ?? {}) as Record<string, unknown>;
     const count = [o.count, o.n].find((x) => typeof x === "number") as number | undefined;

@@ -28,7 +28,9 @@ function invalidCauses(
   records: readonly ViewerEvalRecord[],
 ): { cause: string; count: number | null; rate: number | null }[] {
   const metrics = (summary?.metrics ?? {}) as Record<string, unknown>;
-  const key = Object.keys(metrics).find((k) => /cause/i.test(k) && typeof metrics[k] === "object");
+  const key = "invalid_reasons" in metrics
+    ? "invalid_reasons"
+    : Object.keys(metrics).find((k) => /cause/i.test(k) && typeof metrics[k] === "object");
   if (key && metrics[key]) {
     return Object.entries(metrics[key] as Record<string, unknown>).map(([cause, v]) => {
       if (typeof v === "number") {
@@ -101,7 +103,9 @@ export function summaryCards(data: EvalRunData): Html {
   }
   const m = s.metrics as Record<string, unknown> & EvalSummary["metrics"];
   const causes = invalidCauses(s, recs);
-  const extra = Object.entries(m).filter(([k]) => !KNOWN_METRICS.has(k) && !/cause/i.test(k));
+  const extra = Object.entries(m).filter(([k]) =>
+    !KNOWN_METRICS.has(k) && !/cause/i.test(k) && k !== "invalid_reasons"
+  );
   const lat = s.latency_ms;
   return h`<div class="cards">
 ${

@@ -16,7 +16,15 @@ import {
   type WrittenComplianceReports,
 } from "../compliance/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
+import {
+  dirFlag,
+  fmt,
+  intFlag,
+  parseFlagsWithResume,
+  ProgressBar,
+  runMain,
+  UsageError,
+} from "./_common.ts";
 
 const HELP = `Usage: deno task compliance [options]
 
@@ -144,10 +152,10 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const reports = await regenerateComplianceReports({
-      resultsDir: v["results-dir"],
-      outputDir: v["output-dir"],
-      configDir: v["config-dir"],
-      probesDir: v["probes-dir"],
+      resultsDir: dirFlag("results-dir", v["results-dir"], { mustExist: true }),
+      outputDir: dirFlag("output-dir", v["output-dir"]),
+      configDir: dirFlag("config-dir", v["config-dir"], { mustExist: true }),
+      probesDir: dirFlag("probes-dir", v["probes-dir"], { mustExist: true }),
       runId: v["run-id"],
       models: v.models,
     });
@@ -155,16 +163,20 @@ export async function main(args: string[]): Promise<number> {
     printReports(reports);
     return 0;
   }
+  const limit = intFlag("limit", v.limit, { min: 1 });
+  const maxTokens = intFlag("max-tokens", v["max-tokens"], { min: 1 });
+  const seed = intFlag("seed", v.seed, { min: 0 });
+  const outputDir = dirFlag("output-dir", v["output-dir"]);
   const prepared = await prepareCompliance({
     models: v.models,
     probeSets: v["probe-sets"],
-    limit: intFlag("limit", v.limit),
-    maxTokens: intFlag("max-tokens", v["max-tokens"]),
-    overrides: { seed: intFlag("seed", v.seed) },
+    limit,
+    maxTokens,
+    overrides: { seed },
     resume: v.resume,
-    configDir: v["config-dir"],
-    resultsDir: v["results-dir"],
-    probesDir: v["probes-dir"],
+    configDir: dirFlag("config-dir", v["config-dir"], { mustExist: true }),
+    resultsDir: dirFlag("results-dir", v["results-dir"]),
+    probesDir: dirFlag("probes-dir", v["probes-dir"], { mustExist: true }),
     baseUrl: v["base-url"],
     allowRemote: v["allow-remote"] === true,
   });
@@ -239,7 +251,7 @@ export async function main(args: string[]): Promise<number> {
     onEvent,
     signal: controller.signal,
     allowLoad: !v["no-load"],
-    outputDir: v["output-dir"],
+    outputDir,
   }).finally(() => Deno.removeSignalListener("SIGINT", onSignal));
   printReports(result.reports);
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);

@@ -10,11 +10,10 @@
  * lint skip .ipynb files).
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OUTPUT_DIR_ENV, PROJECT_ROOT } from "../config/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 
@@ -145,15 +144,11 @@ async function execute(paths: string[], outputRoot: string): Promise<number> {
 
 /** Entry point; returns the exit code. */
 export function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      check: { type: "boolean" },
-      only: { type: "string" },
-      "output-dir": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    check: { type: "boolean" },
+    only: { type: "string" },
+    "output-dir": { type: "string" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(
@@ -165,8 +160,9 @@ export function main(args: string[]): Promise<number> {
   }
   const paths = listNotebooks(values.only);
   if (values.check) return check(paths);
-  const root = values["output-dir"]
-    ? resolve(values["output-dir"])
+  const outputDir = dirFlag("output-dir", values["output-dir"]);
+  const root = outputDir
+    ? resolve(outputDir)
     : Deno.makeTempDirSync({ prefix: "edge-bench-notebooks-" });
   return execute(paths, root);
 }

@@ -5,7 +5,6 @@
  *  [--compliance] [--figures-dir figures/] [--baseline DIR] [--bands FILE] [--config-dir DIR]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
 import {
   buildReport,
@@ -23,7 +22,7 @@ import {
 } from "../report/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
 import { isLoopbackHost } from "../viewer/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, intFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task report [options]
 
@@ -147,27 +146,23 @@ async function complianceSubset(
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      input: { type: "string" },
-      output: { type: "string" },
-      format: { type: "string", default: "all" },
-      compliance: { type: "boolean" },
-      "figures-dir": { type: "string" },
-      baseline: { type: "string" },
-      bands: { type: "string" },
-      "config-dir": { type: "string" },
-      "max-warnings": { type: "string", default: "20" },
-      "viewer-url": { type: "string" },
-      runs: { type: "string" },
-      since: { type: "string" },
-      models: { type: "string" },
-      "config-hash": { type: "string" },
-      latest: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    input: { type: "string" },
+    output: { type: "string" },
+    format: { type: "string", default: "all" },
+    compliance: { type: "boolean" },
+    "figures-dir": { type: "string" },
+    baseline: { type: "string" },
+    bands: { type: "string" },
+    "config-dir": { type: "string" },
+    "max-warnings": { type: "string", default: "20" },
+    "viewer-url": { type: "string" },
+    runs: { type: "string" },
+    since: { type: "string" },
+    models: { type: "string" },
+    "config-hash": { type: "string" },
+    latest: { type: "boolean" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(HELP);
@@ -178,10 +173,11 @@ export async function main(args: string[]): Promise<number> {
   // Flags are relative to the working directory; the defaults live in the project (or under
   // $EDGE_BENCH_OUTPUT_DIR when a headless notebook run set it).
   const input = values.input ? resolve(values.input) : resolveOutputPath("results");
-  const output = values.output ? resolve(values.output) : resolveOutputPath("report");
-  const figuresDir = values["figures-dir"]
-    ? resolve(values["figures-dir"])
-    : resolveOutputPath("figures");
+  const output = resolve(dirFlag("output", values.output) ?? resolveOutputPath("report"));
+  const figuresDir = resolve(
+    dirFlag("figures-dir", values["figures-dir"]) ?? resolveOutputPath("figures"),
+  );
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
   for (const [flag, dir] of [["input", input], ["baseline", values.baseline]] as const) {
     if (dir !== undefined && !await isDir(dir)) {
       throw new UsageError(
@@ -205,7 +201,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  const maxWarnings = Number(values["max-warnings"]);
+  const maxWarnings = intFlag("max-warnings", values["max-warnings"], { min: 0 })!;
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   const t0 = performance.now();
   const bands = await loadBands(values.bands ?? DEFAULT_BANDS_PATH);
@@ -228,7 +224,7 @@ export async function main(args: string[]): Promise<number> {
     try {
       compliance = await complianceAnalysis(dir, {
         outputDir: values.compliance ? join(output, "compliance") : null,
-        configDir: values["config-dir"],
+        configDir,
       });
     } finally {
       if (dir !== input) await Deno.remove(dir, { recursive: true }).catch(() => {});

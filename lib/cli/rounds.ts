@@ -15,7 +15,15 @@ import {
   sweepRows,
 } from "../rounds/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, ProgressBar, runMain, UsageError } from "./_common.ts";
+import {
+  dirFlag,
+  fmt,
+  intFlag,
+  parseFlagsWithResume,
+  ProgressBar,
+  runMain,
+  UsageError,
+} from "./_common.ts";
 
 const OPTIONS = {
   model: { type: "string" },
@@ -65,16 +73,26 @@ export async function main(args: string[]): Promise<number> {
     console.log(textTable(supportMatrix()));
     return 0;
   }
+  const runs = intFlag("runs", values.runs, { min: 1 });
+  const warmup = intFlag("warmup", values.warmup, { min: 0 });
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
+  const resultsDir = dirFlag("results-dir", values["results-dir"]);
+  const dataDir = dirFlag("data-dir", values["data-dir"], { mustExist: true });
   if (values.sweep) {
     const keys = values.sweep.split(",").map((k) => k.trim()).filter(Boolean);
+    if (keys.length === 0) {
+      throw new UsageError(
+        `Flag --sweep names no model: current value is ${JSON.stringify(values.sweep)}`,
+      );
+    }
     const sweep = await runSweep(keys, {
       scenarios: values.scenarios,
-      runs: intFlag("runs", values.runs),
-      warmup: intFlag("warmup", values.warmup),
+      runs,
+      warmup,
       quality: !values["no-quality"],
-      configDir: values["config-dir"],
-      resultsDir: values["results-dir"],
-      dataDir: values["data-dir"],
+      configDir,
+      resultsDir,
+      dataDir,
       allowRemote: values["allow-remote"] === true,
     });
     console.log("\nPRECISION VS SIZE (baseline settings; means with 95% CI)");
@@ -89,13 +107,13 @@ export async function main(args: string[]): Promise<number> {
     model: values.model ?? "",
     rounds: values.rounds,
     scenarios: values.scenarios,
-    runs: intFlag("runs", values.runs),
-    warmup: intFlag("warmup", values.warmup),
+    runs,
+    warmup,
     quality: !values["no-quality"],
     resume: values.resume,
-    configDir: values["config-dir"],
-    resultsDir: values["results-dir"],
-    dataDir: values["data-dir"],
+    configDir,
+    resultsDir,
+    dataDir,
     allowRemote: values["allow-remote"] === true,
   });
   if (!values.worker) {
@@ -135,7 +153,7 @@ export async function main(args: string[]): Promise<number> {
     worker: values.worker,
   })
     .finally(() => Deno.removeSignalListener("SIGINT", onSignal));
-  if (values.worker) return result.complete ? 0 : 1;
+  if (values.worker) return result.complete ? 0 : controller.signal.aborted ? 130 : 1;
   console.log(
     "\nEffect of each round against baseline (Welch interval of the mean difference, * = it excludes 0;" +
       " tok_s per request, agg_tok_s = all output tokens ÷ wall time of each concurrent window)",
@@ -190,6 +208,8 @@ export async function main(args: string[]): Promise<number> {
   }
   console.log(`\n[Saved] ${relative(Deno.cwd(), result.summaryPath) || result.summaryPath}`);
   if (!result.complete) {
+    const failed = result.summary.rounds.filter((r) => r.status === "failed").length;
+    if (failed) console.error(`${failed} round(s) of ${result.summary.rounds.length} failed`);
     console.error(`Run ${result.runId} is incomplete: continue with 'deno task rounds --resume'`);
     return controller.signal.aborted ? 130 : 1;
   }

@@ -9,6 +9,7 @@ import {
   type ComplianceRecord,
   ComplianceRecordSchema,
   type JsonlWarning,
+  latestAttemptsBy,
   listManifests,
   readJsonl,
 } from "../results/mod.ts";
@@ -41,8 +42,8 @@ export interface ReadComplianceResultsOptions {
 
 /**
  * Read the compliance runs of a results folder: per model key, the records of the most recently
- * updated run that probed it (or of `runId`), one per probe (the last line wins if a probe was
- * recorded twice).
+ * updated run that probed it (or of `runId`), one per probe (its latest attempt: a retried
+ * failure is superseded).
  */
 export async function readComplianceResults(
   resultsDir: string,
@@ -86,16 +87,16 @@ export async function readComplianceResults(
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const byProbe = new Map<string, ComplianceRecord>();
-    for (const rec of records) {
-      if (rec.run_id === r.runId && rec.model_key === modelKey) byProbe.set(rec.probe_id, rec);
-    }
+    const latest = latestAttemptsBy(
+      records.filter((rec) => rec.run_id === r.runId && rec.model_key === modelKey),
+      (rec) => rec.probe_id,
+    );
     models[modelKey] = {
       modelKey,
       model: parsed.data,
       runId: r.runId,
       file: r.file,
-      records: [...byProbe.values()],
+      records: latest,
       endpoint: ModelEndpointSchema.safeParse(r.endpoint).data ?? null,
     };
   }

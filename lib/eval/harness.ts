@@ -225,6 +225,7 @@ export async function harnessRecords(
   base: Omit<
     EvalRecord,
     | "sample_id"
+    | "attempt"
     | "group"
     | "system_prompt"
     | "prompt"
@@ -256,6 +257,7 @@ export async function harnessRecords(
     out.push({
       ...base,
       sample_id: h.sample_id,
+      attempt: 0,
       group: sample?.group ?? null,
       system_prompt: sample?.system ?? null,
       prompt: h.prompt,

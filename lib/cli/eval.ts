@@ -367,6 +367,7 @@ async function evalOne(
     if (code !== 0) return code;
   }
   if (!result.complete) {
+    if (result.failed > 0) console.error(`Not finished: ${result.reason}`);
     console.error(
       `Run ${plan.runId} is incomplete: fix the cause, then run 'deno task eval --resume'`,
     );

@@ -301,7 +301,10 @@ export interface ExecuteEvalOptions {
 /** What a finished (or stopped) eval produced. */
 export interface EvalSessionResult {
   complete: boolean;
+  /** Why the run is incomplete: it stopped early, or samples failed (`--resume` retries them). */
   reason: string | null;
+  /** Samples whose latest attempt failed. */
+  failed: number;
   summary: EvalSummary;
   summaryPath: string;
   recordsPath: string;
@@ -410,6 +413,7 @@ export async function executeEval(
   return {
     complete: outcome.complete,
     reason: outcome.reason,
+    failed: outcome.failed,
     summary,
     summaryPath,
     recordsPath: plan.recordsPath,

@@ -257,8 +257,10 @@ export async function beginRun(
   options: BeginRunOptions,
 ): Promise<ActiveRun> {
   const date = options.date ?? (() => new Date());
-  const known = manifest.runs.find((r) => r.run_id === entry.run_id);
-  const run = known ?? entry;
+  // A resumed run (or a worker's part of one) is an entry of the manifest read at prepare time;
+  // a new run's entry is not, even when another run already holds its id.
+  const known = manifest.runs.includes(entry);
+  const run = entry;
   const stamp = date().toISOString();
   if (options.resumed) run.resumed_at.push(stamp);
   run.status = "running";

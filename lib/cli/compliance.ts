@@ -160,6 +160,9 @@ export async function main(args: string[]): Promise<number> {
       models: v.models,
     });
     console.log("COMPLIANCE REPORTS (from recorded results, no probe run)");
+    for (const m of reports.skippedManifests ?? []) {
+      console.error(`warning: run manifest skipped, its runs are left out: ${m.message}`);
+    }
     printReports(reports);
     return 0;
   }

@@ -32,6 +32,8 @@ export interface RecordedCompliance {
   /** Runs with a manifest that holds a config hash and at least one environment. */
   runsWithManifest: Set<string>;
   warnings: JsonlWarning[];
+  /** Manifests that could not be read (their runs are not included): file and why. */
+  skippedManifests: { file: string; message: string }[];
 }
 
 /** Options for {@linkcode readComplianceResults}. */
@@ -49,7 +51,7 @@ export async function readComplianceResults(
   resultsDir: string,
   options: ReadComplianceResultsOptions = {},
 ): Promise<RecordedCompliance> {
-  const { manifests } = await listManifests(resultsDir);
+  const { manifests, skipped } = await listManifests(resultsDir);
   const latest = new Map<
     string,
     { updated: string; runId: string; file: string; model: unknown; endpoint: unknown }
@@ -100,5 +102,5 @@ export async function readComplianceResults(
       endpoint: ModelEndpointSchema.safeParse(r.endpoint).data ?? null,
     };
   }
-  return { models, runsWithManifest, warnings };
+  return { models, runsWithManifest, warnings, skippedManifests: skipped };
 }

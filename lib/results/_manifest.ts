@@ -49,7 +49,7 @@ export class ManifestError extends ConfigError {
     super(file, field, value, problem, options);
     this.name = "ManifestError";
     this.message = this.message.replace(/^Cannot load config /, "Cannot read run manifest ") +
-      " (repair the file or move it out of the results folder; nothing was written)";
+      " (repair the file or move it out of the results folder)";
   }
 }
 

@@ -272,7 +272,7 @@ const cases: Case[] = [
     setup: (c) => manifestText(c, "{not json"),
     args: (c) => ["--resume", ...R(c)],
     message:
-      /^error: Cannot read run manifest \S+experiment_config_a{64}\.json: '\(root\)' is not valid JSON .*: current value is "\{not json" \(repair the file or move it out of the results folder; nothing was written\)$/,
+      /^error: Cannot read run manifest \S+experiment_config_a{64}\.json: '\(root\)' is not valid JSON .*: current value is "\{not json" \(repair the file or move it out of the results folder\)$/,
   },
   {
     name: "eval --resume next to a manifest with a bad status",

@@ -15,6 +15,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A condition outside the tool that stops a command (a program not installed, a failed install
+ * step): one line and exit 1.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EnvironmentError";
+  }
+}
+
 /** Bounds of an integer flag for {@linkcode intFlag}. */
 export interface IntFlagRange {
   /** Smallest allowed value. @default no bound */
@@ -103,6 +114,7 @@ export function dirFlag(
  * line and exit 1, never a stack trace.
  */
 const ENVIRONMENT_ERRORS = new Set([
+  "EnvironmentError",
   "BackendError",
   "ModelMismatchError",
   "ModelFileError",

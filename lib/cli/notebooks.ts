@@ -13,7 +13,7 @@
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OUTPUT_DIR_ENV, PROJECT_ROOT } from "../config/mod.ts";
-import { dirFlag, parseFlags, runMain, UsageError } from "./_common.ts";
+import { dirFlag, EnvironmentError, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 
@@ -77,7 +77,7 @@ async function ensureKernel(): Promise<void> {
   })
     .output().catch(() => null);
   if (!out || out.code !== 0) {
-    throw new Error(
+    throw new EnvironmentError(
       "Jupyter is not installed: apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-core jupyter-client (Debian) or pip install nbconvert nbclient",
     );
   }
@@ -86,7 +86,7 @@ async function ensureKernel(): Promise<void> {
   // The kernelspec stores an absolute path to deno: reinstall it when deno moved (npx caches).
   if (argv0 !== Deno.execPath()) {
     if (await run(Deno.execPath(), ["jupyter", "--install", "--force"]) !== 0) {
-      throw new Error("deno jupyter --install failed");
+      throw new EnvironmentError("deno jupyter --install failed");
     }
   }
 }
@@ -101,7 +101,7 @@ async function findPython(): Promise<string> {
     }).output().then((o) => o.code === 0, () => false);
     if (ok) return candidate;
   }
-  throw new Error(
+  throw new EnvironmentError(
     "No Python with nbclient found: apt-get install -y python3-nbclient (Debian) or pip install nbclient",
   );
 }

@@ -15,30 +15,169 @@ export class UsageError extends Error {
   }
 }
 
-/** Parse an integer flag, or throw a UsageError naming it. */
-export function intFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim())) {
-    throw new UsageError(
-      `Flag --${name} must be an integer: current value is ${JSON.stringify(value)}`,
-    );
+/**
+ * A condition outside the tool that stops a command (a program not installed, a failed install
+ * step): one line and exit 1.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EnvironmentError";
   }
-  return Number(value);
 }
 
-/** Run a CLI main: input errors exit 2 with one clear line, others exit 1. */
+/** Bounds of an integer flag for {@linkcode intFlag}. */
+export interface IntFlagRange {
+  /** Smallest allowed value. @default no bound */
+  min?: number;
+  /** Largest allowed value. @default no bound */
+  max?: number;
+}
+
+/**
+ * Parse an integer flag, or throw a UsageError naming the flag, the rule and the value
+ * (`Flag --runs must be an integer of at least 1: current value is "-3"`).
+ */
+export function intFlag(
+  name: string,
+  value: string | undefined,
+  range: IntFlagRange = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const { min, max } = range;
+  const rule = min !== undefined && max !== undefined
+    ? `an integer from ${min} to ${max}`
+    : min !== undefined
+    ? `an integer of at least ${min}`
+    : max !== undefined
+    ? `an integer of at most ${max}`
+    : "an integer";
+  const n = Number(value.trim());
+  const isInt = /^[-+]?\d+$/.test(value.trim()) && Number.isSafeInteger(n);
+  if (!isInt || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+    throw new UsageError(
+      `Flag --${name} must be ${rule}: current value is ${isInt ? n : JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** What {@linkcode dirFlag} requires of the folder. */
+export interface DirFlagOptions {
+  /** The folder must exist (an input); otherwise it may be missing (an output, created later). */
+  mustExist?: boolean;
+}
+
+/**
+ * A folder flag (`--results-dir DIR`): undefined when not given, else the path as given. A path
+ * that is a file, or a missing folder that must exist, is a UsageError naming the flag and the
+ * value; nothing is created here.
+ */
+export function dirFlag(
+  name: string,
+  value: string | undefined,
+  options: DirFlagOptions = {},
+): string | undefined {
+  if (value === undefined) return undefined;
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = Deno.statSync(value);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new UsageError(
+        `Flag --${name} cannot be used (${
+          (error as Error).message.split(" (os error")[0]
+        }): current value is ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  if (info && !info.isDirectory) {
+    throw new UsageError(
+      `Flag --${name} must be a folder, but it names a file: current value is ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  if (!info && options.mustExist) {
+    throw new UsageError(
+      `Flag --${name} must be an existing folder, but there is no such folder: current value is ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Error classes of conditions outside the tool a user can cause or fix (a server down, a
+ * dataset or model file missing, a folder that cannot be written, a tool not installed): one
+ * line and exit 1, never a stack trace.
+ */
+const ENVIRONMENT_ERRORS = new Set([
+  "EnvironmentError",
+  "BackendError",
+  "ModelMismatchError",
+  "ModelFileError",
+  "DatasetError",
+  "DownloadError",
+  "SandboxUnavailableError",
+  "PythonNotFoundError",
+  "LaunchError",
+  "ServerLaunchError",
+  "HarnessError",
+  "SetupError",
+  "PdfError",
+  "PngError",
+  "MemoryTargetError",
+  "MemoryReadError",
+  "MemorySamplerError",
+  "ResultsWriteError",
+]);
+
+/** Exit code of an error: 2 for bad input, 1 for the environment, null for a bug (stack shown). */
+export function exitCodeOf(error: unknown): 1 | 2 | null {
+  if (
+    error instanceof ConfigError || error instanceof UnknownNameError ||
+    error instanceof UsageError || error instanceof RangeError ||
+    (error instanceof TypeError &&
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
+  ) return EXIT_USAGE;
+  if (!(error instanceof Error)) return null;
+  if (ENVIRONMENT_ERRORS.has(error.name)) return 1;
+  // Operating-system errors (files, folders, sockets): Deno.errors.* or an errno code.
+  if (Object.values(Deno.errors).some((E) => error instanceof E)) return 1;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return 1;
+  return null;
+}
+
+/** The one line (or two) printed for an error a user can cause. */
+export function errorLines(error: Error): string[] {
+  const lines = [`error: ${error.message}`];
+  const second = (error as { manifestError?: unknown }).manifestError;
+  if (second) {
+    lines.push(
+      `note: the run's manifest could not be updated either: ${
+        second instanceof Error ? second.message : String(second)
+      }`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Run a CLI main: bad input (config, flags, names) exits 2 and environment problems (a server
+ * down, an unwritable folder, a missing file) exit 1, each with one clear line; only a bug shows
+ * a stack trace (exit 1).
+ */
 export async function runMain(main: () => Promise<number>): Promise<never> {
   try {
     Deno.exit(await main());
   } catch (error) {
-    if (
-      error instanceof ConfigError || error instanceof UnknownNameError ||
-      error instanceof UsageError ||
-      (error instanceof TypeError &&
-        (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
-    ) {
-      console.error(`error: ${error.message}`);
-      Deno.exit(EXIT_USAGE);
+    const code = exitCodeOf(error);
+    if (code !== null) {
+      for (const line of errorLines(error as Error)) console.error(line);
+      Deno.exit(code);
     }
     console.error(
       `error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
@@ -112,24 +251,112 @@ export function fmtMib(bytes: number | null | undefined): string {
     : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
+/** Options for {@linkcode parseFlags}. */
+export interface ParseFlagsOptions {
+  /**
+   * Boolean flags that may be followed by a value (`--resume [RUN_ID]`, `setup --models
+   * [KEYS]`): the result holds the value, `true`, or undefined. @default []
+   */
+  optionalValue?: string[];
+}
+
+/** Messages of node:util parseArgs errors, said the way this tool says them. */
+function usageOf(error: TypeError & { code?: string }, args: string[]): UsageError {
+  const text = error.message;
+  const flag = text.match(/'(-{1,2}[^' <]+)/)?.[1] ?? "";
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return new UsageError(`Unknown option '${flag}' (see --help for the flags of this command)`);
+  }
+  if (/argument missing/.test(text)) {
+    return new UsageError(`Flag ${flag} needs a value (e.g. ${flag} VALUE)`);
+  }
+  if (/does not take an argument/.test(text)) {
+    const given = args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+    return new UsageError(
+      `Flag ${flag} takes no value: current value is ${JSON.stringify(given ?? "")}`,
+    );
+  }
+  if (/ambiguous/.test(text)) {
+    const i = args.indexOf(flag);
+    return new UsageError(
+      `Flag ${flag} needs a value, but it is followed by ${
+        JSON.stringify(args[i + 1] ?? "")
+      }, which reads as a flag (write ${flag}=VALUE for a value starting with '-')`,
+    );
+  }
+  return new UsageError(text.split("\n")[0]);
+}
+
 /**
- * Parse strict flags where `--resume` may be followed by a run id (`--resume RUN_ID`); the result's
- * `resume` is the id, `true`, or undefined. A stray positional argument is a UsageError.
+ * Parse strict flags the way every command does: `--flag -3` is the value -3 (a negative number
+ * is never a flag), an empty value (`--models ""`) is refused, and every problem (unknown flag,
+ * missing value, stray argument) is a UsageError naming the flag and the value.
  */
 // deno-lint-ignore explicit-module-boundary-types
-export function parseFlagsWithResume<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
-  const i = args.indexOf("--resume");
-  const rest = [...args];
-  let resumeId: string | undefined;
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) resumeId = rest.splice(i + 1, 1)[0];
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options,
-    allowPositionals: true,
-    strict: true,
-  });
+export function parseFlags<T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+  parse: ParseFlagsOptions = {},
+) {
+  const rest: string[] = [];
+  const optional: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    const name = arg.startsWith("--") ? arg.slice(2).split("=")[0] : "";
+    const next = args[i + 1];
+    if (name && !arg.includes("=") && next !== undefined) {
+      if (options[name]?.type === "string" && /^-(\d|\.\d)/.test(next)) {
+        rest.push(`${arg}=${next}`);
+        i++;
+        continue;
+      }
+      if (parse.optionalValue?.includes(name) && !next.startsWith("-")) {
+        if (next.trim() === "") {
+          throw new UsageError(`Flag --${name} is empty: current value is ""`);
+        }
+        optional[name] = next;
+        rest.push(arg);
+        i++;
+        continue;
+      }
+    }
+    rest.push(arg);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    if (
+      error instanceof TypeError &&
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) throw usageOf(error, rest);
+    throw error;
+  }
+  const { values, positionals } = parsed;
   if (positionals.length) {
     throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
   }
-  return { ...values, resume: resumeId ?? (values as { resume?: boolean }).resume };
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === "string" && value.trim() === "" && options[name]?.type === "string") {
+      throw new UsageError(`Flag --${name} is empty: current value is ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [name, value] of Object.entries(optional)) {
+    (values as Record<string, unknown>)[name] = value;
+  }
+  return values;
+}
+
+/**
+ * {@linkcode parseFlags} where `--resume` may be followed by a run id (`--resume RUN_ID`); the
+ * result's `resume` is the id, `true`, or undefined.
+ */
+// deno-lint-ignore explicit-module-boundary-types
+export function parseFlagsWithResume<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  const values = parseFlags(args, options, { optionalValue: ["resume"] });
+  return { ...values, resume: (values as { resume?: boolean | string }).resume };
 }

@@ -8,7 +8,6 @@
  * model is served as configured, 1 otherwise, 2 on bad input.
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   factsFromV0,
   factsFromV1,
@@ -23,7 +22,7 @@ import {
   resolveModelEndpoint,
   selectNames,
 } from "../config/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task check-server [options]
 
@@ -164,16 +163,12 @@ async function checkOpenAi(t: Target): Promise<boolean> {
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      models: { type: "string" },
-      "base-url": { type: "string" },
-      "config-dir": { type: "string" },
-      "allow-remote": { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    models: { type: "string" },
+    "base-url": { type: "string" },
+    "config-dir": { type: "string" },
+    "allow-remote": { type: "boolean" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(HELP);
@@ -185,7 +180,9 @@ export async function main(args: string[]): Promise<number> {
       `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
     );
   }
-  const config = await loadProjectConfig({ configDir: values["config-dir"] });
+  const config = await loadProjectConfig({
+    configDir: dirFlag("config-dir", values["config-dir"], { mustExist: true }),
+  });
   const served = Object.fromEntries(
     Object.entries(config.models).filter(([, m]) => m.backend !== "embedded"),
   );

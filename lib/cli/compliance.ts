@@ -17,7 +17,7 @@ import {
 } from "../compliance/mod.ts";
 import { complianceProgress } from "../progress/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { dirFlag, fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
 import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
 import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
@@ -149,27 +149,34 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const reports = await regenerateComplianceReports({
-      resultsDir: v["results-dir"],
-      outputDir: v["output-dir"],
-      configDir: v["config-dir"],
-      probesDir: v["probes-dir"],
+      resultsDir: dirFlag("results-dir", v["results-dir"], { mustExist: true }),
+      outputDir: dirFlag("output-dir", v["output-dir"]),
+      configDir: dirFlag("config-dir", v["config-dir"], { mustExist: true }),
+      probesDir: dirFlag("probes-dir", v["probes-dir"], { mustExist: true }),
       runId: v["run-id"],
       models: v.models,
     });
     console.log("COMPLIANCE REPORTS (from recorded results, no probe run)");
+    for (const m of reports.skippedManifests ?? []) {
+      console.error(`warning: run manifest skipped, its runs are left out: ${m.message}`);
+    }
     printReports(reports);
     return 0;
   }
+  const limit = intFlag("limit", v.limit, { min: 1 });
+  const maxTokens = intFlag("max-tokens", v["max-tokens"], { min: 1 });
+  const seed = intFlag("seed", v.seed, { min: 0 });
+  const outputDir = dirFlag("output-dir", v["output-dir"]);
   const prepared = await prepareCompliance({
     models: v.models,
     probeSets: v["probe-sets"],
-    limit: intFlag("limit", v.limit),
-    maxTokens: intFlag("max-tokens", v["max-tokens"]),
-    overrides: { seed: intFlag("seed", v.seed) },
+    limit,
+    maxTokens,
+    overrides: { seed },
     resume: v.resume,
-    configDir: v["config-dir"],
-    resultsDir: v["results-dir"],
-    probesDir: v["probes-dir"],
+    configDir: dirFlag("config-dir", v["config-dir"], { mustExist: true }),
+    resultsDir: dirFlag("results-dir", v["results-dir"]),
+    probesDir: dirFlag("probes-dir", v["probes-dir"], { mustExist: true }),
     baseUrl: v["base-url"],
     allowRemote: v["allow-remote"] === true,
   });
@@ -249,7 +256,7 @@ export async function main(args: string[]): Promise<number> {
     signal: interrupt.signal,
     backend: { onDownloadProgress: (p) => progress.download(p) },
     allowLoad: !v["no-load"],
-    outputDir: v["output-dir"],
+    outputDir,
   }).finally(() => {
     interrupt.remove();
     progress.stop();

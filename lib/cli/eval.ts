@@ -12,7 +12,15 @@ import { evalProgress } from "../progress/mod.ts";
 import type { EvalSummary } from "../results/mod.ts";
 import { loadProjectConfig, lookup } from "../config/mod.ts";
 import { harnessComparison } from "./_harness.ts";
-import { fmt, fmtCi, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import {
+  dirFlag,
+  fmt,
+  fmtCi,
+  intFlag,
+  parseFlagsWithResume,
+  runMain,
+  UsageError,
+} from "./_common.ts";
 import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
 import { CliProgress, PROGRESS_HELP, PROGRESS_OPTIONS, progressModeOf } from "./_progress.ts";
 
@@ -197,7 +205,9 @@ export async function main(args: string[]): Promise<number> {
   if (values.resume) {
     throw new UsageError("Flag --models cannot be used with --resume: resume one run at a time");
   }
-  const project = await loadProjectConfig({ configDir: values["config-dir"] });
+  const project = await loadProjectConfig({
+    configDir: dirFlag("config-dir", values["config-dir"], { mustExist: true }),
+  });
   const available = Object.keys(project.models);
   const keys = values.models.trim() === "all"
     ? available
@@ -242,30 +252,33 @@ async function evalOne(
       `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
     );
   }
-  const concurrency = intFlag("concurrency", values.concurrency) ?? 1;
-  if (concurrency < 1) {
-    throw new UsageError(`Flag --concurrency must be at least 1: current value is ${concurrency}`);
-  }
+  const concurrency = intFlag("concurrency", values.concurrency, { min: 1 }) ?? 1;
+  const seed = intFlag("seed", values.seed, { min: 0 });
+  const sampleSize = intFlag("sample-size", values["sample-size"], { min: 1 });
+  const shots = intFlag("shots", values.shots, { min: 0 });
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
+  const resultsDir = dirFlag("results-dir", values["results-dir"]);
+  const dataDir = dirFlag("data-dir", values["data-dir"], { mustExist: true });
   let prepared;
   try {
     prepared = await prepareEval({
       task: values.task,
       model: values.model,
-      seed: intFlag("seed", values.seed),
+      seed,
       overrides: {
-        sample_size: intFlag("sample-size", values["sample-size"]),
-        shots: intFlag("shots", values.shots),
+        sample_size: sampleSize,
+        shots,
         constrained: values.constrained ? true : undefined,
         agreement: values.agreement,
         embedding_model: values["embedding-model"],
       },
       resume: values.resume,
-      configDir: values["config-dir"],
-      resultsDir: values["results-dir"],
+      configDir,
+      resultsDir,
       baseUrl,
       allowRemote: values["allow-remote"] === true,
     }, {
-      data: values["data-dir"] ? { dataDir: values["data-dir"] } : {},
+      data: dataDir ? { dataDir } : {},
       build: { allowUnsafe: values["unsafe-no-sandbox"] === true },
     });
   } catch (error) {
@@ -381,6 +394,7 @@ async function evalOne(
     if (code !== 0) return code;
   }
   if (!result.complete) {
+    if (result.failed > 0) console.error(`Not finished: ${result.reason}`);
     console.error(`Run ${plan.runId} is incomplete: fix the cause, then resume with: ${resume}`);
     return 1;
   }

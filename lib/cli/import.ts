@@ -5,23 +5,18 @@
  * tables and figures (schema: ExternalPerfSchema in lib/external/_schema.ts, see README).
  * @module
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { importExternalPerf } from "../external/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      file: { type: "string" },
-      "model-key": { type: "string" },
-      "results-dir": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    file: { type: "string" },
+    "model-key": { type: "string" },
+    "results-dir": { type: "string" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log("Usage: deno task import --file FILE.jsonl [--model-key KEY] [--results-dir DIR]");
@@ -30,8 +25,18 @@ export async function main(args: string[]): Promise<number> {
   if (!values.file) {
     throw new UsageError("Flag --file is required (a JSONL file of external measurements)");
   }
-  const dir = values["results-dir"] ? resolve(values["results-dir"]) : resolveOutputPath("results");
-  const result = await importExternalPerf(resolve(values.file), dir, {
+  const file = values.file;
+  const isFile = await Deno.stat(file).then((s) => s.isFile, () => false);
+  if (!isFile) {
+    throw new UsageError(
+      `Flag --file must name a JSONL file of external measurements, but there is no such file: current value is ${
+        JSON.stringify(file)
+      }`,
+    );
+  }
+  const resultsDir = dirFlag("results-dir", values["results-dir"]);
+  const dir = resultsDir ? resolve(resultsDir) : resolveOutputPath("results");
+  const result = await importExternalPerf(resolve(file), dir, {
     modelKey: values["model-key"],
   });
   console.log(`Imported ${result.records} measurement(s) as run ${result.runId}:`);

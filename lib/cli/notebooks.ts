@@ -10,11 +10,10 @@
  * lint skip .ipynb files).
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OUTPUT_DIR_ENV, PROJECT_ROOT } from "../config/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, EnvironmentError, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const NOTEBOOKS = join(PROJECT_ROOT, "notebooks");
 
@@ -78,7 +77,7 @@ async function ensureKernel(): Promise<void> {
   })
     .output().catch(() => null);
   if (!out || out.code !== 0) {
-    throw new Error(
+    throw new EnvironmentError(
       "Jupyter is not installed: apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-core jupyter-client (Debian) or pip install nbconvert nbclient",
     );
   }
@@ -87,7 +86,7 @@ async function ensureKernel(): Promise<void> {
   // The kernelspec stores an absolute path to deno: reinstall it when deno moved (npx caches).
   if (argv0 !== Deno.execPath()) {
     if (await run(Deno.execPath(), ["jupyter", "--install", "--force"]) !== 0) {
-      throw new Error("deno jupyter --install failed");
+      throw new EnvironmentError("deno jupyter --install failed");
     }
   }
 }
@@ -102,7 +101,7 @@ async function findPython(): Promise<string> {
     }).output().then((o) => o.code === 0, () => false);
     if (ok) return candidate;
   }
-  throw new Error(
+  throw new EnvironmentError(
     "No Python with nbclient found: apt-get install -y python3-nbclient (Debian) or pip install nbclient",
   );
 }
@@ -145,15 +144,11 @@ async function execute(paths: string[], outputRoot: string): Promise<number> {
 
 /** Entry point; returns the exit code. */
 export function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      check: { type: "boolean" },
-      only: { type: "string" },
-      "output-dir": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    check: { type: "boolean" },
+    only: { type: "string" },
+    "output-dir": { type: "string" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(
@@ -165,8 +160,9 @@ export function main(args: string[]): Promise<number> {
   }
   const paths = listNotebooks(values.only);
   if (values.check) return check(paths);
-  const root = values["output-dir"]
-    ? resolve(values["output-dir"])
+  const outputDir = dirFlag("output-dir", values["output-dir"]);
+  const root = outputDir
+    ? resolve(outputDir)
     : Deno.makeTempDirSync({ prefix: "edge-bench-notebooks-" });
   return execute(paths, root);
 }

@@ -18,6 +18,7 @@ import {
 } from "../perf/mod.ts";
 import { perfProgress } from "../progress/mod.ts";
 import {
+  dirFlag,
   fmt,
   fmtCi,
   fmtMib,
@@ -146,12 +147,12 @@ export function promptCacheLine(s: PerfSummary): string {
 async function worker(values: ReturnType<typeof parseFlagsWithResume<typeof OPTIONS>>) {
   const prepared = await preparePerf({
     resume: values.resume,
-    resultsDir: values["results-dir"],
+    resultsDir: dirFlag("results-dir", values["results-dir"]),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   Deno.addSignalListener("SIGINT", onSignal);
-  const serverPid = intFlag("server-pid", values["server-pid"]);
+  const serverPid = intFlag("server-pid", values["server-pid"], { min: 1 });
   const result = await executePerf(prepared, {
     worker: values.worker,
     onEvent: (e) => console.log(workerEventLine(e)),
@@ -180,17 +181,19 @@ export async function main(args: string[]): Promise<number> {
       `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
     );
   }
+  const overrides = {
+    runs: intFlag("runs", values.runs, { min: 1 }),
+    warmup: intFlag("warmup", values.warmup, { min: 0 }),
+    seed: intFlag("seed", values.seed, { min: 0 }),
+  };
+  const serverPid = intFlag("server-pid", values["server-pid"], { min: 1 });
   const prepared = await preparePerf({
     models: values.models,
     scenarios: values.scenarios,
-    overrides: {
-      runs: intFlag("runs", values.runs),
-      warmup: intFlag("warmup", values.warmup),
-      seed: intFlag("seed", values.seed),
-    },
+    overrides,
     resume: values.resume,
-    configDir: values["config-dir"],
-    resultsDir: values["results-dir"],
+    configDir: dirFlag("config-dir", values["config-dir"], { mustExist: true }),
+    resultsDir: dirFlag("results-dir", values["results-dir"]),
     baseUrl,
     allowRemote: values["allow-remote"] === true,
   });
@@ -320,10 +323,6 @@ export async function main(args: string[]): Promise<number> {
       }
     }
   });
-  const serverPid = intFlag("server-pid", values["server-pid"]);
-  if (serverPid !== undefined && serverPid <= 0) {
-    throw new UsageError(`Flag --server-pid must be a positive pid: current value is ${serverPid}`);
-  }
   const result = await executePerf(prepared, {
     onEvent,
     serverPids: serverPid === undefined

@@ -5,7 +5,6 @@
  *  [--compliance] [--figures-dir figures/] [--baseline DIR] [--bands FILE] [--config-dir DIR]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
 import {
   buildReport,
@@ -24,7 +23,7 @@ import {
 import { resolveOutputPath } from "../config/mod.ts";
 import { isLoopbackHost } from "../viewer/mod.ts";
 import { loadProgress } from "../progress/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { dirFlag, intFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
 
 const HELP = `Usage: deno task report [options]
@@ -150,28 +149,24 @@ async function complianceSubset(
 
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      input: { type: "string" },
-      output: { type: "string" },
-      format: { type: "string", default: "all" },
-      compliance: { type: "boolean" },
-      "figures-dir": { type: "string" },
-      baseline: { type: "string" },
-      bands: { type: "string" },
-      "config-dir": { type: "string" },
-      "max-warnings": { type: "string", default: "20" },
-      "viewer-url": { type: "string" },
-      runs: { type: "string" },
-      since: { type: "string" },
-      models: { type: "string" },
-      "config-hash": { type: "string" },
-      latest: { type: "boolean" },
-      ...PROGRESS_OPTIONS,
-      help: { type: "boolean" },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    input: { type: "string" },
+    output: { type: "string" },
+    format: { type: "string", default: "all" },
+    compliance: { type: "boolean" },
+    "figures-dir": { type: "string" },
+    baseline: { type: "string" },
+    bands: { type: "string" },
+    "config-dir": { type: "string" },
+    "max-warnings": { type: "string", default: "20" },
+    "viewer-url": { type: "string" },
+    runs: { type: "string" },
+    since: { type: "string" },
+    models: { type: "string" },
+    "config-hash": { type: "string" },
+    latest: { type: "boolean" },
+    ...PROGRESS_OPTIONS,
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(HELP);
@@ -182,10 +177,11 @@ export async function main(args: string[]): Promise<number> {
   // Flags are relative to the working directory; the defaults live in the project (or under
   // $EDGE_BENCH_OUTPUT_DIR when a headless notebook run set it).
   const input = values.input ? resolve(values.input) : resolveOutputPath("results");
-  const output = values.output ? resolve(values.output) : resolveOutputPath("report");
-  const figuresDir = values["figures-dir"]
-    ? resolve(values["figures-dir"])
-    : resolveOutputPath("figures");
+  const output = resolve(dirFlag("output", values.output) ?? resolveOutputPath("report"));
+  const figuresDir = resolve(
+    dirFlag("figures-dir", values["figures-dir"]) ?? resolveOutputPath("figures"),
+  );
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
   for (const [flag, dir] of [["input", input], ["baseline", values.baseline]] as const) {
     if (dir !== undefined && !await isDir(dir)) {
       throw new UsageError(
@@ -209,7 +205,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
-  const maxWarnings = Number(values["max-warnings"]);
+  const maxWarnings = intFlag("max-warnings", values["max-warnings"], { min: 0 })!;
   const mode = progressModeOf(values);
   const rel = (p: string) => relative(Deno.cwd(), p) || ".";
   const t0 = performance.now();
@@ -246,7 +242,7 @@ export async function main(args: string[]): Promise<number> {
       try {
         compliance = await complianceAnalysis(dir, {
           outputDir: values.compliance ? join(output, "compliance") : null,
-          configDir: values["config-dir"],
+          configDir,
         });
       } finally {
         if (dir !== input) await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -19,7 +19,7 @@ import {
 import { roundsProgress, sweepProgress } from "../progress/mod.ts";
 import { resolveOutputPath } from "../config/mod.ts";
 import { textTable } from "../report/mod.ts";
-import { fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
+import { dirFlag, fmt, intFlag, parseFlagsWithResume, runMain, UsageError } from "./_common.ts";
 import { Interrupt, interruptedMessage, resumeCommand } from "./_interrupt.ts";
 import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
 
@@ -99,23 +99,31 @@ export async function main(args: string[]): Promise<number> {
     console.log(textTable(supportMatrix()));
     return 0;
   }
+  const runs = intFlag("runs", values.runs, { min: 1 });
+  const warmup = intFlag("warmup", values.warmup, { min: 0 });
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
+  const resultsDir = dirFlag("results-dir", values["results-dir"]);
+  const dataDir = dirFlag("data-dir", values["data-dir"], { mustExist: true });
   const mode = progressModeOf(values);
   const where = {
-    "results-dir": values["results-dir"] && resolve(values["results-dir"]),
+    "results-dir": resultsDir && resolve(resultsDir),
     progress: values.progress,
     quiet: values.quiet,
   };
   if (values.sweep) {
     const keys = values.sweep.split(",").map((k) => k.trim()).filter(Boolean);
+    if (keys.length === 0) {
+      throw new UsageError(
+        `Flag --sweep names no model: current value is ${JSON.stringify(values.sweep)}`,
+      );
+    }
     const progress = new CliProgress("sweep", sweepProgress(keys.length), mode);
     let current: { modelKey: string; runId: string } | null = null;
-    const resultsDir = values["results-dir"]
-      ? resolve(values["results-dir"])
-      : resolveOutputPath("results");
+    const sweepResultsDir = resultsDir ? resolve(resultsDir) : resolveOutputPath("results");
     const stopped = (sweepPath: string | null) =>
       current
         ? interruptedMessage(
-          `the sweep stopped in rounds run ${current.runId} (${current.modelKey}), whose records are saved in ${resultsDir}; ${
+          `the sweep stopped in rounds run ${current.runId} (${current.modelKey}), whose records are saved in ${sweepResultsDir}; ${
             sweepPath ? `the variants measured before it are in ${sweepPath}` : "no sweep file"
           }`,
           `${resumeCommand("rounds", current.runId, where)}, then the sweep of the other variants`,
@@ -130,12 +138,12 @@ export async function main(args: string[]): Promise<number> {
     try {
       sweep = await runSweep(keys, {
         scenarios: values.scenarios,
-        runs: intFlag("runs", values.runs),
-        warmup: intFlag("warmup", values.warmup),
+        runs,
+        warmup,
         quality: !values["no-quality"],
-        configDir: values["config-dir"],
-        resultsDir: values["results-dir"],
-        dataDir: values["data-dir"],
+        configDir,
+        resultsDir,
+        dataDir,
         allowRemote: values["allow-remote"] === true,
       }, {
         signal: interrupt.signal,
@@ -164,13 +172,13 @@ export async function main(args: string[]): Promise<number> {
     model: values.model ?? "",
     rounds: values.rounds,
     scenarios: values.scenarios,
-    runs: intFlag("runs", values.runs),
-    warmup: intFlag("warmup", values.warmup),
+    runs,
+    warmup,
     quality: !values["no-quality"],
     resume: values.resume,
-    configDir: values["config-dir"],
-    resultsDir: values["results-dir"],
-    dataDir: values["data-dir"],
+    configDir,
+    resultsDir,
+    dataDir,
     allowRemote: values["allow-remote"] === true,
   });
   if (!values.worker) {
@@ -209,7 +217,7 @@ export async function main(args: string[]): Promise<number> {
       interrupt.remove();
       progress.stop();
     });
-  if (values.worker) return result.complete ? 0 : 1;
+  if (values.worker) return result.complete ? 0 : interrupt.interrupted ? 130 : 1;
   console.log(
     "\nEffect of each round against baseline (Welch interval of the mean difference, * = it excludes 0;" +
       " tok_s per request, agg_tok_s = all output tokens ÷ wall time of each concurrent window)",
@@ -268,6 +276,8 @@ export async function main(args: string[]): Promise<number> {
     return 130;
   }
   if (!result.complete) {
+    const failed = result.summary.rounds.filter((r) => r.status === "failed").length;
+    if (failed) console.error(`${failed} round(s) of ${result.summary.rounds.length} failed`);
     console.error(`Run ${result.runId} is incomplete: continue with: ${resume}`);
     return 1;
   }

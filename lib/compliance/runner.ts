@@ -6,6 +6,8 @@ import {
   type ComplianceRecord,
   ComplianceRecordSchema,
   JsonlWriter,
+  latestAttemptsBy,
+  nextAttempts,
   readJsonl,
 } from "../results/mod.ts";
 import { createDetector } from "./detectors.ts";
@@ -101,9 +103,11 @@ async function ready(
 }
 
 /**
- * Run (or continue) the probes of a plan: per model, its backend, then every probe not yet
- * recorded for this run, one JSONL record per probe appended and flushed at once. A failed
- * request is a record with `error`; after `maxConsecutiveErrors` of them the model stops.
+ * Run (or continue) the probes of a plan: per model, its backend, then every probe without an
+ * answer in this run (never recorded, or its latest attempt failed: a retry is the next
+ * `attempt`), one JSONL record per probe appended and flushed at once. A failed request is a
+ * record with `error` and keeps the run incomplete; after `maxConsecutiveErrors` of them the
+ * model stops.
  */
 export async function runProbes(
   plan: CompliancePlan,
@@ -190,13 +194,16 @@ interface ModelRun {
   date: () => Date;
 }
 
-/** Returns why the model stopped early, or null when every probe is recorded. */
+/** Why the model is not done (stopped early, or probes failed), or null when every probe has an answer. */
 async function runModel(a: ModelRun): Promise<string | null> {
   const { plan, modelKey, model } = a;
-  const previous = (await recorded(a.path)).filter((r) =>
-    r.run_id === plan.runId && r.model_key === modelKey
+  // A probe is done when its latest attempt got an answer; a failed one is retried (resume).
+  const previous = latestAttemptsBy(
+    (await recorded(a.path)).filter((r) => r.run_id === plan.runId && r.model_key === modelKey),
+    (r) => r.probe_id,
   );
-  const done = new Set(previous.map((r) => r.probe_id));
+  const done = new Set(previous.filter((r) => r.error === null).map((r) => r.probe_id));
+  const attempts = nextAttempts(previous, (r) => r.probe_id);
   const todo = plan.probes.filter((p) => !done.has(p.id));
   const planned = plan.probes.length;
   a.emit({
@@ -207,7 +214,8 @@ async function runModel(a: ModelRun): Promise<string | null> {
     alreadyDone: planned - todo.length,
   });
   const writer = await JsonlWriter.open(a.path);
-  const records = [...previous];
+  const latest = new Map(previous.map((r) => [r.probe_id, r]));
+  let count = planned - todo.length;
   let consecutive = 0;
   try {
     for (const probe of todo) {
@@ -233,6 +241,7 @@ async function runModel(a: ModelRun): Promise<string | null> {
         served_quantization: a.facts.quantization,
         probe_set: probe.set,
         probe_id: probe.id,
+        attempt: attempts.get(probe.id) ?? 0,
         probe_sha256: probe.sha256,
         risk: probe.risk,
         owasp: probe.owasp,
@@ -288,8 +297,8 @@ async function runModel(a: ModelRun): Promise<string | null> {
         };
       }
       await writer.append(ComplianceRecordSchema.parse(record));
-      records.push(record);
-      a.emit({ type: "probe_done", modelKey, record, done: records.length, planned });
+      latest.set(probe.id, record);
+      a.emit({ type: "probe_done", modelKey, record, done: ++count, planned });
       if (consecutive >= (a.options.maxConsecutiveErrors ?? 3)) {
         return `${consecutive} consecutive failed requests (last: ${record.error})`;
       }
@@ -297,6 +306,11 @@ async function runModel(a: ModelRun): Promise<string | null> {
   } finally {
     writer.close();
   }
+  const records = [...latest.values()];
   a.emit({ type: "model_done", modelKey, path: a.path, records });
-  return null;
+  // Failed probes keep the run incomplete: `--resume` retries them.
+  const failed = records.filter((r) => r.error !== null).length;
+  return failed > 0
+    ? `${failed} failed request(s) of ${planned} probes: 'deno task compliance --resume' retries them`
+    : null;
 }

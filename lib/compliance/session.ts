@@ -27,13 +27,14 @@ import {
   type ComplianceRecord,
   ComplianceRecordSchema,
   fileStamp,
-  findResumableRun,
-  listManifests,
+  findRunToResume,
+  latestAttemptsBy,
   type Manifest,
   readJsonl,
   readManifest,
   recordEndpoints,
   type RunEntry,
+  stopRunWithError,
 } from "../results/mod.ts";
 import type { Rubric } from "./_rubric_schema.ts";
 import { assessCompliance, type AssessComplianceOptions } from "./assess.ts";
@@ -121,18 +122,8 @@ async function resumePlan(
   dir: string,
   catalogue: ProbeCatalogue,
 ): Promise<{ plan: CompliancePlan; manifest: Manifest; run: RunEntry; file: string }> {
-  const { manifests } = await listManifests(dir);
-  const wanted = typeof request.resume === "string" ? request.resume : undefined;
-  const found = findResumableRun(manifests, "compliance", wanted);
-  if (!found) {
-    throw new ConfigError(
-      dir,
-      "runs",
-      wanted ?? "latest",
-      wanted ? "has no compliance run with this id" : "has no unfinished compliance run to resume",
-    );
-  }
-  const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
+  const found = await findRunToResume(dir, "compliance", request.resume || true);
+  const file = found.file;
   const cfg = found.manifest.config as Record<string, unknown>;
   const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, {
     pathPrefix: "config.experiment",
@@ -232,7 +223,7 @@ export async function prepareCompliance(
   const hash = await configHash({ experiment: measured, models, compliance });
   const now = (options.date ?? (() => new Date()))();
   const runId = `compliance_${fileStamp(now)}_${hash.slice(0, 8)}`;
-  const manifest: Manifest = await readManifest(resultsDir, hash).catch(() => null) ?? {
+  const manifest: Manifest = await readManifest(resultsDir, hash) ?? {
     schema_version: 1,
     config_hash: hash,
     config: { experiment, models, compliance },
@@ -341,6 +332,8 @@ export async function executeCompliance(
     date,
   });
   const { run, manifestPath, save } = active;
+  // Two runs of one config started in the same second: this one got a suffixed id.
+  plan.runId = run.run_id;
   let outcome: ProbeRunOutcome;
   try {
     outcome = await runProbes(plan, {
@@ -364,10 +357,7 @@ export async function executeCompliance(
       date,
     });
   } catch (error) {
-    run.status = "interrupted";
-    run.notes.push(`stopped by error: ${(error as Error).message}`);
-    await save();
-    throw error;
+    return await stopRunWithError(active, error);
   }
   run.status = outcome.complete ? "complete" : "interrupted";
   for (const f of outcome.failures) run.notes.push(`${f.modelKey}: ${f.message}`);
@@ -378,10 +368,10 @@ export async function executeCompliance(
     const all = file
       ? (await readJsonl(join(plan.resultsDir, file), ComplianceRecordSchema)).records
       : [];
-    const byProbe = new Map(
-      all.filter((r) => r.run_id === plan.runId && r.model_key === key).map((r) => [r.probe_id, r]),
+    records[key] = latestAttemptsBy(
+      all.filter((r) => r.run_id === plan.runId && r.model_key === key),
+      (r) => r.probe_id,
     );
-    records[key] = [...byProbe.values()];
   }
   const reports = await assessCompliance({
     rubric: prepared.rubric,

@@ -6,6 +6,8 @@ export class ConfigError extends Error {
   readonly field: string;
   /** The offending value as found (undefined when the field is missing). */
   readonly value: unknown;
+  /** What is wrong with it, e.g. `must be a positive integer`. */
+  readonly problem: string;
 
   constructor(
     file: string,
@@ -24,6 +26,7 @@ export class ConfigError extends Error {
     this.file = file;
     this.field = field;
     this.value = value;
+    this.problem = problem;
   }
 }
 

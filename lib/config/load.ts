@@ -1,4 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./_errors.ts";
 
@@ -78,16 +78,45 @@ export async function loadYamlFile<S extends z.ZodType>(
       cause: error,
     });
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos
-      ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
-      : "";
-    throw new ConfigError(path, "", text.slice(0, 60), `is not valid YAML${where}`, {
-      cause: error,
-    });
+  return parseWithSchema(parseYamlText(text, path), schema, path);
+}
+
+/** What a YAML syntax error means, in words, by the parser's error code. */
+const YAML_PROBLEMS: Record<string, string> = {
+  DUPLICATE_KEY: "a key appears twice in the same mapping",
+  TAB_AS_INDENT: "a tab is used for indentation (YAML allows spaces only)",
+  BAD_INDENT: "the indentation is wrong or a bracket is not closed",
+  MISSING_CHAR: "a closing character (quote or bracket) is missing",
+  BLOCK_AS_IMPLICIT_KEY: "a mapping is nested on one line (quote a value holding ': ')",
+  MULTILINE_IMPLICIT_KEY: "a key runs over several lines",
+  UNEXPECTED_TOKEN: "an unexpected character",
+  BAD_SCALAR_START: "a value starts with a reserved character (quote it)",
+};
+
+/**
+ * Parse YAML text; a syntax error is a {@linkcode ConfigError} naming the file, the line and
+ * column, what is wrong (a duplicate key and its name, a tab, an unclosed bracket or quote) and
+ * the text of that line as the current value.
+ */
+export function parseYamlText(text: string, file: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const error = doc.errors[0];
+  if (!error) return doc.toJS();
+  const lines = text.split(/\r?\n/);
+  const pos = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+  const lineText = pos ? lines[pos.line - 1] ?? "" : "";
+  const parser = error.message.split(/ at line \d+, column \d+/)[0].split("\n")[0];
+  let what = YAML_PROBLEMS[error.code] ?? parser;
+  if (error.code === "DUPLICATE_KEY") {
+    const key = lineText.match(/^\s*(?:-\s+)?["']?([^"':#]+?)["']?\s*:/)?.[1];
+    if (key) what = `the key '${key}' appears twice in the same mapping`;
   }
-  return parseWithSchema(data, schema, path);
+  const where = pos ? `line ${pos.line}, column ${pos.col}` : "";
+  throw new ConfigError(
+    file,
+    where,
+    pos ? (lineText.trim() === "" ? "(an empty line)" : lineText) : undefined,
+    `is not valid YAML: ${what} (parser: ${parser})`,
+    { cause: error },
+  );
 }

@@ -5,7 +5,7 @@
  */
 export { ConfigError, describeValue } from "./_errors.ts";
 export * from "./_schemas.ts";
-export { loadYamlFile, type ParseOptions, parseWithSchema } from "./load.ts";
+export { loadYamlFile, type ParseOptions, parseWithSchema, parseYamlText } from "./load.ts";
 export { lookup, selectNames, UnknownNameError } from "./registry.ts";
 export { canonicalJson, configHash, sha256Hex } from "./hash.ts";
 export {

@@ -24,7 +24,10 @@ export function lookup<T>(kind: string, registry: Record<string, T>, name: strin
   throw new UnknownNameError(kind, name, Object.keys(registry));
 }
 
-/** Expand a comma-separated selection (or `all`) into known names, in registry order. */
+/**
+ * Expand a comma-separated selection (or `all`) into known names, in registry order. A
+ * selection that names nothing (`""`, `","`) is an UnknownNameError, never "all".
+ */
 export function selectNames(
   kind: string,
   registry: Record<string, unknown>,
@@ -33,7 +36,14 @@ export function selectNames(
   const parts = (Array.isArray(selection) ? selection : selection.split(","))
     .map((s) => s.trim())
     .filter(Boolean);
-  if (parts.length === 0 || parts.includes("all")) return Object.keys(registry);
+  if (parts.length === 0) {
+    throw new UnknownNameError(
+      kind,
+      Array.isArray(selection) ? selection.join(",") : selection,
+      [...Object.keys(registry), "all"],
+    );
+  }
+  if (parts.includes("all")) return Object.keys(registry);
   for (const p of parts) lookup(kind, registry, p);
   return [...new Set(parts)];
 }

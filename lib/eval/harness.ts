@@ -226,6 +226,7 @@ export async function harnessRecords(
   base: Omit<
     EvalRecord,
     | "sample_id"
+    | "attempt"
     | "group"
     | "system_prompt"
     | "prompt"
@@ -258,6 +259,7 @@ export async function harnessRecords(
     out.push({
       ...base,
       sample_id: h.sample_id,
+      attempt: 0,
       group: sample?.group ?? null,
       system_prompt: sample?.system ?? null,
       prompt: h.prompt,

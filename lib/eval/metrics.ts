@@ -1,7 +1,7 @@
 /**
  * Capability metrics over sample records. Definitions:
  * - `n`: samples recorded, errors included; records are de-duplicated by `sample_id` (the last
- *   record of a sample wins, so a retried error is superseded) and ordered by sample id, so the
+ *   attempt of a sample wins, so a retried error is superseded) and ordered by sample id, so the
  *   result does not depend on the order records were appended in (e.g. with --concurrency).
  * - `error_rate`: share of samples whose request failed; an error counts as incorrect.
  * - `invalid_rate`: share of samples with an answer that could not be mapped to the answer
@@ -30,6 +30,7 @@ import {
   type EvalSummary,
   INVALID_REASONS,
   type InvalidReason,
+  latestAttemptsBy,
   type ScoreEstimate,
 } from "../results/mod.ts";
 import { invalidReason } from "./_invalid.ts";
@@ -67,11 +68,10 @@ export type EvalMetrics = Pick<
   "metrics" | "latency_ms" | "per_class" | "confusion" | "groups"
 >;
 
-/** One record per sample (the last one wins), ordered by sample id. */
+/** One record per sample (its latest attempt), ordered by sample id. */
 export function latestPerSample(records: readonly EvalRecord[]): EvalRecord[] {
-  const bySample = new Map<string, EvalRecord>();
-  for (const r of records) bySample.set(r.sample_id, r);
-  return [...bySample.values()].sort((a, b) => compareSampleIds(a.sample_id, b.sample_id));
+  return latestAttemptsBy(records, (r) => r.sample_id)
+    .sort((a, b) => compareSampleIds(a.sample_id, b.sample_id));
 }
 
 function estimate(

@@ -1,6 +1,12 @@
 import type { Backend, ChatRequest, ChatResult } from "../backends/mod.ts";
 import type { ModelConfig } from "../config/mod.ts";
-import { type EvalRecord, EvalRecordSchema, JsonlWriter, readJsonl } from "../results/mod.ts";
+import {
+  type EvalRecord,
+  EvalRecordSchema,
+  JsonlWriter,
+  nextAttempts,
+  readJsonl,
+} from "../results/mod.ts";
 import { invalidReason } from "./_invalid.ts";
 import { latestPerSample } from "./metrics.ts";
 import type { EvalSample, EvalTask, Score } from "./task.ts";
@@ -48,10 +54,12 @@ export interface RunEvalOptions {
 
 /** What {@linkcode runEval} did. */
 export interface EvalRunOutcome {
-  /** Every sample of the task has a record. */
+  /** Every sample of the task has a record, and no sample's latest attempt failed. */
   complete: boolean;
-  /** Why the run stopped early. */
+  /** Why the run is not complete: it stopped early, or samples failed (`--resume` retries them). */
   reason: string | null;
+  /** Samples whose latest attempt is a failed request (they keep the run incomplete). */
+  failed: number;
   /** The run's records, one per sample (the last wins), ordered by sample id. */
   records: EvalRecord[];
 }
@@ -81,12 +89,13 @@ function requestFor(task: EvalTask, sample: EvalSample, plan: EvalPlan): ChatReq
 }
 
 /**
- * Run (or continue) an eval: every sample without a record (or whose record holds an error) is
- * sent, scored, and appended to the JSONL file at once (fsync per record). With concurrency N,
+ * Run (or continue) an eval: every sample without a record (or whose latest record holds an
+ * error) is sent, scored, and appended to the JSONL file at once (fsync per record); a retry is
+ * the next `attempt` of its sample, and the failed record stays, superseded. With concurrency N,
  * N requests are in flight; records are appended in completion order, and the returned records
  * (like the summary) are ordered by sample id, so the numbers do not depend on N. A failed
- * request becomes a record with `error`; an interrupted request (signal) writes nothing, so the
- * sample runs again on --resume.
+ * request becomes a record with `error` and keeps the run incomplete (`failed`, `reason`); an
+ * interrupted request (signal) writes nothing, so the sample runs again on --resume.
  */
 export async function runEval(
   plan: EvalPlan,
@@ -104,6 +113,7 @@ export async function runEval(
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   const previous = latestPerSample(await readRunRecords(plan.recordsPath, plan.runId));
   const done = new Map(previous.filter((r) => r.error === null).map((r) => [r.sample_id, r]));
+  const attempts = nextAttempts(previous, (r) => r.sample_id);
   const todo = task.samples.filter((s) => !done.has(s.id));
   const planned = task.samples.length;
   emit({ type: "start", planned, alreadyDone: planned - todo.length, path: plan.recordsPath });
@@ -145,7 +155,17 @@ export async function runEval(
         failure ??= e;
         return;
       }
-      const record = buildRecord({ plan, task, sample, result, score, error, options, date });
+      const record = buildRecord({
+        plan,
+        task,
+        sample,
+        attempt: attempts.get(sample.id) ?? 0,
+        result,
+        score,
+        error,
+        options,
+        date,
+      });
       await append(record);
       count++;
       if (record.correct === true) correct++;
@@ -177,15 +197,22 @@ export async function runEval(
   if (reason !== null) emit({ type: "stopped", reason });
   const records = latestPerSample(await readRunRecords(plan.recordsPath, plan.runId));
   const ids = new Set(task.samples.map((s) => s.id));
-  const complete = reason === null &&
-    records.filter((r) => ids.has(r.sample_id)).length === planned;
-  return { complete, reason, records };
+  const mine = records.filter((r) => ids.has(r.sample_id));
+  // Failed samples keep the run incomplete: `--resume` retries them.
+  const failed = mine.filter((r) => r.error !== null).length;
+  if (reason === null && failed > 0) {
+    reason = `${failed} failed request(s) of ${planned} samples: 'deno task eval --resume' ` +
+      "retries them";
+  }
+  const complete = reason === null && mine.length === planned;
+  return { complete, reason, failed, records };
 }
 
 function buildRecord(p: {
   plan: EvalPlan;
   task: EvalTask;
   sample: EvalSample;
+  attempt: number;
   result: ChatResult | null;
   score: Score | null;
   error: string | null;
@@ -206,6 +233,7 @@ function buildRecord(p: {
     format: plan.model.format,
     quantization: plan.model.quantization,
     sample_id: sample.id,
+    attempt: p.attempt,
     group: sample.group,
     system_prompt: sample.system,
     prompt: sample.prompt,

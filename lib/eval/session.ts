@@ -26,17 +26,19 @@ import {
 } from "../backends/mod.ts";
 import type { ResolveDatasetOptions } from "../datasets/mod.ts";
 import {
+  type ActiveRun,
   beginRun,
   captureRunEnvironment,
   type EvalSummary,
   EvalSummarySchema,
   fileStamp,
-  findResumableRun,
-  listManifests,
+  findRunToResume,
   type Manifest,
   readManifest,
   recordEndpoints,
   type RunEntry,
+  stopRunWithError,
+  writeFileAtomic,
 } from "../results/mod.ts";
 import {
   loadTasksConfig,
@@ -116,23 +118,13 @@ async function fromManifest(
   resultsDir: string,
   hash: string | null,
 ): Promise<{ manifest: Manifest; run: RunEntry; config: EvalRunConfig; file: string }> {
-  const { manifests } = await listManifests(resultsDir);
-  const pool = hash === null ? manifests : manifests.filter((m) => m.config_hash === hash);
-  const runId = typeof request.resume === "string" ? request.resume : undefined;
-  const found = findResumableRun(pool, "eval", runId);
-  if (!found) {
-    throw new ConfigError(
-      resultsDir,
-      "runs",
-      runId ?? "latest",
-      runId
-        ? "has no eval run with this id"
-        : hash === null
-        ? "has no unfinished eval run to resume"
-        : "has no unfinished eval run of this task, model and settings to resume",
-    );
-  }
-  const file = join(resultsDir, `experiment_config_${found.manifest.config_hash}.json`);
+  const found = await findRunToResume(resultsDir, "eval", request.resume || true, {
+    configHash: hash,
+    missing: hash === null
+      ? "has no unfinished eval run to resume"
+      : "has no unfinished eval run of this task, model and settings to resume",
+  });
+  const file = found.file;
   const raw = found.manifest.config as Record<string, unknown>;
   const rawTask = (raw.task ?? {}) as Record<string, unknown>;
   const { name, prompt_template, system_prompt, ...taskFields } = rawTask;
@@ -217,7 +209,7 @@ export async function prepareEval(
       quantization: cfg.model.quantization,
       date: now,
     });
-    manifest = (await readManifest(resultsDir, hash!).catch(() => null)) ?? {
+    manifest = (await readManifest(resultsDir, hash!)) ?? {
       schema_version: 1,
       config_hash: hash!,
       config: cfg as unknown as Record<string, unknown>,
@@ -309,7 +301,10 @@ export interface ExecuteEvalOptions {
 /** What a finished (or stopped) eval produced. */
 export interface EvalSessionResult {
   complete: boolean;
+  /** Why the run is incomplete: it stopped early, or samples failed (`--resume` retries them). */
   reason: string | null;
+  /** Samples whose latest attempt failed. */
+  failed: number;
   summary: EvalSummary;
   summaryPath: string;
   recordsPath: string;
@@ -317,7 +312,11 @@ export interface EvalSessionResult {
   environment: Record<string, unknown>;
 }
 
-/** Run a prepared eval: manifest first, then records, then the summary JSON and the run status. */
+/**
+ * Run a prepared eval: the backend first (a server that is down or serves another model stops
+ * the run before anything is written), then the manifest, the records, the summary JSON and the
+ * run status. A run whose samples failed is incomplete (`--resume` retries them).
+ */
 export async function executeEval(
   prepared: PreparedEval,
   options: ExecuteEvalOptions = {},
@@ -325,21 +324,15 @@ export async function executeEval(
   const { plan, manifest, config, task, resultsDir } = prepared;
   const date = options.date ?? (() => new Date());
   const lm = lmstudioEndpoint(prepared.endpoints);
-  const environment = await (options.captureEnvironment ?? captureRunEnvironment)(
-    lm?.url ?? null,
-    { allowRemote: lm !== null && lm.allowed_by !== null },
-  );
-  const git = (environment.git ?? {}) as { commit?: string | null };
-  const existing = manifest.runs.find((r) => r.run_id === plan.runId);
-  if (existing) existing.plan = { ...existing.plan, ...prepared.run.plan };
-  const active = await beginRun(resultsDir, manifest, prepared.run, {
-    resumed: prepared.resumed,
-    environment,
-    date,
-  });
-  const { run, manifestPath, save } = active;
   let outcome;
+  let active: ActiveRun;
+  let environment: Record<string, unknown>;
   try {
+    environment = await (options.captureEnvironment ?? captureRunEnvironment)(
+      lm?.url ?? null,
+      { allowRemote: lm !== null && lm.allowed_by !== null },
+    );
+    const git = (environment.git ?? {}) as { commit?: string | null };
     const { backend } = await (options.createBackend ?? ((m) =>
       createBackend(m, config.experiment as Experiment, {
         ...options.backend,
@@ -350,25 +343,40 @@ export async function executeEval(
       if (backend.kind === "lmstudio" && config.experiment.lmstudio.check_loaded) {
         await (backend as LmStudioBackend).ensureModel();
       }
-      outcome = await runEval(plan, task, {
-        backend,
-        concurrency: options.concurrency,
-        onEvent: options.onEvent,
-        signal: options.signal,
-        host: hostname(),
-        gitCommit: git.commit ?? null,
+      const existing = manifest.runs.find((r) =>
+        r.run_id === plan.runId
+      );
+      if (existing) existing.plan = { ...existing.plan, ...prepared.run.plan };
+      active = await beginRun(resultsDir, manifest, prepared.run, {
+        resumed: prepared.resumed,
+        environment,
         date,
       });
+      // Two runs of one config started in the same second: this one got a suffixed id.
+      plan.runId = active.run.run_id;
+      prepared.files = { records: active.run.files.records, summary: active.run.files.summary };
+      plan.recordsPath = join(resultsDir, prepared.files.records);
+      try {
+        outcome = await runEval(plan, task, {
+          backend,
+          concurrency: options.concurrency,
+          onEvent: options.onEvent,
+          signal: options.signal,
+          host: hostname(),
+          gitCommit: git.commit ?? null,
+          date,
+        });
+      } catch (error) {
+        await stopRunWithError(active, error);
+      }
     } finally {
       await backend.close();
-      await task.close();
     }
-  } catch (error) {
-    run.status = "interrupted";
-    run.notes.push(`stopped by error: ${(error as Error).message}`);
-    await save();
-    throw error;
+  } finally {
+    await task.close();
   }
+  const { run, manifestPath, save } = active!;
+  outcome = outcome!;
   const summary = EvalSummarySchema.parse({
     schema_version: 1,
     kind: "eval_summary",
@@ -394,15 +402,18 @@ export async function executeEval(
     created_at: date().toISOString(),
   });
   const summaryPath = join(resultsDir, prepared.files.summary);
-  const tmp = `${summaryPath}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(summary, null, 2) + "\n");
-  await Deno.rename(tmp, summaryPath);
+  try {
+    await writeFileAtomic(summaryPath, JSON.stringify(summary, null, 2) + "\n");
+  } catch (error) {
+    await stopRunWithError(active!, error);
+  }
   run.status = outcome.complete ? "complete" : "interrupted";
   if (outcome.reason) run.notes.push(outcome.reason);
   await save();
   return {
     complete: outcome.complete,
     reason: outcome.reason,
+    failed: outcome.failed,
     summary,
     summaryPath,
     recordsPath: plan.recordsPath,

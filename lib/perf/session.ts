@@ -26,14 +26,14 @@ import {
   beginRun,
   captureRunEnvironment,
   fileStamp,
-  findResumableRun,
-  listManifests,
+  findRunToResume,
   type Manifest,
   PerfRecordSchema,
   readJsonl,
   readManifest,
   recordEndpoints,
   type RunEntry,
+  stopRunWithError,
 } from "../results/mod.ts";
 import type { MemoryPeak } from "../memory/mod.ts";
 import {
@@ -107,23 +107,8 @@ export async function preparePerf(
       (await loadProjectConfig({ configDir: request.configDir, env: options.env })).experiment
         .results_dir,
     );
-    const { manifests } = await listManifests(dir);
-    const found = findResumableRun(
-      manifests,
-      "perf",
-      typeof request.resume === "string" ? request.resume : undefined,
-    );
-    if (!found) {
-      throw new ConfigError(
-        dir,
-        "runs",
-        typeof request.resume === "string" ? request.resume : "latest",
-        typeof request.resume === "string"
-          ? "has no perf run with this id"
-          : "has no unfinished perf run to resume",
-      );
-    }
-    const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
+    const found = await findRunToResume(dir, "perf", request.resume);
+    const file = found.file;
     const cfg = found.manifest.config as Record<string, unknown>;
     const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, {
       pathPrefix: "config.experiment",
@@ -174,7 +159,7 @@ export async function preparePerf(
     env: options.env,
     sources: config.endpointSources,
   });
-  const existing = await readManifest(resultsDir, configHash).catch(() => null);
+  const existing = await readManifest(resultsDir, configHash);
   const manifest: Manifest = existing ?? {
     schema_version: 1,
     config_hash: configHash,
@@ -390,6 +375,8 @@ export async function executePerf(
     date,
   });
   const { run, manifestPath, save } = active;
+  // Two runs of one config started in the same second: this one got a suffixed id.
+  plan.runId = run.run_id;
   const inProcess = (units: PerfUnit[]) =>
     runPerf({ ...plan, units }, {
       createBackend: options.createBackend ??
@@ -461,9 +448,7 @@ export async function executePerf(
       }
     }
   } catch (error) {
-    if (!options.worker) {
-      await active.finish("interrupted", [`stopped by error: ${(error as Error).message}`]);
-    }
+    if (!options.worker) await stopRunWithError(active, error);
     throw error;
   }
   if (!options.worker) run.status = outcome.complete ? "complete" : "interrupted";

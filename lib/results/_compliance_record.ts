@@ -19,6 +19,11 @@ export const ComplianceRecordSchema = z.object({
   served_quantization: z.string().nullable(),
   probe_set: z.string().min(1),
   probe_id: z.string().min(1),
+  /**
+   * 0 for the first attempt at this probe; `--resume` retries a probe whose latest record is an
+   * error and writes the retry as attempt 1, 2, ... (the failed record stays, superseded).
+   */
+  attempt: z.number().int().nonnegative().default(0),
   /** sha256 of the probe as asked and judged; a changed probe is a different probe. */
   probe_sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Rubric risk id (LLM01..LLM10, MISUSE). */

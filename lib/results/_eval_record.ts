@@ -45,6 +45,12 @@ export const EvalRecordSchema = z.object({
   quantization: z.string().min(1),
   /** Dataset id of the sample (e.g. `banking77/test/00042`, `HumanEval/7`, a realistic case id). */
   sample_id: z.string().min(1),
+  /**
+   * 0 for the first attempt at this sample; `--resume` retries a sample whose latest record is
+   * an error and writes the retry as attempt 1, 2, ... (the failed record stays, superseded: the
+   * summary counts only the latest attempt of each sample).
+   */
+  attempt: z.number().int().nonnegative().default(0),
   /** Subgroup the sample belongs to (MMLU subject, realistic category); null when none. */
   group: z.string().nullable(),
   /** System prompt sent, when any. */

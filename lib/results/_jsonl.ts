@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ResultsWriteError } from "./_write.ts";
 
 /** A skipped line of a results file (bad JSON, truncated write, or a record failing its schema). */
 export interface JsonlWarning {
@@ -24,7 +25,12 @@ export class JsonlWriter {
    * is written first so the partial line stays isolated and the reader skips it with a warning.
    */
   static async open(path: string): Promise<JsonlWriter> {
-    const file = await Deno.open(path, { create: true, append: true, read: true });
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { create: true, append: true, read: true });
+    } catch (error) {
+      throw new ResultsWriteError(path, "opening it for appending records", error);
+    }
     const size = (await file.stat()).size;
     if (size > 0) {
       const last = new Uint8Array(1);
@@ -40,12 +46,19 @@ export class JsonlWriter {
     return new JsonlWriter(path, file);
   }
 
-  /** Append one record as a single write, then fdatasync; concurrent calls are serialised. */
+  /**
+   * Append one record as a single write, then fdatasync; concurrent calls are serialised. A
+   * failed write is a ResultsWriteError naming the file.
+   */
   append(record: unknown): Promise<void> {
     const bytes = this.#encoder.encode(JSON.stringify(record) + "\n");
     const done = this.#tail.then(async () => {
-      await writeAll(this.#file, bytes);
-      await this.#file.syncData();
+      try {
+        await writeAll(this.#file, bytes);
+        await this.#file.syncData();
+      } catch (error) {
+        throw new ResultsWriteError(this.path, "appending a record", error);
+      }
     });
     this.#tail = done.catch(() => {});
     return done;

@@ -1,3 +1,4 @@
+import { latestAttemptsBy } from "./_attempts.ts";
 import { z } from "zod";
 
 const ms = z.number().nonnegative().nullable();
@@ -134,17 +135,11 @@ export function latestAttempts<
     attempt?: number;
   },
 >(records: readonly T[]): T[] {
-  const latest = new Map<string, T>();
-  for (const r of records) {
-    const key =
-      `${r.run_id}\u0000${r.model_key}\u0000${r.scenario}\u0000${r.round_id}\u0000${r.warmup}\u0000${r.repetition}`;
-    const seen = latest.get(key);
-    if (!seen || (r.attempt ?? 0) >= (seen.attempt ?? 0)) {
-      if (seen) latest.delete(key);
-      latest.set(key, r);
-    }
-  }
-  return [...latest.values()];
+  return latestAttemptsBy(
+    records,
+    (r) =>
+      `${r.run_id}\u0000${r.model_key}\u0000${r.scenario}\u0000${r.round_id}\u0000${r.warmup}\u0000${r.repetition}`,
+  );
 }
 
 /** A performance record as written. */

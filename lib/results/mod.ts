@@ -3,6 +3,7 @@
  * names, and run manifests (`experiment_config_<hash>.json`) that make `--resume` possible.
  * @module
  */
+export { latestAttemptsBy, nextAttempts } from "./_attempts.ts";
 export {
   latestAttempts,
   type PerfRecord,
@@ -24,14 +25,25 @@ export {
   beginRun,
   type BeginRunOptions,
   findResumableRun,
+  findRunToResume,
+  type FindRunToResumeOptions,
   listManifests,
   type Manifest,
+  ManifestError,
   ManifestSchema,
   readManifest,
   type RunEntry,
   RunEntrySchema,
+  stopRunWithError,
   writeManifest,
 } from "./_manifest.ts";
+export {
+  ensureResultsDir,
+  osReason,
+  ResultsWriteError,
+  withFolderLock,
+  writeFileAtomic,
+} from "./_write.ts";
 export * from "./_eval_record.ts";
 export {
   complianceFileName,

@@ -34,8 +34,7 @@ import {
   captureRunEnvironment,
   fileSafe,
   fileStamp,
-  findResumableRun,
-  listManifests,
+  findRunToResume,
   type Manifest,
   readManifest,
   recordEndpoints,
@@ -130,21 +129,8 @@ function entriesFor(model: ModelConfig, rounds: Record<string, Round>): RoundEnt
 export async function prepareRounds(request: RoundsRequest): Promise<PreparedRounds> {
   if (request.resume) {
     const dir = request.resultsDir ? resolve(request.resultsDir) : resolveOutputPath("results");
-    const { manifests } = await listManifests(dir);
-    const found = findResumableRun(
-      manifests,
-      "rounds",
-      typeof request.resume === "string" ? request.resume : undefined,
-    );
-    if (!found) {
-      throw new ConfigError(
-        dir,
-        "runs",
-        typeof request.resume === "string" ? request.resume : "latest",
-        "has no unfinished rounds run to resume",
-      );
-    }
-    const file = join(dir, `experiment_config_${found.manifest.config_hash}.json`);
+    const found = await findRunToResume(dir, "rounds", request.resume);
+    const file = found.file;
     const cfg = found.manifest.config as Record<string, unknown>;
     const experiment = parseWithSchema(cfg.experiment, ExperimentSchema, file, {
       pathPrefix: "config.experiment",
@@ -233,7 +219,7 @@ export async function prepareRounds(request: RoundsRequest): Promise<PreparedRou
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
     : resolveOutputPath(experiment.results_dir);
-  const manifest: Manifest = (await readManifest(resultsDir, configHash).catch(() => null)) ?? {
+  const manifest: Manifest = (await readManifest(resultsDir, configHash)) ?? {
     schema_version: 1,
     config_hash: configHash,
     config: { experiment, models, scenarios, rounds, quality },
@@ -538,6 +524,8 @@ export async function executeRounds(
     resumed: prepared.resumed && !options.worker,
     environment,
   });
+  // Two runs of one config started in the same second: this one got a suffixed id.
+  plan.runId = run.run_id;
   const applied: Record<string, Record<string, unknown>> = {
     ...(run.plan.applied as Record<string, Record<string, unknown>> ?? {}),
   };
@@ -573,6 +561,10 @@ export async function executeRounds(
         Object.assign(run.files, fresh.files);
         Object.assign(applied, fresh.plan.applied ?? {});
         Object.assign(failed, fresh.plan.failed ?? {});
+        // A round that failed before and applied now is no longer failed.
+        if (!(fresh.plan.failed as Record<string, string> | undefined)?.[entry.id]) {
+          delete failed[entry.id];
+        }
         run.environments.push(...fresh.environments.slice(run.environments.length));
       }
       if (failed[entry.id]) {
@@ -587,7 +579,8 @@ export async function executeRounds(
           setupMs: applied[entry.id].setup_ms as number,
         });
       }
-      if (code !== 0 && !failed[entry.id]) complete = false;
+      // A round that could not be applied keeps the run incomplete, like a failed request.
+      if (code !== 0 || failed[entry.id]) complete = false;
       continue;
     }
     let backend: AppliedBackend;
@@ -601,9 +594,11 @@ export async function executeRounds(
       );
     } catch (error) {
       failed[entry.id] = (error as Error).message;
+      complete = false;
       emit({ type: "round_failed", id: entry.id, reason: failed[entry.id] });
       continue;
     }
+    delete failed[entry.id];
     applied[entry.id] = { ...backend.settings, setup_ms: backend.setupMs };
     emit({
       type: "round_applied",

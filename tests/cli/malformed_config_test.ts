@@ -142,7 +142,7 @@ Deno.test("perf refuses bad flags and unknown names with exit 2 and writes nothi
   const tmp = await Deno.makeTempDir();
   const results = join(tmp, "results");
   const flagCases: [string[], string][] = [
-    [["--runs", "abc"], 'Flag --runs must be an integer: current value is "abc"'],
+    [["--runs", "abc"], 'Flag --runs must be an integer of at least 1: current value is "abc"'],
     [["--models", "stories260"], "Unknown model 'stories260': available are stories260k"],
     [
       ["--scenarios", "interactive"],

@@ -88,6 +88,7 @@ export function record(overrides: Partial<ComplianceRecord>): ComplianceRecord {
     served_quantization: "Q4_K_M",
     probe_set: "prompt_injection_direct",
     probe_id: probe,
+    attempt: 0,
     probe_sha256: "1".repeat(64),
     risk: "LLM01",
     owasp: "LLM01",

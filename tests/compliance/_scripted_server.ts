@@ -1,15 +1,16 @@
 /**
  * A SCRIPTED FAKE of an OpenAI-compatible server, for tests only: it runs no model. Each chat
  * request is matched to a compliance probe by its user message and answered from a table: the
- * probe's crafted failing reply (`fail`), its crafted passing reply (`pass`, the default) or an
- * HTTP 500 (`error`). Replies stream as SSE chunks, then a usage chunk, then `data: [DONE]`. The
+ * probe's crafted failing reply (`fail`), its crafted passing reply (`pass`, the default), an
+ * HTTP 500 (`error`), or an HTTP 500 the first time the probe is asked and its passing reply
+ * after that (`error_once`: a transient failure, as after a server restart). Replies stream as SSE chunks, then a usage chunk, then `data: [DONE]`. The
  * usage reports the example's output token count when it has one (the fake ignores max_tokens,
  * like a server that does not enforce it), else the number of words.
  */
 import type { ResolvedProbe } from "../../lib/compliance/mod.ts";
 
 /** How the fake answers one probe. */
-export type Script = "fail" | "pass" | "error";
+export type Script = "fail" | "pass" | "error" | "error_once";
 
 /** A running scripted server. */
 export interface ScriptedServer {
@@ -53,11 +54,14 @@ export function startScriptedServer(
     const user = body.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
     const probe = byUser.get(user);
     if (!probe) return new Response("scripted server: unknown prompt", { status: 400 });
+    const before = asked.filter((id) => id === probe.id).length;
     asked.push(probe.id);
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     const script = table[probe.id] ?? "pass";
-    if (script === "error") return new Response("scripted failure", { status: 500 });
-    const example = probe.examples[script];
+    if (script === "error" || (script === "error_once" && before === 0)) {
+      return new Response("scripted failure", { status: 500 });
+    }
+    const example = probe.examples[script === "error_once" ? "pass" : script];
     const words = example.text.split(/\s+/).filter(Boolean).length;
     const third = Math.ceil(example.text.length / 3);
     const pieces = [0, 1, 2].map((i) => example.text.slice(i * third, (i + 1) * third)).filter(

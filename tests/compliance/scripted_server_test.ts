@@ -64,7 +64,13 @@ Deno.test("a scripted server that fails known probes yields the exact failure ra
       outputDir: join(root, "report"),
       captureEnvironment: noEnvironment,
     });
-    assert.equal(result.complete, true);
+    // The probe answered with HTTP 500 keeps the run incomplete (--resume retries it); the
+    // reports are still written from the 87 answers.
+    assert.equal(result.complete, false);
+    assert.deepEqual(result.failures, [{
+      modelKey: "scripted",
+      message: "1 failed request(s) of 88 probes: 'deno task compliance --resume' retries them",
+    }]);
     assert.equal(server.asked.length, 88); // 84 risk probes + 4 instruction-following controls
 
     // Records: one per probe, schema-valid, the 500 recorded as an error.
@@ -212,7 +218,10 @@ Deno.test("a scripted server that fails known probes yields the exact failure ra
 });
 
 Deno.test("kill -9 in the middle of a CLI run, then --resume: every probe recorded exactly once", async () => {
-  const server = startScriptedServer(probes, TABLE, { delayMs: 60 });
+  // Every probe gets an answer here (no HTTP 500): the run can end complete.
+  const server = startScriptedServer(probes, { ...TABLE, ha_card_skimming: "pass" }, {
+    delayMs: 60,
+  });
   try {
     const root = await Deno.makeTempDir();
     const configDir = await writeComplianceConfig(
@@ -293,14 +302,14 @@ Deno.test("kill -9 in the middle of a CLI run, then --resume: every probe record
     const analysis = RiskAnalysisSchema.parse(
       JSON.parse(await Deno.readTextFile(onlyFile(join(root, "regen"), "risk_analysis_"))),
     );
-    // LLM06: all 8 excessive-agency probes fail → 8/8; MISUSE: 1 failure of 7 valid.
+    // LLM06: all 8 excessive-agency probes fail → 8/8; MISUSE: 1 failure of 8.
     assert.deepEqual([risk(analysis, "LLM06").failures, risk(analysis, "LLM06").probes_run], [
       8,
       8,
     ]);
     assert.deepEqual([risk(analysis, "MISUSE").failures, risk(analysis, "MISUSE").probes_run], [
       1,
-      7,
+      8,
     ]);
     assert.deepEqual([risk(analysis, "LLM01").failures, risk(analysis, "LLM01").probes_run], [
       2,
@@ -334,11 +343,11 @@ Deno.test("bad input exits 2 with one clear line and writes nothing", async () =
     ],
     [
       ["--models", "scripted", "--limit", "0"],
-      /'limit' must be a positive integer: current value is 0/,
+      /Flag --limit must be an integer of at least 1: current value is 0/,
     ],
     [
       ["--models", "scripted", "--max-tokens", "x"],
-      /Flag --max-tokens must be an integer: current value is "x"/,
+      /Flag --max-tokens must be an integer of at least 1: current value is "x"/,
     ],
     [["--models", "scripted", "--run-id", "r1"], /Flag --run-id goes with --no-probes/],
     [["--resume"], /has no unfinished compliance run to resume/],

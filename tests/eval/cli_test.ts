@@ -4,7 +4,7 @@ import { main, summaryBlock, unsafeFlagNote } from "../../lib/cli/eval.ts";
 import { UsageError } from "../../lib/cli/_common.ts";
 import { ConfigError, UnknownNameError } from "../../lib/config/mod.ts";
 import { EvalSummarySchema } from "../../lib/results/mod.ts";
-import { LOCAL_DATA, ROOT, testEnv, withTempDir } from "./_helpers.ts";
+import { LOCAL_DATA, ROOT, withTempDir } from "./_helpers.ts";
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -33,6 +33,8 @@ Deno.test("deno task eval exits 2 on an unknown task, lists the tasks and writes
 Deno.test("main() refuses bad flag values before anything is written", async () => {
   await withTempDir(async (dir) => {
     const results = join(dir, "results");
+    // An empty datasets folder: nothing can be read from it.
+    await Deno.mkdir(join(dir, "nodata"));
     const base = ["--results-dir", results, "--data-dir", join(dir, "nodata")];
     await assert.rejects(
       () => main(["--task", "banking77", "--model", "google/gemma-3n-e4b", ...base]),
@@ -46,11 +48,13 @@ Deno.test("main() refuses bad flag values before anything is written", async () 
       () => main(["--task", "banking77", "--sample-size", "ten", ...base]),
       (e: Error) =>
         e instanceof UsageError &&
-        e.message === 'Flag --sample-size must be an integer: current value is "ten"',
+        e.message === 'Flag --sample-size must be an integer of at least 1: current value is "ten"',
     );
     await assert.rejects(
       () => main(["--task", "banking77", "--concurrency", "0", ...base]),
-      (e: Error) => e instanceof UsageError && /--concurrency must be at least 1/.test(e.message),
+      (e: Error) =>
+        e instanceof UsageError &&
+        e.message === "Flag --concurrency must be an integer of at least 1: current value is 0",
     );
     await assert.rejects(
       () => main(["--task", "coding", "--shots", "2", ...base]),

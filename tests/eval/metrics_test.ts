@@ -21,6 +21,7 @@ function record(
     format: "GGUF",
     quantization: "Q4_K_M",
     sample_id: id,
+    attempt: 0,
     group: null,
     system_prompt: null,
     prompt: "",

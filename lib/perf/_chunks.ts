@@ -33,7 +33,7 @@ export class ChunkRecorder {
 export interface ChunkFields {
   chunk_offsets_ms: number[] | null;
   chunk_tokens: number[] | null;
-  chunk_token_source: "tokenizer" | "events" | null;
+  chunk_token_source: "count" | "tokenizer" | "events" | null;
   multi_token_chunks: number | null;
 }
 
@@ -41,14 +41,19 @@ export interface ChunkFields {
 export interface ChunkFieldsOptions {
   /** Counts the tokens of a chunk's text with the model's tokenizer (the embedded engine). */
   countTokens?: (text: string) => number;
+  /** The request's output tokens (engine or server count), when known. */
+  outputTokens?: number | null;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * The record fields of a request's chunks: offsets from `sentAt` (ms, 3 decimals, never
- * negative), tokens per chunk (re-tokenized with `countTokens` when given, else the stream events
- * merged into the chunk), and how many chunks carried more than one token. No chunk: all null.
+ * negative), tokens per chunk, and how many chunks carried more than one token. Tokens per chunk:
+ * one each when there are as many chunks as output tokens (`count`, exact); else each chunk's
+ * text re-tokenized with `countTokens` (`tokenizer`, an estimate: a text cut mid-word may count
+ * differently alone); else the stream events merged into the chunk (`events`). No chunk: all
+ * null.
  *
  * @example
  * ```ts
@@ -77,8 +82,11 @@ export function chunkFields(
   }
   const offsets = recorder.stamps.map((t) => Math.max(0, round3(t - sentAt)));
   let tokens: number[];
-  let source: "tokenizer" | "events";
-  if (options.countTokens) {
+  let source: "count" | "tokenizer" | "events";
+  if (options.outputTokens != null && options.outputTokens === n) {
+    tokens = new Array<number>(n).fill(1);
+    source = "count";
+  } else if (options.countTokens) {
     const count = options.countTokens;
     tokens = recorder.texts.map((t) => Math.max(1, count(t)));
     source = "tokenizer";

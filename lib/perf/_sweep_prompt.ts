@@ -83,11 +83,11 @@ export const APPROX_TOKENS_PER_WORD = 1.3;
 
 /**
  * Build the chat whose rendered prompt is exactly `target` tokens by `count`: the largest number
- * of filler words that stays at or below the target (binary search; appending a word never
- * shortens the prompt), then single-token pads until the target is met. When no pad closes the
+ * of filler words (at least one) that stays at or below the target (binary search; appending a
+ * word never shortens the prompt), then single-token pads until the target is met. When no pad closes the
  * gap exactly, the closest prompt below the target is returned with `exact: false`. When `count`
  * cannot count (null), `target / 1.3` words are used and the method is `approximation`.
- * @throws {RangeError} when the target is shorter than the prompt with no filler at all.
+ * @throws {RangeError} when the target is shorter than the prompt with one filler word.
  */
 export async function buildSweepPrompt(
   target: number,
@@ -100,8 +100,9 @@ export async function buildSweepPrompt(
     const counted = await count(sweepMessages(words, pads, id, seed));
     return counted;
   };
-  const empty = await at(0, "");
-  if (empty === null) {
+  // The shortest prompt has one filler word (an empty user turn may be left out of the template).
+  const shortest = await at(1, "");
+  if (shortest === null) {
     const words = Math.max(1, Math.round(target / APPROX_TOKENS_PER_WORD));
     return {
       messages: sweepMessages(words, "", id, seed),
@@ -112,17 +113,17 @@ export async function buildSweepPrompt(
       pads: "",
     };
   }
-  const method = empty.method;
-  if (empty.tokens > target) {
+  const method = shortest.method;
+  if (shortest.tokens > target) {
     throw new RangeError(
-      `A sweep prompt of ${target} tokens is shorter than its chat template and system prompt ` +
-        `alone (${empty.tokens} tokens by the ${method} count): choose prompt lengths of at least ` +
-        `${empty.tokens + 1}`,
+      `A sweep prompt of ${target} tokens is shorter than its chat template, system prompt and ` +
+        `one word (${shortest.tokens} tokens by the ${method} count): choose prompt lengths of at ` +
+        `least ${shortest.tokens}`,
     );
   }
-  let lo = 0; // count(lo) <= target
-  let hi = target; // a word is at least one token: target words exceed it
-  let loTokens = empty.tokens;
+  let lo = 1; // count(lo) <= target
+  let hi = target + 1; // a word is at least one token: this many words exceed the target
+  let loTokens = shortest.tokens;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     const c = (await at(mid, ""))!.tokens;

@@ -84,6 +84,8 @@ export {
   type SweepOptions,
   type SweepPoint,
   sweepPoints,
+  type SweepSample,
+  sweepSamples,
   sweepScenarioName,
   sweepScenarios,
 } from "./sweep.ts";

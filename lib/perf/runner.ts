@@ -721,9 +721,10 @@ async function runUnit(
     ? noPowerMonitor()
     : await (a.options.startPowerMonitor ?? startPowerMonitor)();
   emit({ type: "power_status", unit, energy: power.status.energy, thermal: power.status.thermal });
-  const countTokens = backend.kind === "embedded" &&
-      typeof (backend as EmbeddedBackend).countTokens === "function"
-    ? (text: string) => (backend as EmbeddedBackend).countTokens(text)
+  // A chunk's text counted as a continuation (no leading space added): the engine's tokenizer.
+  const llamaModel = backend.kind === "embedded" ? (backend as EmbeddedBackend).model : null;
+  const countTokens = llamaModel && typeof llamaModel.tokenize === "function"
+    ? (text: string) => llamaModel.tokenize(text, false, "trimLeadingSpace").length
     : undefined;
   const writer = await JsonlWriter.open(a.path);
   const t0 = performance.now();
@@ -777,7 +778,10 @@ async function runUnit(
         batch,
         concurrency: width,
         chunks: result && error === null
-          ? chunkFields(chunks, result.timing.sentAt, { countTokens })
+          ? chunkFields(chunks, result.timing.sentAt, {
+            countTokens,
+            outputTokens: result.outputTokens,
+          })
           : chunkFields(new ChunkRecorder(), 0),
         sweep: prompt && scenario.sweep
           ? {

@@ -113,6 +113,51 @@ export interface PointEstimate {
   n: number;
 }
 
+/**
+ * One measured, successful sweep request: what the curves and the fit use (from a perf record,
+ * {@linkcode sweepSamples}, or a report's frame row).
+ */
+export interface SweepSample {
+  run_id?: string;
+  config_hash?: string;
+  model_key: string;
+  prompt_tokens_target: number;
+  output_tokens_target: number;
+  /** Prompt tokens the engine or server counted. */
+  prompt_tokens: number | null;
+  prompt_exact: boolean;
+  prompt_token_method: string | null;
+  output_tokens: number | null;
+  ttft_ms: number | null;
+  prefill_tokens_per_s: number | null;
+  /** Decode tokens/s (1 / TPOT). */
+  output_tokens_per_s: number | null;
+  peak_rss_bytes: number | null;
+  joules_per_token: number | null;
+}
+
+/** The measured, successful sweep requests of `records` (latest attempt of each slot). */
+export function sweepSamples(records: readonly PerfRecord[]): SweepSample[] {
+  return latestAttempts(records.filter((r) => r.sweep !== null))
+    .filter((r) => !r.warmup && r.error === null)
+    .map((r) => ({
+      run_id: r.run_id,
+      config_hash: r.config_hash,
+      model_key: r.model_key,
+      prompt_tokens_target: r.sweep!.prompt_tokens_target,
+      output_tokens_target: r.sweep!.output_tokens_target,
+      prompt_tokens: r.prompt_tokens,
+      prompt_exact: r.sweep!.prompt_exact,
+      prompt_token_method: r.sweep!.prompt_token_method,
+      output_tokens: r.output_tokens,
+      ttft_ms: r.ttft_ms,
+      prefill_tokens_per_s: r.prefill_tokens_per_s,
+      output_tokens_per_s: r.output_tokens_per_s,
+      peak_rss_bytes: r.peak_rss_bytes,
+      joules_per_token: r.energy?.joules_per_token ?? null,
+    }));
+}
+
 /** One sweep point of one model: the curves' data. */
 export interface SweepPoint {
   model_key: string;
@@ -135,6 +180,9 @@ export interface SweepPoint {
   peak_rss_bytes: number | null;
   /** Mean energy per output token (J) over requests that measured it; null otherwise. */
   joules_per_token: number | null;
+  /** Runs and config hashes the point was measured in (space-separated). */
+  run_ids: string;
+  config_hashes: string;
 }
 
 const finite = (xs: (number | null | undefined)[]) =>
@@ -146,44 +194,37 @@ function estimate(xs: number[], seed: number): PointEstimate {
 }
 
 const med = (xs: number[]) => xs.length ? quantile(xs, 0.5) : null;
+const ids = (xs: (string | undefined)[]) =>
+  [...new Set(xs.filter((x): x is string => Boolean(x)))].sort().join(" ");
 
-/** Options for {@linkcode sweepPoints} and {@linkcode sweepFits}. */
+/** Options for {@linkcode sweepPoints}. */
 export interface SweepOptions {
   /** Bootstrap seed. @default 42 */
   seed?: number;
 }
 
-/** Measured, successful sweep records (latest attempt of each slot). */
-function measuredSweep(records: readonly PerfRecord[]): PerfRecord[] {
-  return latestAttempts(records.filter((r) => r.sweep !== null)).filter((r) =>
-    !r.warmup && r.error === null
-  );
-}
-
 /** Per model and point: the measured curves (sorted by model, prompt, output). */
 export function sweepPoints(
-  records: readonly PerfRecord[],
+  samples: readonly SweepSample[],
   options: SweepOptions = {},
 ): SweepPoint[] {
   const seed = options.seed ?? 42;
-  const groups = new Map<string, PerfRecord[]>();
-  for (const r of measuredSweep(records)) {
-    const k = `${r.model_key}\u0000${r.sweep!.prompt_tokens_target}\u0000${
-      r.sweep!.output_tokens_target
-    }`;
+  const groups = new Map<string, SweepSample[]>();
+  for (const r of samples) {
+    const k = `${r.model_key}\u0000${r.prompt_tokens_target}\u0000${r.output_tokens_target}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const out: SweepPoint[] = [];
   for (const rs of groups.values()) {
-    const s = rs[0].sweep!;
-    const energy = rs.filter((r) => r.energy?.joules_per_token != null);
+    const s = rs[0];
+    const energy = finite(rs.map((r) => r.joules_per_token));
     out.push({
-      model_key: rs[0].model_key,
+      model_key: s.model_key,
       prompt_tokens_target: s.prompt_tokens_target,
       output_tokens_target: s.output_tokens_target,
       n: rs.length,
       prompt_tokens: med(finite(rs.map((r) => r.prompt_tokens))),
-      prompt_exact: rs.every((r) => r.sweep!.prompt_exact),
+      prompt_exact: rs.every((r) => r.prompt_exact),
       prompt_token_method: s.prompt_token_method,
       output_tokens: med(finite(rs.map((r) => r.output_tokens))),
       ttft_ms: estimate(finite(rs.map((r) => r.ttft_ms)), seed),
@@ -193,9 +234,9 @@ export function sweepPoints(
         (a, b) => a === null ? b : Math.max(a, b),
         null,
       ),
-      joules_per_token: energy.length
-        ? energy.reduce((s, r) => s + r.energy!.joules_per_token!, 0) / energy.length
-        : null,
+      joules_per_token: energy.length ? energy.reduce((a, b) => a + b, 0) / energy.length : null,
+      run_ids: ids(rs.map((r) => r.run_id)),
+      config_hashes: ids(rs.map((r) => r.config_hash)),
     });
   }
   return out.sort((a, b) =>
@@ -219,6 +260,8 @@ export interface SweepFit extends LinearFit {
   implied_prefill_tokens_per_s: number | null;
   /** Prompt lengths the line was fitted over (ascending). */
   prompt_tokens: number[];
+  run_ids: string;
+  config_hashes: string;
 }
 
 /**
@@ -227,14 +270,14 @@ export interface SweepFit extends LinearFit {
  * target), with Student's t intervals. Attention makes prefill grow faster than linearly at long
  * contexts; R² and the residual sd say how well a line describes it.
  */
-export function sweepFits(records: readonly PerfRecord[], _options: SweepOptions = {}): SweepFit[] {
-  const byModel = new Map<string, PerfRecord[]>();
-  for (const r of measuredSweep(records)) {
+export function sweepFits(samples: readonly SweepSample[]): SweepFit[] {
+  const byModel = new Map<string, SweepSample[]>();
+  for (const r of samples) {
     if (r.ttft_ms === null) continue;
     byModel.set(r.model_key, [...(byModel.get(r.model_key) ?? []), r]);
   }
   return [...byModel].sort(([a], [b]) => a < b ? -1 : 1).map(([model_key, rs]) => {
-    const x = rs.map((r) => r.prompt_tokens ?? r.sweep!.prompt_tokens_target);
+    const x = rs.map((r) => r.prompt_tokens ?? r.prompt_tokens_target);
     const fit = linearFit(x, rs.map((r) => r.ttft_ms!));
     return {
       ...fit,
@@ -243,6 +286,8 @@ export function sweepFits(records: readonly PerfRecord[], _options: SweepOptions
       ms_per_prompt_token: fit.slope,
       implied_prefill_tokens_per_s: fit.slope !== null && fit.slope > 0 ? 1000 / fit.slope : null,
       prompt_tokens: [...new Set(x)].sort((a, b) => a - b),
+      run_ids: ids(rs.map((r) => r.run_id)),
+      config_hashes: ids(rs.map((r) => r.config_hash)),
     };
   });
 }

@@ -120,11 +120,12 @@ export const PerfRecordSchema = z.object({
    */
   chunk_tokens: z.array(z.number().int().nonnegative()).nullable().default(null),
   /**
-   * How `chunk_tokens` was counted: `tokenizer` (each chunk's text re-tokenized with the model's
-   * own tokenizer: the embedded engine), `events` (stream events merged into one chunk because
-   * they arrived together, each event one token as llama.cpp servers send them).
+   * How `chunk_tokens` was counted: `count` (as many chunks as output tokens: one each, exact),
+   * `tokenizer` (each chunk's text re-tokenized with the model's own tokenizer, the embedded
+   * engine: an estimate), `events` (stream events merged into one chunk because they arrived
+   * together, each event one token as llama.cpp servers send them).
    */
-  chunk_token_source: z.enum(["tokenizer", "events"]).nullable().default(null),
+  chunk_token_source: z.enum(["count", "tokenizer", "events"]).nullable().default(null),
   /** Chunks that carried more than one token (flagged: their gaps are not per-token latency). */
   multi_token_chunks: z.number().int().nonnegative().nullable().default(null),
   /**

@@ -35,6 +35,9 @@ Deno.test("ChunkRecorder merges pieces that arrive with one stamp into one chunk
   // With the model's tokenizer the chunk texts are counted instead.
   const counted = chunkFields(c, 900, { countTokens: (t) => t.trim().split(/\s+/).length });
   assert.deepEqual([counted.chunk_tokens, counted.chunk_token_source], [[1, 1], "tokenizer"]);
+  // As many chunks as output tokens: one token each, exactly.
+  const exact = chunkFields(c, 900, { countTokens: () => 5, outputTokens: 2 });
+  assert.deepEqual([exact.chunk_tokens, exact.chunk_token_source], [[1, 1], "count"]);
   assert.deepEqual(chunkFields(new ChunkRecorder(), 0).chunk_offsets_ms, null);
 });
 

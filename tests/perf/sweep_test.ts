@@ -248,3 +248,48 @@ Deno.test("a sweep on the embedded engine (SmolLM2) measures every point with pr
   // Each point ran in its own worker process: their memory peaks are their own.
   assert.equal(Object.keys(result.scenarioPeaks).length, 4);
 });
+
+Deno.test("a sweep against a llama-server builds its prompts with the server's own /apply-template and /tokenize (a SCRIPTED server counting words as tokens)", async () => {
+  const { startCachingServer } = await import("./_caching_server.ts");
+  const server = startCachingServer({ msPerPromptWord: 0, outputTokens: 4, gapMs: 1 });
+  try {
+    const configDir = await writeTestConfig(
+      await Deno.makeTempDir({ prefix: "perf-sweep-srv-" }),
+      `models:
+  scripted:
+    backend: openai
+    name: scripted llama-server
+    model_id: scripted
+    format: GGUF
+    quantization: F32
+    base_url: ${server.baseUrl}
+`,
+    );
+    const prepared = await preparePerf({
+      models: "scripted",
+      sweep: "prompt=60,90 output=4",
+      overrides: { runs: 2, warmup: 0 },
+      configDir,
+      resultsDir: await Deno.makeTempDir({ prefix: "perf-sweep-srv-res-" }),
+    });
+    const events: PerfEvent[] = [];
+    const result = await executePerf(prepared, {
+      onEvent: (e) => events.push(e),
+      captureEnvironment: noEnvironment,
+    });
+    assert.equal(result.complete, true, JSON.stringify(result.failures));
+    const records = events.filter((e) => e.type === "request_done").map((e) =>
+      (e as { record: PerfRecord }).record
+    );
+    assert.equal(records.length, 4);
+    for (const r of records) {
+      assert.equal(r.sweep!.prompt_token_method, "server");
+      assert.equal(r.prompt_tokens, r.sweep!.prompt_tokens_target, "the server's usage agrees");
+      assert.equal(r.sweep!.prompt_exact, true);
+    }
+    // Every chat request was told not to reuse the cache.
+    assert.ok(server.requests.every((b) => b.cache_prompt === false));
+  } finally {
+    await server.stop();
+  }
+});

@@ -75,7 +75,6 @@ export {
   type SweepPrompt,
 } from "./_sweep_prompt.ts";
 export {
-  isSweepPlan,
   parseSweepGrid,
   type PointEstimate,
   sweepContextSize,

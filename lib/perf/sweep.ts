@@ -291,8 +291,3 @@ export function sweepFits(samples: readonly SweepSample[]): SweepFit[] {
     };
   });
 }
-
-/** Whether an experiment's plan is a sweep (any scenario is a sweep point). */
-export function isSweepPlan(scenarios: Record<string, ResolvedScenario>): boolean {
-  return Object.values(scenarios).some((s) => s.sweep !== undefined);
-}

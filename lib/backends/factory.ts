@@ -32,6 +32,11 @@ export interface CreateBackendOptions {
   env?: (name: string) => string | undefined;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Embedded engine: context sequences, so this many requests are batched together (a perf
+   * concurrency sweep). @default 1
+   */
+  sequences?: number;
 }
 
 /** A backend ready to serve a configured model, and how its model file was found (embedded). */
@@ -96,6 +101,7 @@ export async function createBackend(
         modelId: model.model_id,
         threads: model.threads,
         contextSize: model.context_size,
+        sequences: options.sequences,
         batchSize: model.batch_size,
         gpu: model.gpu,
         reusePromptCache: model.reuse_prompt_cache,

@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task perf --models <keys|all> --scenarios <names|all> --runs N --warmup N --seed N
+ *  [--sweep prompt=N,... output=N,...] [--concurrency N,...] [--target-ci P% --min-runs N]
  *  [--resume [RUN_ID]] [--base-url URL] [--allow-remote] [--results-dir DIR] [--config-dir DIR]
  *  [--no-load]`
  * @module
@@ -14,9 +15,13 @@ import {
   type PerfSummary,
   preparePerf,
   summarizePerf,
+  sweepFits,
+  sweepSamples,
+  throughputLatencyCurve,
   workerEventLine,
 } from "../perf/mod.ts";
 import { perfProgress } from "../progress/mod.ts";
+import { PerfRecordSchema, readJsonl } from "../results/mod.ts";
 import {
   dirFlag,
   fmt,
@@ -37,6 +42,15 @@ const HELP = `Usage: deno task perf [options]
   --runs N                 measured requests per scenario (default: experiment.yaml, 20)
   --warmup N               warm-up requests, recorded but excluded (default: 3)
   --seed N                 sampling seed (default: 42)
+  --sweep GRID             length sweep: prompt=128,512,2048,8192 output=32,128,512 (synthetic
+                           prompts of exactly that many tokens by the model's tokenizer, cache
+                           off); no grid: the sweep: block of scenarios.yaml. Replaces
+                           --scenarios unless that is given too
+  --concurrency N,N,...    run each scenario at each level (e.g. 1,2,4,8): aggregate tokens/s
+                           and per-request percentiles per level (embedded: as many sequences)
+  --target-ci P%           adaptive repetitions: stop a scenario once the 95 % intervals of mean
+                           TTFT and mean output t/s are within P% of the mean (--runs: maximum)
+  --min-runs N             adaptive: measured requests before the rule is checked (default 5)
   --resume [RUN_ID]        continue the latest unfinished run (or RUN_ID) from its records
   --base-url URL           server URL for lmstudio/openai models (overrides the config);
                            loopback only (127.0.0.0/8, ::1, localhost) unless --allow-remote
@@ -56,6 +70,10 @@ const OPTIONS = {
   runs: { type: "string" },
   warmup: { type: "string" },
   seed: { type: "string" },
+  sweep: { type: "string" },
+  concurrency: { type: "string" },
+  "target-ci": { type: "string" },
+  "min-runs": { type: "string" },
   resume: { type: "boolean" },
   "base-url": { type: "string" },
   "allow-remote": { type: "boolean" },
@@ -91,6 +109,7 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
     }`,
     ...(s.concurrency > 1 ? [aggregateLine(s)] : []),
     `E2E latency:    ${fmtCi(s.e2e_ms.mean, 1, " ms")}`,
+    ...percentileLines(s),
     `Peak RAM:       ${fmtMib(s.peak_rss_bytes)}`,
     `Success rate:   ${
       fmt(s.success_rate === null ? null : s.success_rate * 100, 1)
@@ -114,10 +133,55 @@ export function summaryBlock(s: PerfSummary, durationMs: number, path: string): 
       : []),
     `Token counts:   ${s.token_count_sources.join(", ")}`,
     `Prompt cache:   ${promptCacheLine(s)}`,
+    ...(s.energy
+      ? [
+        `Energy:         ${fmt(s.energy.joules_per_token, 3)} J/token, ${
+          fmt(s.energy.joules_per_request, 2)
+        } J/request (${s.energy.source}, mean ${fmt(s.energy.mean_watts, 1)} W)`,
+      ]
+      : s.energy_note
+      ? [`Energy:         ${s.energy_note}`]
+      : []),
+    ...(s.throttled.known
+      ? [`Throttled:      ${s.throttled.n} of ${s.throttled.known} measured request(s)`]
+      : []),
+    ...(s.adaptive
+      ? [
+        `Adaptive:       ${s.adaptive.runs_used} run(s) of at most ${s.adaptive.rule.max_runs} (${
+          s.adaptive.stopped_by === "target"
+            ? `target ±${fmt(s.adaptive.rule.target_ci * 100, 1)}% met`
+            : s.adaptive.stopped_by
+        }; half-width TTFT ${fmt(pct(s.adaptive.half_width.ttft_ms), 1)}%, t/s ${
+          fmt(pct(s.adaptive.half_width.output_tokens_per_s), 1)
+        }%)`,
+      ]
+      : []),
     `Duration:       ${fmt(durationMs / 1000, 1)}s`,
     RULE,
     `[Saved] Results saved to ${path}`,
   ].join("\n");
+}
+
+const pct = (x: number | null) => x === null ? null : x * 100;
+
+/** p50/p90/p99 of TTFT, ITL and E2E, and the chunks behind the ITL. */
+function percentileLines(s: PerfSummary): string[] {
+  const l = s.latency;
+  const row = (name: string, p: PerfSummary["latency"]["ttft_ms"]) =>
+    `${name} p50/p90/p99 ${fmt(p.p50.value, 1)} / ${fmt(p.p90.value, 1)} / ${
+      fmt(p.p99.value, 1)
+    } ms`;
+  const multi = l.multi_token_chunks
+    ? ` (${l.multi_token_chunks} of ${l.chunks} chunks carried several tokens: not per-token)`
+    : "";
+  return [
+    `Percentiles:    ${row("TTFT", l.ttft_ms)}; ${row("E2E", l.e2e_ms)}`,
+    `ITL:            ${
+      l.itl_gaps
+        ? `${row("", l.itl_ms).trim()} over ${l.itl_gaps} gaps${multi}`
+        : "n/a (no chunk times)"
+    }`,
+  ];
 }
 
 /** What the summary says about prompt-cache reuse (cold scenarios with hits are flagged). */
@@ -162,9 +226,77 @@ async function worker(values: ReturnType<typeof parseFlagsWithResume<typeof OPTI
   return result.complete ? 0 : controller.signal.aborted ? 130 : 1;
 }
 
+/** A percentage flag (`5%`, `5` or `0.05`) as a share. */
+function percentFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
+  if (!m) {
+    throw new UsageError(
+      `Flag --${name} must be a percentage such as 5% or 0.05: current value is ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  const x = Number(m[1]);
+  return m[2] || x >= 1 ? x / 100 : x;
+}
+
+/** `--sweep prompt=... output=...`: the grid may come as separate words after the flag. */
+function joinSweepWords(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--sweep") {
+      const words: string[] = [];
+      while (i + 1 < args.length && /^(prompt|output)(_tokens)?=/.test(args[i + 1])) {
+        words.push(args[++i]);
+      }
+      out.push(`--sweep=${words.join(" ")}`);
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** After a sweep: the fitted TTFT line per model; after a concurrency sweep: the curve. */
+async function printSweepAndCurves(
+  summaries: PerfSummary[],
+  files: string[],
+  dir: string,
+): Promise<void> {
+  const records = [];
+  for (const f of new Set(files)) {
+    const read = await readJsonl(`${dir}/${f}`, PerfRecordSchema).catch(() => null);
+    if (read) records.push(...read.records.filter((r) => r.sweep !== null));
+  }
+  for (const fit of sweepFits(sweepSamples(records))) {
+    if (fit.slope === null) continue;
+    console.log(
+      `[Sweep] ${fit.model_key}: TTFT = ${fmt(fit.overhead_ms, 1)} ms + ${
+        fmt(fit.ms_per_prompt_token, 4)
+      } ms/token × prompt tokens (slope 95 % CI ${
+        fit.slope_ci95 ? `[${fmt(fit.slope_ci95[0], 4)}, ${fmt(fit.slope_ci95[1], 4)}]` : "n/a"
+      }, R² ${fmt(fit.r2, 3)}, n ${fit.n}; ≈ ${
+        fmt(fit.implied_prefill_tokens_per_s, 0)
+      } prefill t/s)`,
+    );
+  }
+  const levels = new Set(summaries.map((s) => s.concurrency));
+  if (levels.size > 1) {
+    for (const p of throughputLatencyCurve(summaries)) {
+      console.log(
+        `[Curve] ${p.model_key}/${p.scenario} c=${p.concurrency}: ${
+          fmt(p.aggregate_tokens_per_s.value, 1)
+        } t/s aggregate, ITL p50 ${fmt(p.itl_p50_ms.value, 1)} ms, TTFT p50 ${
+          fmt(p.ttft_p50_ms.value, 1)
+        } ms${p.knee ? "  ← knee" : ""}`,
+      );
+    }
+  }
+}
+
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const values = parseFlagsWithResume(args, OPTIONS);
+  const values = parseFlagsWithResume(joinSweepWords(args), OPTIONS);
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -181,16 +313,32 @@ export async function main(args: string[]): Promise<number> {
       `Flag --base-url must be a URL: current value is ${JSON.stringify(baseUrl)}`,
     );
   }
-  const overrides = {
-    runs: intFlag("runs", values.runs, { min: 1 }),
-    warmup: intFlag("warmup", values.warmup, { min: 0 }),
-    seed: intFlag("seed", values.seed, { min: 0 }),
-  };
+  const targetCi = percentFlag("target-ci", values["target-ci"]);
+  const minRuns = intFlag("min-runs", values["min-runs"], { min: 1 });
+  if (minRuns !== undefined && targetCi === undefined) {
+    throw new UsageError("Flag --min-runs needs --target-ci (adaptive repetitions)");
+  }
   const serverPid = intFlag("server-pid", values["server-pid"], { min: 1 });
   const prepared = await preparePerf({
     models: values.models,
     scenarios: values.scenarios,
-    overrides,
+    overrides: {
+      runs: intFlag("runs", values.runs, { min: 1 }),
+      warmup: intFlag("warmup", values.warmup, { min: 0 }),
+      seed: intFlag("seed", values.seed, { min: 0 }),
+      ...(targetCi !== undefined
+        ? {
+          adaptive: {
+            target_ci: targetCi,
+            ...(minRuns !== undefined ? { min_runs: minRuns } : {}),
+          },
+        }
+        : {}),
+    },
+    sweep: values.sweep,
+    concurrency: values.concurrency === undefined
+      ? undefined
+      : values.concurrency.split(",").map((c) => intFlag("concurrency", c.trim(), { min: 1 })!),
     resume: values.resume,
     configDir: dirFlag("config-dir", values["config-dir"], { mustExist: true }),
     resultsDir: dirFlag("results-dir", values["results-dir"]),
@@ -199,10 +347,11 @@ export async function main(args: string[]): Promise<number> {
   });
   if (
     prepared.resumed &&
-    (values.models || values.scenarios || values.runs || values.warmup || values.seed)
+    (values.models || values.scenarios || values.runs || values.warmup || values.seed ||
+      values.sweep !== undefined || values.concurrency || values["target-ci"])
   ) {
     console.error(
-      "note: --resume continues the run with its recorded config; --models/--scenarios/--runs/--warmup/--seed are ignored",
+      "note: --resume continues the run with its recorded config; --models/--scenarios/--runs/--warmup/--seed/--sweep/--concurrency/--target-ci are ignored",
     );
   }
   const { plan } = prepared;
@@ -233,6 +382,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
+  const powerShown = new Set<string>();
   const unitStart = new Map<string, number>();
   const progress = new CliProgress("perf", perfProgress(plan), progressModeOf(values));
   const resume = resumeCommand("perf", plan.runId, {
@@ -288,6 +438,22 @@ export async function main(args: string[]): Promise<number> {
       case "unit_aborted":
         console.error(`[Stopped] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
         break;
+      case "adaptive_stop":
+        console.log(
+          `[Adaptive] ${e.unit.modelKey}/${e.unit.scenario}: intervals narrow enough after ${e.runs} run(s) (TTFT ±${
+            fmt(pct(e.half_width.ttft_ms), 1)
+          }%, t/s ±${fmt(pct(e.half_width.output_tokens_per_s), 1)}%)`,
+        );
+        break;
+      case "unit_note":
+        console.error(`[Note] ${e.unit.modelKey}/${e.unit.scenario}: ${e.note}`);
+        break;
+      case "power_status":
+        if (!powerShown.has(e.unit.modelKey)) {
+          powerShown.add(e.unit.modelKey);
+          console.log(`[Power] energy: ${e.energy}; heat: ${e.thermal}`);
+        }
+        break;
       case "unit_refused":
         console.error(`[Refused] ${e.unit.modelKey}/${e.unit.scenario}: ${e.reason}`);
         break;
@@ -305,7 +471,13 @@ export async function main(args: string[]): Promise<number> {
         break;
       case "unit_done": {
         const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
-        const summary = summarizePerf(e.records, { seed: plan.experiment.seed });
+        const a = plan.experiment.adaptive;
+        const summary = summarizePerf(e.records, {
+          seed: plan.experiment.seed,
+          adaptive: a
+            ? { target_ci: a.target_ci, min_runs: a.min_runs, max_runs: plan.experiment.runs }
+            : null,
+        });
         console.log(
           summaryBlock(
             summary,
@@ -339,6 +511,7 @@ export async function main(args: string[]): Promise<number> {
     interrupt.remove();
     progress.stop();
   });
+  await printSweepAndCurves(result.summaries, Object.values(result.files), plan.resultsDir);
   console.log("");
   console.log(`Manifest: ${relative(Deno.cwd(), result.manifestPath) || result.manifestPath}`);
   if (interrupt.interrupted) {

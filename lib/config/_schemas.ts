@@ -208,11 +208,33 @@ export const ScenarioSchema = z.object({
   path: ["json_schema_file"],
 });
 
+/**
+ * A length sweep (`deno task perf --sweep`, or the `sweep:` block of scenarios.yaml): one
+ * synthetic scenario per (prompt length, output length), prompts of exactly that many tokens
+ * (chat template included) built with the model's tokenizer, prompt cache off.
+ */
+export const SweepSchema = z.object({
+  /** Prompt lengths in tokens, e.g. [128, 512, 2048, 8192]. */
+  prompt_tokens: z.array(positiveInt).min(1),
+  /** Output lengths in tokens (max_tokens of the point), e.g. [32, 128, 512]. */
+  output_tokens: z.array(positiveInt).min(1),
+}).strict();
+
 /** configs/scenarios.yaml */
 export const ScenariosFileSchema = z.object({
   scenarios: z.record(keyName, ScenarioSchema).refine((m) => Object.keys(m).length > 0, {
     message: "must define at least one scenario",
   }),
+  /** The length sweep `deno task perf --sweep` runs when given no grid of its own. */
+  sweep: SweepSchema.optional(),
+}).strict();
+
+/** The adaptive-repetitions rule (`--target-ci`, `--min-runs`; `runs` is the maximum). */
+export const AdaptiveSchema = z.object({
+  /** Largest 95 % half-width of mean TTFT and mean output tokens/s, as a share of the mean. */
+  target_ci: z.number().gt(0).lt(1),
+  /** Measured requests before the rule is checked. */
+  min_runs: z.number().int().min(2).default(5),
 }).strict();
 
 /** configs/experiment.yaml: methodology defaults (the seed: temperature 0, seed 42, 20 runs, 3 warm-ups). */
@@ -224,6 +246,11 @@ export const ExperimentSchema = z.object({
   runs: positiveInt.default(20),
   warmup: nonNegativeInt.default(3),
   request_timeout_ms: positiveInt.default(300_000),
+  /**
+   * Adaptive repetitions: stop a scenario once both intervals are narrow enough (`runs` is then
+   * the maximum). Absent: every scenario makes exactly `runs` measured requests.
+   */
+  adaptive: AdaptiveSchema.optional(),
   memory: z.object({
     interval_ms: positiveInt.default(100),
   }).strict().default({ interval_ms: 100 }),
@@ -248,3 +275,7 @@ export type ServerLaunch = z.output<typeof ServerLaunchSchema>;
 export type OpenAiModelConfig = z.output<typeof OpenAiModelSchema>;
 /** Parsed scenario. */
 export type ScenarioConfig = z.output<typeof ScenarioSchema>;
+/** A length-sweep grid. */
+export type SweepConfig = z.output<typeof SweepSchema>;
+/** The adaptive-repetitions rule. */
+export type AdaptiveConfig = z.output<typeof AdaptiveSchema>;

@@ -9,6 +9,7 @@ import {
   ModelsFileSchema,
   type ScenarioConfig,
   ScenariosFileSchema,
+  type SweepConfig,
 } from "./_schemas.ts";
 import { configHash } from "./hash.ts";
 import { type EndpointSources, fileEndpointSources } from "./endpoint.ts";
@@ -22,6 +23,11 @@ export interface ResolvedScenario extends ScenarioConfig {
   system_prompt: string | null;
   prompt: string;
   json_schema: Record<string, unknown> | null;
+  /**
+   * A length-sweep point: the prompt is built at run time with the model's tokenizer to exactly
+   * `prompt_tokens` tokens (chat template included); `max_tokens` is `output_tokens`.
+   */
+  sweep?: { prompt_tokens: number; output_tokens: number };
 }
 
 /** Everything a run needs, validated. */
@@ -29,6 +35,8 @@ export interface ProjectConfig {
   experiment: Experiment;
   models: Record<string, ModelConfig>;
   scenarios: Record<string, ResolvedScenario>;
+  /** The `sweep:` block of scenarios.yaml, when it has one. */
+  sweep: SweepConfig | null;
   /** Files the config was read from. */
   files: { experiment: string; models: string; scenarios: string };
   /** Where endpoint URLs came from (LMSTUDIO_BASE_URL or experiment.yaml; models.yaml). */
@@ -149,18 +157,20 @@ export async function loadProjectConfig(
     );
   }
   const { models } = await loadYamlFile(files.models, ModelsFileSchema);
-  const { scenarios: raw } = await loadYamlFile(files.scenarios, ScenariosFileSchema);
+  const { scenarios: raw, sweep } = await loadYamlFile(files.scenarios, ScenariosFileSchema);
   const scenarios: Record<string, ResolvedScenario> = {};
   for (const [name, s] of Object.entries(raw)) {
     scenarios[name] = await resolveScenario(name, s, files.scenarios, root);
   }
   const endpointSources = fileEndpointSources(files, Boolean(baseUrl));
-  return { experiment, models, scenarios, files, endpointSources };
+  return { experiment, models, scenarios, sweep: sweep ?? null, files, endpointSources };
 }
 
 /** Command-line overrides of the experiment's methodology settings. */
 export interface ExperimentOverrides {
   runs?: number;
+  /** Adaptive repetitions (`--target-ci`, `--min-runs`). */
+  adaptive?: { target_ci: number; min_runs?: number };
   warmup?: number;
   seed?: number;
   temperature?: number;

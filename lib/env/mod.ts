@@ -40,3 +40,32 @@ export {
   type PowerSupply,
 } from "./_linux.ts";
 export { parseLmsVersion } from "./_lmstudio.ts";
+export {
+  type CpuPowerStatus,
+  parsePmsetTherm,
+  parsePowermetrics,
+  type PmsetTherm,
+  type PowermetricsSample,
+  PRESSURE_LEVELS,
+  samplePowerMw,
+} from "./_thermal.ts";
+export {
+  raplDelta,
+  raplEnergy,
+  type RaplReading,
+  type RaplZone,
+  readRapl,
+  type TimedPower,
+  type WindowEnergy,
+  windowEnergy,
+} from "./_energy.ts";
+export {
+  isThrottled,
+  type PowermetricsProcess,
+  type PowerMonitor,
+  type PowerMonitorOptions,
+  startPowerMonitor,
+  type WindowEnergyReading,
+  type WindowPower,
+  type WindowThermal,
+} from "./power_monitor.ts";

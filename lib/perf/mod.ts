@@ -38,3 +38,54 @@ export {
   type PreparePerfOptions,
   workerEventLine,
 } from "./session.ts";
+export {
+  type ChunkFields,
+  chunkFields,
+  type ChunkFieldsOptions,
+  ChunkRecorder,
+  interChunkGaps,
+} from "./_chunks.ts";
+export {
+  clusterQuantiles,
+  type LatencyOptions,
+  type LatencyPercentiles,
+  latencyPercentiles,
+  type LatencyRequest,
+  type PercentileSet,
+} from "./_latency.ts";
+export {
+  ADAPTIVE_METRICS,
+  type AdaptiveDecision,
+  adaptiveDecision,
+  type AdaptiveOptions,
+  type AdaptiveOutcome,
+  adaptiveOutcome,
+  type AdaptiveRule,
+  type AdaptiveWidths,
+  relativeHalfWidth,
+} from "./_adaptive.ts";
+export {
+  APPROX_TOKENS_PER_WORD,
+  buildSweepPrompt,
+  type BuildSweepPromptOptions,
+  fillerWords,
+  type PromptCounter,
+  SWEEP_SYSTEM_PROMPT,
+  sweepMessages,
+  type SweepPrompt,
+} from "./_sweep_prompt.ts";
+export {
+  parseSweepGrid,
+  type PointEstimate,
+  sweepContextSize,
+  type SweepFit,
+  sweepFits,
+  type SweepOptions,
+  type SweepPoint,
+  sweepPoints,
+  type SweepSample,
+  sweepSamples,
+  sweepScenarioName,
+  sweepScenarios,
+} from "./sweep.ts";
+export { type CurvePoint, kneeIndex, throughputLatencyCurve } from "./concurrency.ts";

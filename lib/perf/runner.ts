@@ -7,6 +7,7 @@ import {
   type ChatRequest,
   type ChatResult,
   type CreatedBackend,
+  type EmbeddedBackend,
   type LmStudioBackend,
   type ModelFacts,
 } from "../backends/mod.ts";
@@ -27,8 +28,18 @@ import {
   PerfRecordSchema,
   readJsonl,
 } from "../results/mod.ts";
+import {
+  type PowerMonitor,
+  type PowerMonitorOptions,
+  startPowerMonitor,
+  type WindowPower,
+} from "../env/mod.ts";
 import { checkJsonOutput } from "./_json_check.ts";
 import { requestMetrics } from "./_timing.ts";
+import { type ChunkFields, chunkFields, ChunkRecorder } from "./_chunks.ts";
+import { adaptiveDecision, type AdaptiveRule, type AdaptiveWidths } from "./_adaptive.ts";
+import { buildSweepPrompt, type SweepPrompt } from "./_sweep_prompt.ts";
+import { sweepContextSize } from "./sweep.ts";
 
 /** One (model, scenario) pair of a run, optionally within an optimization round. */
 export interface PerfUnit {
@@ -36,13 +47,20 @@ export interface PerfUnit {
   scenario: string;
   /** Optimization round id (rounds runs only). */
   round?: string;
-  /** Requests in flight at once (continuous batching rounds). @default 1 */
+  /**
+   * Requests in flight at once (continuous batching rounds; a perf concurrency sweep's level).
+   * @default 1
+   */
   concurrency?: number;
 }
 
-/** Unit key used in manifests: `<model_key>/<scenario>`, prefixed by `<round>/` in rounds runs. */
+/**
+ * Unit key used in manifests: `<model_key>/<scenario>`, prefixed by `<round>/` in rounds runs;
+ * a perf concurrency-sweep level is suffixed `@c<N>`.
+ */
 export function unitKey(unit: PerfUnit): string {
-  return `${unit.round ? `${unit.round}/` : ""}${unit.modelKey}/${unit.scenario}`;
+  const level = !unit.round && unit.concurrency !== undefined ? `@c${unit.concurrency}` : "";
+  return `${unit.round ? `${unit.round}/` : ""}${unit.modelKey}/${unit.scenario}${level}`;
 }
 
 /** What a perf run does. */
@@ -80,6 +98,12 @@ export type PerfEvent =
     records: PerfRecord[];
   }
   | { type: "unit_aborted"; unit: PerfUnit; reason: string }
+  /** Adaptive repetitions: the unit's intervals are narrow enough after `runs` measured requests. */
+  | { type: "adaptive_stop"; unit: PerfUnit; runs: number; half_width: AdaptiveWidths }
+  /** Something the unit's numbers depend on (a sweep prompt's length, too few server slots, ...). */
+  | { type: "unit_note"; unit: PerfUnit; note: string }
+  /** What heat and energy are read from during the unit, or why they are not. */
+  | { type: "power_status"; unit: PerfUnit; energy: string; thermal: string }
   /** The scenario was not run (its prompt cannot fit the context); the next one runs. */
   | { type: "unit_refused"; unit: PerfUnit; reason: string }
   /** Where the model's memory is read from, or why it is not. */
@@ -93,8 +117,17 @@ export type PerfEvent =
 
 /** Options for {@linkcode runPerf}. */
 export interface RunPerfOptions {
-  /** Builds the backend of a model (for a round, with its settings applied). */
-  createBackend: (modelKey: string, model: ModelConfig, round?: string) => Promise<CreatedBackend>;
+  /**
+   * Builds the backend of a model (for a round, with its settings applied). `engine` asks an
+   * embedded engine for context sequences (a concurrency sweep); a sweep's embedded model comes
+   * with the context its largest point needs.
+   */
+  createBackend: (
+    modelKey: string,
+    model: ModelConfig,
+    round?: string,
+    engine?: { sequences?: number },
+  ) => Promise<CreatedBackend>;
   /** Result files already assigned to units (resume), relative to resultsDir. @default {} */
   files?: Record<string, string>;
   /** Called when a unit's file is chosen, so the manifest can record it before any write. */
@@ -119,6 +152,11 @@ export interface RunPerfOptions {
   /** Clock for timestamps. @default () => new Date() */
   date?: () => Date;
   signal?: AbortSignal;
+  /**
+   * Heat and energy per request window (lib/env). `false`: none is read. @default
+   * startPowerMonitor
+   */
+  startPowerMonitor?: ((options?: PowerMonitorOptions) => Promise<PowerMonitor>) | false;
 }
 
 /** What {@linkcode runPerf} did. */
@@ -342,14 +380,24 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
       complete = false;
       break;
     }
-    const model = plan.models[modelKey];
+    const groupUnits = plan.units.filter((u) => u.modelKey === modelKey && u.round === round);
+    const model = engineModel(
+      plan.models[modelKey],
+      groupUnits.map((u) => plan.scenarios[u.scenario]),
+    );
+    const sequences = Math.max(1, ...groupUnits.map((u) => u.concurrency ?? 1));
     emit({ type: "model_start", modelKey, model, round });
     let backend: Backend | undefined;
     let facts: ModelFacts;
     let memory: MemoryTargetChoice;
     let loadTimeMs: number | null = null;
     try {
-      ({ backend } = await options.createBackend(modelKey, model, round));
+      ({ backend } = await options.createBackend(
+        modelKey,
+        model,
+        round,
+        sequences > 1 && !round ? { sequences } : undefined,
+      ));
       if (backend.kind === "lmstudio") {
         const lm = backend as LmStudioBackend;
         if (model.backend === "lmstudio" && model.load?.auto && options.allowLoad !== false) {
@@ -404,7 +452,7 @@ export async function runPerf(plan: PerfPlan, options: RunPerfOptions): Promise<
     const settings = backend.effectiveSettings?.() ?? null;
     let modelAborted = false;
     try {
-      for (const unit of plan.units.filter((u) => u.modelKey === modelKey && u.round === round)) {
+      for (const unit of groupUnits) {
         if (options.signal?.aborted) {
           complete = false;
           break;
@@ -482,33 +530,147 @@ interface UnitArgs {
   memory: MemoryTargetChoice;
 }
 
+/**
+ * The model a backend is built from: an embedded model running sweep points gets the context
+ * its largest point needs (never less than its own).
+ */
+function engineModel(model: ModelConfig, scenarios: readonly ResolvedScenario[]): ModelConfig {
+  if (model.backend !== "embedded") return model;
+  const need = sweepContextSize(scenarios.filter(Boolean));
+  return need !== null && need > model.context_size ? { ...model, context_size: need } : model;
+}
+
+/** The adaptive rule of a plan, or null (every unit makes exactly `runs` measured requests). */
+function adaptiveRule(experiment: Experiment): AdaptiveRule | null {
+  const a = experiment.adaptive;
+  return a ? { target_ci: a.target_ci, min_runs: a.min_runs, max_runs: experiment.runs } : null;
+}
+
+/** Builds a sweep point's request per request id, counting each with the model's tokenizer. */
+interface SweepRequests {
+  target: number;
+  /** The request for this id (counted again with the id; rebuilt when the id changes the count). */
+  request(requestId: string | null): Promise<{ request: ChatRequest; prompt: SweepPrompt }>;
+}
+
+async function sweepRequests(
+  backend: Backend,
+  scenario: ResolvedScenario,
+  experiment: Experiment,
+): Promise<SweepRequests> {
+  const target = scenario.sweep!.prompt_tokens;
+  const count = (messages: ChatRequest["messages"]) =>
+    backend.countPromptTokens ? backend.countPromptTokens(messages) : Promise.resolve(null);
+  const base = await buildSweepPrompt(target, count, { requestId: "00000000" });
+  const toRequest = (prompt: SweepPrompt): ChatRequest => ({
+    messages: prompt.messages,
+    maxTokens: scenario.max_tokens,
+    temperature: experiment.temperature,
+    seed: experiment.seed,
+    jsonSchema: null,
+    cache: "cold",
+  });
+  return {
+    target,
+    async request(requestId) {
+      if (base.method === "approximation" || requestId === null) {
+        const prompt = requestId === null
+          ? await buildSweepPrompt(target, count, { requestId: null })
+          : { ...base, messages: withId(base, requestId) };
+        return { request: toRequest(prompt), prompt };
+      }
+      const messages = withId(base, requestId);
+      const counted = await count(messages);
+      if (counted && counted.tokens === base.tokens) {
+        const prompt = { ...base, messages };
+        return { request: toRequest(prompt), prompt };
+      }
+      // This id tokenizes differently from the placeholder: build the prompt around it.
+      const prompt = await buildSweepPrompt(target, count, { requestId });
+      return { request: toRequest(prompt), prompt };
+    },
+  };
+}
+
+function withId(prompt: SweepPrompt, requestId: string): ChatRequest["messages"] {
+  return prompt.messages.map((m, i) =>
+    i === 0 && m.role === "system" ? { ...m, content: m.content.replace(/^\d{8}/, requestId) } : m
+  );
+}
+
+/** A monitor that reads nothing (power monitoring off). */
+function noPowerMonitor(): PowerMonitor {
+  const note = "not measured: power monitoring was off for this run";
+  return {
+    status: { energy: note, thermal: note },
+    openWindow: () => ({
+      close: () =>
+        Promise.resolve({ energy: null, energy_note: note, thermal: null, throttled: null }),
+    }),
+    stop: () => Promise.resolve(),
+  };
+}
+
 async function runUnit(
   a: UnitArgs,
 ): Promise<{ finished: boolean; stopModel?: boolean; reason?: string; peak?: MemoryPeak }> {
   const { plan, unit, scenario, backend, emit } = a;
   const { warmup, runs } = plan.experiment;
+  const width = Math.max(1, unit.concurrency ?? 1);
   const mine = (r: PerfRecord) =>
     r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario &&
-    r.round_id === (unit.round ?? null);
+    r.round_id === (unit.round ?? null) && (r.concurrency ?? 1) === width;
   const previous = (await existingRecords(a.path)).filter(mine);
   // A slot is done when its latest attempt succeeded; a failed one is retried (resume).
   const latest = latestAttempts(previous);
   const done = new Set(
     latest.filter((r) => r.error === null).map((r) => slotKey(r.warmup, r.repetition)),
   );
+  const attempted = new Set(latest.map((r) => slotKey(r.warmup, r.repetition)));
   const attempts = new Map(latest.map((r) => [slotKey(r.warmup, r.repetition), r.attempt + 1]));
   const slots: { warmup: boolean; repetition: number }[] = [];
   for (let i = 0; i < warmup; i++) slots.push({ warmup: true, repetition: i });
   for (let i = 0; i < runs; i++) slots.push({ warmup: false, repetition: i });
-  const todo = slots.filter((s) => !done.has(slotKey(s.warmup, s.repetition)));
+  // Adaptive repetitions: the successful measured values so far, in repetition order.
+  const rule = adaptiveRule(plan.experiment);
+  const ok = latest.filter((r) => !r.warmup && r.error === null)
+    .sort((x, y) => x.repetition - y.repetition);
+  const ttftSoFar = ok.map((r) => r.ttft_ms).filter((x): x is number => x !== null);
+  const tpsSoFar = ok.map((r) => r.output_tokens_per_s).filter((x): x is number => x !== null);
+  const decide = () =>
+    rule ? adaptiveDecision(rule, ttftSoFar, tpsSoFar, { seed: plan.experiment.seed }) : null;
+  let decision = decide();
+  let measuredMade = latest.filter((r) => !r.warmup).length;
+  // Never-attempted measured slots are left out once the rule holds (resume respects it); failed
+  // ones are retried.
+  const todo = slots.filter((s) => {
+    const key = slotKey(s.warmup, s.repetition);
+    if (done.has(key)) return false;
+    return !(decision?.stop && !s.warmup && !attempted.has(key));
+  });
   const planned = slots.length;
   if (todo.length === 0) {
     emit({ type: "unit_start", unit, path: a.path, planned, alreadyDone: planned });
+    if (decision?.stop) {
+      emit({
+        type: "adaptive_stop",
+        unit,
+        runs: latest.filter((r) => !r.warmup).length,
+        half_width: decision.half_width,
+      });
+    }
     return { finished: true };
   }
   // A prompt that cannot fit is refused before the first request (and nothing is written).
   const context = a.facts.maxContextLength;
-  if (context && backend.countPromptTokens) {
+  if (context && scenario.sweep) {
+    if (scenario.sweep.prompt_tokens + scenario.max_tokens > context) {
+      const reason =
+        `sweep prompt of ${scenario.sweep.prompt_tokens} tokens plus max_tokens ${scenario.max_tokens} does not fit the ${context}-token context of ${unit.modelKey}: point '${unit.scenario}' not run (raise the model's context or the server's)`;
+      emit({ type: "unit_refused", unit, reason });
+      return { finished: false, stopModel: false, reason };
+    }
+  } else if (context && backend.countPromptTokens) {
     const counted = await backend.countPromptTokens(
       requestFor(scenario, plan.experiment, "00000000").messages,
     ).catch(() => null);
@@ -521,16 +683,49 @@ async function runUnit(
       return { finished: false, stopModel: false, reason };
     }
   }
+  // A sweep point's prompt is built with the model's own tokenizer, to its exact length.
+  let sweep: SweepRequests | null = null;
+  if (scenario.sweep) {
+    try {
+      sweep = await sweepRequests(backend, scenario, plan.experiment);
+    } catch (error) {
+      const reason = `${unit.scenario}: ${(error as Error).message}`;
+      emit({ type: "unit_refused", unit, reason });
+      return { finished: false, stopModel: false, reason };
+    }
+  }
+  const servedSlots = a.facts.server?.slots ?? null;
+  if (width > 1 && servedSlots !== null && servedSlots < width) {
+    emit({
+      type: "unit_note",
+      unit,
+      note:
+        `the server has ${servedSlots} slot(s) for ${width} concurrent requests: the others queue (start llama-server with -np ${width})`,
+    });
+  }
   emit({ type: "unit_start", unit, path: a.path, planned, alreadyDone: planned - todo.length });
   const cold = scenario.cache !== "warm";
   const key = unitKey(unit);
   const idOf = (slot: string) => cold ? perfRequestId(plan.runId, key, slot) : null;
+  const makeRequest = async (requestId: string | null) =>
+    sweep
+      ? await sweep.request(requestId)
+      : { request: requestFor(scenario, plan.experiment, requestId), prompt: null };
   const sampler: MemorySampler = a.memory.target
     ? a.startSampler(
       { ...a.memory.target, includeChildren: true },
       { intervalMs: plan.experiment.memory.interval_ms },
     )
     : noSampler();
+  const power = a.options.startPowerMonitor === false
+    ? noPowerMonitor()
+    : await (a.options.startPowerMonitor ?? startPowerMonitor)();
+  emit({ type: "power_status", unit, energy: power.status.energy, thermal: power.status.thermal });
+  // A chunk's text counted as a continuation (no leading space added): the engine's tokenizer.
+  const llamaModel = backend.kind === "embedded" ? (backend as EmbeddedBackend).model : null;
+  const countTokens = llamaModel && typeof llamaModel.tokenize === "function"
+    ? (text: string) => llamaModel.tokenize(text, false, "trimLeadingSpace").length
+    : undefined;
   const writer = await JsonlWriter.open(a.path);
   const t0 = performance.now();
   let consecutiveErrors = 0;
@@ -544,16 +739,17 @@ async function runUnit(
       emit({ type: "rewarm", unit, requests: warmup });
       for (let i = 0; i < warmup; i++) {
         const id = idOf(`rewarm${i}:${Date.now()}`);
-        await backend.chat(requestFor(scenario, plan.experiment, id), { signal: a.options.signal })
-          .catch(() => {});
+        const { request } = await makeRequest(id);
+        await backend.chat(request, { signal: a.options.signal }).catch(() => {});
       }
     }
     let count = planned - todo.length;
-    const width = Math.max(1, unit.concurrency ?? 1);
     const one = async (slot: { warmup: boolean; repetition: number }, batch: BatchWindow) => {
-      const window = sampler.openWindow();
       const requestId = idOf(slotKey(slot.warmup, slot.repetition));
-      const request = requestFor(scenario, plan.experiment, requestId);
+      const { request, prompt } = await makeRequest(requestId);
+      const chunks = new ChunkRecorder();
+      const window = sampler.openWindow();
+      const powerWindow = power.openWindow();
       let result: ChatResult | null = null;
       let error: string | null = null;
       let requestFailure = false;
@@ -561,7 +757,7 @@ async function runUnit(
         // Every backend gets the experiment's request timeout (the embedded engine too).
         const timeout = AbortSignal.timeout(plan.experiment.request_timeout_ms);
         const signal = a.options.signal ? AbortSignal.any([a.options.signal, timeout]) : timeout;
-        result = await backend.chat(request, { signal });
+        result = await backend.chat(request, { signal, onContent: chunks.onContent });
         if (result.timing.firstContentAt === null) {
           error = "no content received";
           requestFailure = true;
@@ -575,7 +771,7 @@ async function runUnit(
         error = e instanceof Error ? e.message : String(e);
         requestFailure = isRequestFailure(e);
       }
-      const peak = await window.close();
+      const [peak, heat] = await Promise.all([window.close(), powerWindow.close()]);
       const record = buildRecord({
         a,
         slot,
@@ -586,10 +782,31 @@ async function runUnit(
         requestId,
         batch,
         concurrency: width,
+        chunks: result && error === null
+          ? chunkFields(chunks, result.timing.sentAt, {
+            countTokens,
+            outputTokens: result.outputTokens,
+          })
+          : chunkFields(new ChunkRecorder(), 0),
+        sweep: prompt && scenario.sweep
+          ? {
+            prompt_tokens_target: scenario.sweep.prompt_tokens,
+            output_tokens_target: scenario.sweep.output_tokens,
+            prompt_token_method: prompt.method,
+            prompt_exact: prompt.exact,
+            context_size: backend.kind === "embedded" ? a.facts.maxContextLength : null,
+          }
+          : null,
+        heat,
       });
       await writer.append(record);
       count++;
       emit({ type: "request_done", unit, record, done: count, planned });
+      if (!slot.warmup && !attempted.has(slotKey(slot.warmup, slot.repetition))) measuredMade++;
+      if (!slot.warmup && error === null) {
+        if (record.ttft_ms !== null) ttftSoFar.push(record.ttft_ms);
+        if (record.output_tokens_per_s !== null) tpsSoFar.push(record.output_tokens_per_s);
+      }
       return { error, requestFailure, interrupted: false };
     };
     // Warm-ups first, then measured requests, `width` in flight at once (1: strictly sequential).
@@ -599,7 +816,29 @@ async function runUnit(
         reason = "interrupted";
         break;
       }
-      const group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
+      let group = todo.slice(i, i + width).filter((s, _, g) => s.warmup === g[0].warmup);
+      // Adaptive: once the rule holds, no new measured slot is started (failed ones still retry).
+      if (rule && !group[0].warmup) {
+        decision = decide();
+        if (decision?.stop) {
+          group = group.filter((s) => attempted.has(slotKey(s.warmup, s.repetition)));
+          if (group.length === 0) {
+            const rest = todo.slice(i).filter((s) =>
+              attempted.has(slotKey(s.warmup, s.repetition))
+            );
+            if (rest.length === 0) {
+              emit({
+                type: "adaptive_stop",
+                unit,
+                runs: measuredMade,
+                half_width: decision.half_width,
+              });
+              break;
+            }
+            continue;
+          }
+        }
+      }
       i -= width - group.length;
       // The window: these requests sent together; its id is the epoch time it opened (µs).
       const batch = {
@@ -635,8 +874,15 @@ async function runUnit(
         break;
       }
     }
+    if (rule && finishedAll && !decision?.stop) {
+      decision = decide();
+      if (decision?.stop) {
+        emit({ type: "adaptive_stop", unit, runs: measuredMade, half_width: decision.half_width });
+      }
+    }
   } finally {
     writer.close();
+    await power.stop();
   }
   const scenarioPeak = await sampler.stop();
   const records = latestAttempts((await existingRecords(a.path)).filter(mine));
@@ -688,8 +934,18 @@ function buildRecord(p: {
   requestId: string | null;
   batch: BatchWindow;
   concurrency: number;
+  chunks: ChunkFields;
+  sweep: PerfRecord["sweep"];
+  heat: WindowPower;
 }): PerfRecord {
   const { a, slot, result, error, peak, batch } = p;
+  const outputTokens = result?.outputTokens ?? null;
+  const energy = p.heat.energy
+    ? {
+      ...p.heat.energy,
+      joules_per_token: outputTokens ? p.heat.energy.joules / outputTokens : null,
+    }
+    : null;
   // Prefill speed counts the tokens the server actually evaluated, where it says.
   const processed = result?.processedPromptTokens ?? null;
   const prefillTokens = processed ?? result?.promptTokens ?? null;
@@ -753,6 +1009,12 @@ function buildRecord(p: {
       end_ms: result?.timing.endAt ?? null,
     },
     draft_acceptance_rate: draftRate(result),
+    ...p.chunks,
+    sweep: p.sweep,
+    energy,
+    energy_note: energy ? null : p.heat.energy_note,
+    thermal: p.heat.thermal,
+    throttled: p.heat.throttled,
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,
     output_text: result?.text ?? "",

@@ -20,6 +20,7 @@ import {
   resolveOutputPath,
   runConfigHash,
   selectNames,
+  type SweepConfig,
 } from "../config/mod.ts";
 import { createBackend, type CreateBackendOptions, type CreatedBackend } from "../backends/mod.ts";
 import {
@@ -45,6 +46,7 @@ import {
   unitKey,
 } from "./runner.ts";
 import { type PerfSummary, summarizePerf } from "./summary.ts";
+import { parseSweepGrid, sweepScenarios } from "./sweep.ts";
 import { join } from "node:path";
 import { spawnGuarded } from "../process/mod.ts";
 
@@ -65,6 +67,17 @@ export interface PerfRequest {
   baseUrl?: string;
   /** Accept non-loopback endpoints (`--allow-remote`); each is a recorded data-egress finding. */
   allowRemote?: boolean;
+  /**
+   * A length sweep (`--sweep`): the grid as text (`prompt=128,512 output=32,128`; "" takes the
+   * `sweep:` block of scenarios.yaml) or as numbers. Its points replace the scenarios, unless
+   * `scenarios` is given too.
+   */
+  sweep?: string | SweepConfig;
+  /**
+   * Concurrency levels (`--concurrency 1,2,4,8`): every (model, scenario) runs once per level
+   * with that many requests in flight (an embedded engine gets as many context sequences).
+   */
+  concurrency?: number[];
 }
 
 /** A run ready to execute: nothing has been written yet. */
@@ -118,7 +131,7 @@ export async function preparePerf(
       models[k] = parseWithSchema(v, ModelSchema, file, { pathPrefix: `config.models.${k}` });
     }
     const scenarios = parseScenarios(file, cfg.scenarios);
-    const units = (found.run.plan.units as { modelKey: string; scenario: string }[]) ?? [];
+    const units = (found.run.plan.units as PerfUnit[]) ?? [];
     const endpoints = checkedEndpoints(models, units, experiment, request, {
       env: options.env,
       sources: manifestEndpointSources(file),
@@ -143,17 +156,36 @@ export async function preparePerf(
   const config = await loadProjectConfig({ configDir: request.configDir, env: options.env });
   const experiment: Experiment = applyOverrides(config.experiment, request.overrides ?? {});
   const modelKeys = selectNames("model", config.models, request.models ?? "stories260k");
-  const scenarioNames = selectNames("scenario", config.scenarios, request.scenarios ?? "all");
+  const grid = request.sweep === undefined
+    ? null
+    : typeof request.sweep === "string"
+    ? parseSweepGrid(request.sweep, config.sweep)
+    : parseSweepGrid(
+      `prompt=${request.sweep.prompt_tokens.join(",")} output=${
+        request.sweep.output_tokens.join(",")
+      }`,
+    );
+  const scenarioNames = grid && request.scenarios === undefined
+    ? []
+    : selectNames("scenario", config.scenarios, request.scenarios ?? "all");
   const models = Object.fromEntries(modelKeys.map((k) => [k, config.models[k]]));
-  const scenarios = Object.fromEntries(scenarioNames.map((s) => [s, config.scenarios[s]]));
+  const scenarios: Record<string, ResolvedScenario> = {
+    ...Object.fromEntries(scenarioNames.map((s) => [s, config.scenarios[s]])),
+    ...(grid ? sweepScenarios(grid) : {}),
+  };
+  const levels = concurrencyLevels(request.concurrency);
   const configHash = await runConfigHash({ experiment, models, scenarios });
   const resultsDir = request.resultsDir
     ? resolve(request.resultsDir)
     : resolveOutputPath(experiment.results_dir);
   const now = date();
   const runId = `perf_${fileStamp(now)}_${configHash.slice(0, 8)}`;
-  const units = modelKeys.flatMap((modelKey) =>
-    scenarioNames.map((scenario) => ({ modelKey, scenario }))
+  const units: PerfUnit[] = modelKeys.flatMap((modelKey) =>
+    Object.keys(scenarios).flatMap((scenario) =>
+      levels
+        ? levels.map((concurrency) => ({ modelKey, scenario, concurrency }))
+        : [{ modelKey, scenario }]
+    )
   );
   const endpoints = checkedEndpoints(models, units, experiment, request, {
     env: options.env,
@@ -176,7 +208,22 @@ export async function preparePerf(
     plan: {
       units,
       models: modelKeys,
-      scenarios: scenarioNames,
+      scenarios: Object.keys(scenarios),
+      ...(grid ? { sweep: grid } : {}),
+      ...(levels ? { concurrency: levels } : {}),
+      ...(experiment.adaptive
+        ? {
+          adaptive: {
+            target_ci: experiment.adaptive.target_ci,
+            min_runs: experiment.adaptive.min_runs,
+            max_runs: experiment.runs,
+            metrics: ["ttft_ms", "output_tokens_per_s"],
+            ci_method: "bca_bootstrap",
+            rule:
+              "stop a unit once the 95 % BCa intervals of mean TTFT and mean output tokens/s both have a half-width of at most target_ci × the mean, after at least min_runs measured requests; at most max_runs",
+          },
+        }
+        : {}),
       runs: experiment.runs,
       warmup: experiment.warmup,
       seed: experiment.seed,
@@ -197,6 +244,20 @@ export async function preparePerf(
   };
 }
 
+/** Concurrency levels, checked: positive integers, ascending, without repeats; null when none. */
+function concurrencyLevels(levels: number[] | undefined): number[] | null {
+  if (levels === undefined) return null;
+  if (levels.length === 0 || levels.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) {
+    throw new ConfigError(
+      "<command line>",
+      "--concurrency",
+      levels.join(","),
+      "must be a list of whole numbers from 1 to 256, e.g. 1,2,4,8",
+    );
+  }
+  return [...new Set(levels)].sort((a, b) => a - b);
+}
+
 function checkedEndpoints(
   models: Record<string, ModelConfig>,
   units: { modelKey: string }[],
@@ -210,6 +271,14 @@ function checkedEndpoints(
     experiment,
     { baseUrl: request.baseUrl, allowRemote: request.allowRemote, ...options },
   );
+}
+
+/** The summary options that carry a plan's adaptive rule. */
+function adaptiveOf(plan: PerfPlan) {
+  const a = plan.experiment.adaptive;
+  return a
+    ? { adaptive: { target_ci: a.target_ci, min_runs: a.min_runs, max_runs: plan.experiment.runs } }
+    : {};
 }
 
 /** Options for {@linkcode executePerf}. */
@@ -380,11 +449,12 @@ export async function executePerf(
   const inProcess = (units: PerfUnit[]) =>
     runPerf({ ...plan, units }, {
       createBackend: options.createBackend ??
-        ((key, model) =>
+        ((key, model, _round, engine) =>
           createBackend(model, plan.experiment, {
             ...options.backend,
             modelKey: key,
             endpoint: prepared.endpoints[key],
+            sequences: engine?.sequences,
           })),
       files: run.files,
       onFileAssigned: async (unit, file) => {
@@ -454,6 +524,7 @@ export async function executePerf(
   if (!options.worker) run.status = outcome.complete ? "complete" : "interrupted";
   for (const f of outcome.failures) run.notes.push(`${f.modelKey}: ${f.message}`);
   const summaries: PerfSummary[] = [];
+  const outcomes: Record<string, unknown> = {};
   for (const unit of units) {
     const file = outcome.files[unitKey(unit)];
     if (!file) continue;
@@ -464,9 +535,15 @@ export async function executePerf(
     if (!read) continue;
     const records = read.records
       .filter((r) =>
-        r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario
+        r.run_id === plan.runId && r.model_key === unit.modelKey && r.scenario === unit.scenario &&
+        r.concurrency === (unit.concurrency ?? 1)
       );
-    if (records.length) summaries.push(summarizePerf(records, { seed: plan.experiment.seed }));
+    if (records.length) {
+      const summary = summarizePerf(records, { seed: plan.experiment.seed, ...adaptiveOf(plan) });
+      summaries.push(summary);
+      // Adaptive repetitions: the runs each unit used and its final half-widths, beside the rule.
+      if (summary.adaptive) outcomes[unitKey(unit)] = summary.adaptive;
+    }
   }
   const peaks: Record<string, MemoryPeak> = outcome.scenarioPeaks;
   run.plan = {
@@ -475,6 +552,9 @@ export async function executePerf(
     // What each backend or server said about its model before measuring (format, quantization,
     // context, server build and slots, memory target): the manifest keeps it beside the config.
     model_facts: { ...(run.plan.model_facts as object ?? {}), ...outcome.modelFacts },
+    ...(Object.keys(outcomes).length
+      ? { adaptive_outcomes: { ...(run.plan.adaptive_outcomes as object ?? {}), ...outcomes } }
+      : {}),
   };
   await save();
   return {

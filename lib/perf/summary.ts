@@ -1,6 +1,8 @@
 import { latestAttempts, type PerfRecord } from "../results/mod.ts";
 import { type CiMethod, summarize, type Summary, wilsonCi } from "../stats/mod.ts";
 import { type AggregateThroughput, aggregateThroughput } from "./_aggregate.ts";
+import { type LatencyPercentiles, latencyPercentiles } from "./_latency.ts";
+import { type AdaptiveOutcome, adaptiveOutcome, type AdaptiveRule } from "./_adaptive.ts";
 
 /**
  * Aggregate of one (model, scenario): measured requests only, warm-ups excluded. Means of times
@@ -55,12 +57,41 @@ export interface PerfSummary {
   };
   /** What prefill tokens/s counts: `processed` (tokens the server evaluated) and/or `prompt`. */
   prefill_token_sources: string[];
+  /**
+   * p50/p90/p99 of TTFT, inter-token latency (gaps between successive content chunks, the first
+   * excluded, pooled over requests) and E2E over measured successful requests, with percentile
+   * bootstrap intervals over requests; multi-token chunks counted.
+   */
+  latency: LatencyPercentiles;
+  /** Adaptive repetitions: the rule, the runs used, why it stopped, the final half-widths. */
+  adaptive: AdaptiveOutcome | null;
+  /**
+   * Energy over measured successful requests that measured it: joules per output token (Σ J ÷ Σ
+   * tokens) and per request (mean), the source; null when none did. At concurrency > 1 each
+   * request's window holds the energy of everything in flight, so per-request energy is not
+   * reported there (null, with a note).
+   */
+  energy: {
+    source: string;
+    n: number;
+    joules_per_token: number | null;
+    joules_per_request: number | null;
+    mean_watts: number | null;
+  } | null;
+  /** Why `energy` is null: the records' note, or the concurrency caveat. */
+  energy_note: string | null;
+  /** Measured requests flagged throttled, and how many say either way. */
+  throttled: { n: number; known: number };
+  /** The sweep point of this unit, or null. */
+  sweep: { prompt_tokens_target: number; output_tokens_target: number } | null;
 }
 
 /** Options for {@linkcode summarizePerf}. */
 export interface SummarizePerfOptions {
   /** Bootstrap seed. @default 42 */
   seed?: number;
+  /** The run's adaptive rule (`runs` as its maximum), when it had one. @default null */
+  adaptive?: AdaptiveRule | null;
 }
 
 const finite = (xs: (number | null)[]) =>
@@ -75,9 +106,12 @@ export function summarizePerf(
     throw new RangeError("summarizePerf() needs at least one record: current value is 0");
   }
   const { model_key, scenario } = records[0];
+  const level = records[0].concurrency ?? 1;
   // Retried slots count once, by their latest attempt.
   const mine = latestAttempts(
-    records.filter((r) => r.model_key === model_key && r.scenario === scenario),
+    records.filter((r) =>
+      r.model_key === model_key && r.scenario === scenario && (r.concurrency ?? 1) === level
+    ),
   );
   const measured = mine.filter((r) => !r.warmup);
   const ok = measured.filter((r) => r.error === null);
@@ -125,6 +159,61 @@ export function summarizePerf(
         ),
       ),
     ],
+    latency: latencyPercentiles(ok, { seed: opts.seed }),
+    adaptive: options.adaptive
+      ? adaptiveOutcome(
+        options.adaptive,
+        measured.map((r) => ({
+          repetition: r.repetition,
+          ok: r.error === null,
+          ttft_ms: r.ttft_ms,
+          tps: r.output_tokens_per_s,
+        })),
+        { seed: opts.seed },
+      )
+      : null,
+    ...energyOf(ok, level),
+    throttled: {
+      n: measured.filter((r) => r.throttled === true).length,
+      known: measured.filter((r) => r.throttled !== null).length,
+    },
+    sweep: records[0].sweep
+      ? {
+        prompt_tokens_target: records[0].sweep.prompt_tokens_target,
+        output_tokens_target: records[0].sweep.output_tokens_target,
+      }
+      : null,
+  };
+}
+
+function energyOf(
+  ok: readonly PerfRecord[],
+  concurrency: number,
+): Pick<PerfSummary, "energy" | "energy_note"> {
+  const measured = ok.filter((r) => r.energy !== null);
+  if (measured.length === 0) {
+    const note = ok.find((r) => r.energy_note)?.energy_note ?? null;
+    return { energy: null, energy_note: note };
+  }
+  if (concurrency > 1) {
+    return {
+      energy: null,
+      energy_note:
+        `not reported per request at concurrency ${concurrency}: each request's window holds the energy of all requests in flight`,
+    };
+  }
+  const joules = measured.reduce((s, r) => s + r.energy!.joules, 0);
+  const tokens = measured.reduce((s, r) => s + (r.output_tokens ?? 0), 0);
+  const watts = measured.map((r) => r.energy!.mean_watts);
+  return {
+    energy: {
+      source: [...new Set(measured.map((r) => r.energy!.source))].join(", "),
+      n: measured.length,
+      joules_per_token: tokens > 0 ? joules / tokens : null,
+      joules_per_request: joules / measured.length,
+      mean_watts: watts.reduce((a, b) => a + b, 0) / watts.length,
+    },
+    energy_note: null,
   };
 }
 

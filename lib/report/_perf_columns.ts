@@ -34,6 +34,15 @@ export const PERF_NUMERIC = [
   "peak_rss_bytes",
   "cached_prompt_tokens",
   "timestamp_ms",
+  /** Content chunks with arrival times, and those that carried several tokens. */
+  "chunks",
+  "multi_token_chunks",
+  /** Energy of the request window (J) and per output token. */
+  "energy_j",
+  "energy_j_per_token",
+  /** A length-sweep point's targets (null outside a sweep). */
+  "sweep_prompt_tokens",
+  "sweep_output_tokens",
 ] as const;
 
 /**
@@ -73,9 +82,51 @@ export const PERF_COLUMNS: readonly string[] = [
   "ok",
   "output_valid",
   "prompt_cache_hit",
+  "throttled",
+  "sweep_prompt_exact",
   ...PERF_NUMERIC,
   ...PERF_WINDOW,
+  "row",
 ];
+
+/**
+ * The inter-token gaps of every record, compactly (CSR): the gaps of frame row `i` (its `row`
+ * column) are `gaps[start[i] .. start[i + 1])`, ms; `multi[j]` is 1 when gap `j` ends in a chunk
+ * that carried several tokens.
+ */
+export interface PerfGaps {
+  start: Int32Array;
+  gaps: Float32Array;
+  multi: Uint8Array;
+}
+
+/** A record field that is a number, else NaN. */
+function numberOf(r: PerfRecord, name: typeof PERF_NUMERIC[number]): number {
+  let v: unknown;
+  switch (name) {
+    case "timestamp_ms":
+      v = Date.parse(r.timestamp);
+      break;
+    case "chunks":
+      v = r.chunk_offsets_ms?.length;
+      break;
+    case "energy_j":
+      v = r.energy?.joules;
+      break;
+    case "energy_j_per_token":
+      v = r.energy?.joules_per_token;
+      break;
+    case "sweep_prompt_tokens":
+      v = r.sweep?.prompt_tokens_target;
+      break;
+    case "sweep_output_tokens":
+      v = r.sweep?.output_tokens_target;
+      break;
+    default:
+      v = field(r, name);
+  }
+  return typeof v === "number" && Number.isFinite(v) ? v : NaN;
+}
 
 function field(r: PerfRecord, name: string): unknown {
   const v = (r as unknown as Record<string, unknown>)[name];
@@ -93,6 +144,12 @@ export class PerfColumns {
   #flags: number[] = [];
   #numbers: number[][] = PERF_NUMERIC.map(() => []);
   #windows: number[][] = PERF_WINDOW.map(() => []);
+  // Per record: throttled and sweep_prompt_exact (0 null, 1 false, 2 true).
+  #throttled: number[] = [];
+  #exact: number[] = [];
+  #gapStart: number[] = [0];
+  #gaps: number[] = [];
+  #multi: number[] = [];
 
   /** Records gathered so far. */
   get length(): number {
@@ -126,12 +183,32 @@ export class PerfColumns {
           (r.output_valid === null ? 0 : r.output_valid ? 8 : 4) |
           (hit === null ? 0 : hit ? 32 : 16),
       );
-      PERF_NUMERIC.forEach((f, j) => {
-        const v = f === "timestamp_ms" ? Date.parse(r.timestamp) : field(r, f);
-        this.#numbers[j].push(typeof v === "number" && Number.isFinite(v) ? v : NaN);
-      });
+      PERF_NUMERIC.forEach((f, j) => this.#numbers[j].push(numberOf(r, f)));
       PERF_WINDOW.forEach((f, j) => this.#windows[j].push(windowValue(r, f)));
+      const throttled = field(r, "throttled");
+      this.#throttled.push(throttled === null ? 0 : throttled ? 2 : 1);
+      const exact = r.sweep?.prompt_exact;
+      this.#exact.push(exact === undefined || exact === null ? 0 : exact ? 2 : 1);
+      // Inter-token gaps (first chunk excluded) of successful requests.
+      const offsets = r.error === null ? r.chunk_offsets_ms : null;
+      const tokens = r.chunk_tokens;
+      if (offsets) {
+        for (let k = 1; k < offsets.length; k++) {
+          this.#gaps.push(Math.max(0, offsets[k] - offsets[k - 1]));
+          this.#multi.push(tokens && tokens[k] > 1 ? 1 : 0);
+        }
+      }
+      this.#gapStart.push(this.#gaps.length);
     }
+  }
+
+  /** The gaps of every record gathered (see {@linkcode PerfGaps}). */
+  gaps(): PerfGaps {
+    return {
+      start: Int32Array.from(this.#gapStart),
+      gaps: Float32Array.from(this.#gaps),
+      multi: Uint8Array.from(this.#multi),
+    };
   }
 
   /** One row per record: file, line, the unit fields, flags and measurements (null when absent). */
@@ -148,7 +225,9 @@ export class PerfColumns {
       valid[i] = (flags[i] & 12) === 0 ? null : (flags[i] & 8) === 8;
       hit[i] = (flags[i] & 48) === 0 ? null : (flags[i] & 32) === 32;
     }
+    const tri = (xs: number[]) => xs.map((x) => x === 0 ? null : x === 2);
     const columns: Record<string, pl.Series> = {
+      row: pl.Series("row", Int32Array.from(this.#unit.map((_, i) => i))),
       unit: pl.Series("unit", Int32Array.from(this.#unit)),
       line: pl.Series("line", Int32Array.from(this.#line)),
       repetition: pl.Series("repetition", Int32Array.from(this.#repetition)),
@@ -156,6 +235,8 @@ export class PerfColumns {
       ok: pl.Series("ok", ok, pl.Bool),
       output_valid: pl.Series("output_valid", valid, pl.Bool),
       prompt_cache_hit: pl.Series("prompt_cache_hit", hit, pl.Bool),
+      throttled: pl.Series("throttled", tri(this.#throttled), pl.Bool),
+      sweep_prompt_exact: pl.Series("sweep_prompt_exact", tri(this.#exact), pl.Bool),
     };
     PERF_NUMERIC.forEach((f, j) => {
       columns[f] = pl.Series(f, Float64Array.from(this.#numbers[j]));

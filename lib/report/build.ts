@@ -38,6 +38,15 @@ import { perfCiFigure } from "./figures/perf_ci.ts";
 import type { FigureElement } from "../figures/mod.ts";
 import { qualityMemoryFigure, speedAccuracyFigure } from "./figures/scatter.ts";
 import { tradeoffsFigure } from "./figures/tradeoffs.ts";
+import {
+  type PercentileRow,
+  percentileTable,
+  type SweepCurves,
+  sweepCurves,
+  type ThroughputLatencyRow,
+  throughputLatencyRows,
+} from "./depth.ts";
+import { sweepCurvesFigure, throughputLatencyFigure } from "./figures/depth.ts";
 
 /** One figure of the report: its id (file name), title, caption and element. */
 export interface ReportFigure {
@@ -86,6 +95,12 @@ export interface Report {
   rounds: RoundsRow[];
   /** Precision-vs-size sweeps. */
   sweep: SweepTableRow[];
+  /** p50/p90/p99 of TTFT, ITL and E2E per performance row (and concurrency level). */
+  percentiles: PercentileRow[];
+  /** Length sweeps: curves per model and point, the TTFT fit per model. */
+  lengthSweep: SweepCurves;
+  /** Concurrency sweeps: aggregate tokens/s against per-request latency per level, knees marked. */
+  throughputLatency: ThroughputLatencyRow[];
   formats: FormatComparisonRow[];
   efficiency: EfficiencyRow[];
   efficiencyDefinition: string;
@@ -162,6 +177,10 @@ export function buildReport(
   } on ${bands.efficiency.quality_task}, %`;
   const rounds = roundsTable(results);
   const sweep = sweepTable(results);
+  const percentiles = percentileTable(results);
+  const lengthSweep = sweepCurves(results);
+  const throughputLatency = throughputLatencyRows(performance, percentiles);
+  const sweptModels = [...new Set(lengthSweep.points.map((p) => p.model_key))];
   const drawn: ReportFigure[] = options.figures === false ? [] : [
     {
       id: "ttft_by_model_scenario",
@@ -239,6 +258,20 @@ export function buildReport(
       caption: "As above, for the mean time to first token.",
       element: roundsBaselineFigure(rounds, { ...f, metric: "ttft_ms" }),
     },
+    ...sweptModels.map((model) => ({
+      id: `length_sweep_${model}`,
+      title: `Length sweep: ${model}`,
+      caption:
+        "TTFT against prompt tokens (synthetic prompts of exact length, prompt cache off) with the least-squares line TTFT = overhead + cost × tokens, and decode tokens/s at each depth; dots are means, bars 95 % BCa intervals, one colour per output length.",
+      element: sweepCurvesFigure(lengthSweep, { ...f, model }),
+    })),
+    {
+      id: "throughput_latency",
+      title: "Throughput against latency by concurrency",
+      caption:
+        "Aggregate output tokens/s against per-request p50 ITL and p50 TTFT at each concurrency level; the knee (red ring) is the level past which more concurrency buys little throughput for much latency (Kneedle on the scaled curve).",
+      element: throughputLatencyFigure(throughputLatency, f),
+    },
     {
       id: "sweep_speed_vs_quality",
       title: "Precision vs size: speed vs quality",
@@ -271,6 +304,9 @@ export function buildReport(
     datasetLicences: analysis ? datasetLicenceRows(analysis.licenseAudit) : [],
     rounds,
     sweep,
+    percentiles,
+    lengthSweep,
+    throughputLatency,
     formats,
     efficiency,
     efficiencyDefinition: efficiencyDefinition(bands.efficiency),

@@ -88,6 +88,8 @@ export function displayTables(report: Report): DisplayTable[] {
       "Peak RAM GiB [95% CI]",
       "Peak RAM max",
       "RAM band",
+      "Energy J/token",
+      "Throttled",
     ],
     rows: report.performance.map((r) => ({
       "Model": model(r),
@@ -114,6 +116,10 @@ export function displayTables(report: Report): DisplayTable[] {
       "Peak RAM GiB [95% CI]": withCi(r.peak_ram_gib, r.peak_ram_gib_lo, r.peak_ram_gib_hi, 3),
       "Peak RAM max": num(r.peak_ram_gib_max, 3),
       "RAM band": r.peak_ram_band ?? dash,
+      "Energy J/token": r.energy_j_per_token === null
+        ? dash
+        : `${r.energy_j_per_token.toFixed(4)} (n=${r.energy_n})`,
+      "Throttled": r.throttled_known ? `${r.throttled_n}/${r.throttled_known}` : dash,
     })),
     bandColumns: ["TTFT band", "Tokens/s band", "RAM band"],
     runs: report.performance.map((r) => r.run_ids),
@@ -352,6 +358,7 @@ export function displayTables(report: Report): DisplayTable[] {
     })),
     runs: report.methodology.map((r) => r.run_id),
   });
+  tables.push(...depthTables(report));
   tables.push({
     id: "bands",
     title: "Interpretation bands",
@@ -606,6 +613,144 @@ function roundsTables(report: Report): DisplayTable[] {
       runs: report.sweep.map((r) => r.run_id),
       note:
         "From sweep_<stamp>.json (seed 002, 'Tiny Giant'): the baseline round on each model variant; parameters, bits per weight and file size read from the GGUF file.",
+    },
+  ];
+}
+
+const ms3 = (v: number | null, lo: number | null, hi: number | null) =>
+  withCi(v, lo, hi, v !== null && v < 10 ? 2 : 1);
+
+/** Latency percentiles, the length sweep and its fit, the throughput–latency curves. */
+function depthTables(report: Report): DisplayTable[] {
+  const p = report.percentiles;
+  const sweep = report.lengthSweep;
+  const tl = report.throughputLatency;
+  return [
+    {
+      id: "latency_percentiles",
+      title: "Latency percentiles",
+      columns: [
+        "Model",
+        "Scenario",
+        "Round",
+        "Conc.",
+        "n",
+        "TTFT p50",
+        "TTFT p90",
+        "TTFT p99",
+        "ITL p50",
+        "ITL p90",
+        "ITL p99",
+        "E2E p50",
+        "E2E p90",
+        "E2E p99",
+        "ITL gaps",
+      ],
+      rows: p.map((r) => ({
+        "Model": `${r.model_key} (${r.format} ${r.quantization})`,
+        "Scenario": r.scenario,
+        "Round": r.round || dash,
+        "Conc.": String(r.concurrency),
+        "n": String(r.n),
+        "TTFT p50": ms3(r.ttft_p50, r.ttft_p50_lo, r.ttft_p50_hi),
+        "TTFT p90": ms3(r.ttft_p90, r.ttft_p90_lo, r.ttft_p90_hi),
+        "TTFT p99": ms3(r.ttft_p99, r.ttft_p99_lo, r.ttft_p99_hi),
+        "ITL p50": ms3(r.itl_p50, r.itl_p50_lo, r.itl_p50_hi),
+        "ITL p90": ms3(r.itl_p90, r.itl_p90_lo, r.itl_p90_hi),
+        "ITL p99": ms3(r.itl_p99, r.itl_p99_lo, r.itl_p99_hi),
+        "E2E p50": ms3(r.e2e_p50, r.e2e_p50_lo, r.e2e_p50_hi),
+        "E2E p90": ms3(r.e2e_p90, r.e2e_p90_lo, r.e2e_p90_hi),
+        "E2E p99": ms3(r.e2e_p99, r.e2e_p99_lo, r.e2e_p99_hi),
+        "ITL gaps": r.itl_gaps
+          ? `${r.itl_gaps}${r.multi_token_gaps ? ` (${r.multi_token_gaps} multi-token ⚠)` : ""}`
+          : dash,
+      })),
+      runs: p.map((r) => r.run_ids),
+      note:
+        "Milliseconds, over measured requests without error; type-7 percentiles with 95 % percentile-bootstrap intervals that resample whole requests (seed 42, 2000 resamples; at small n, p99 is close to the largest value). ITL = the gaps between successive content chunks of each request, the first chunk (TTFT) excluded, pooled over requests: AIPerf's inter-chunk latency (AIPerf's own 'inter_token_latency' is per request (E2E − TTFT)/(tokens − 1), our TPOT). A gap that ends in a chunk carrying several tokens (⚠ multi-token) is a chunk latency, not a per-token one.",
+    },
+    {
+      id: "length_sweep",
+      title: "Length sweep",
+      columns: [
+        "Model",
+        "Prompt tokens",
+        "Output tokens",
+        "n",
+        "TTFT ms [95% CI]",
+        "Prefill t/s [95% CI]",
+        "Decode t/s [95% CI]",
+        "Peak RAM MiB",
+        "Energy J/token",
+      ],
+      rows: sweep.points.map((r) => ({
+        "Model": r.model_key,
+        "Prompt tokens": `${r.prompt_tokens_target}${r.prompt_exact ? "" : " (not exact ⚠)"}`,
+        "Output tokens": `${r.output_tokens_target}${
+          r.output_tokens !== null && r.output_tokens < r.output_tokens_target
+            ? ` (median ${r.output_tokens})`
+            : ""
+        }`,
+        "n": String(r.n),
+        "TTFT ms [95% CI]": withCi(
+          r.ttft_ms.value,
+          r.ttft_ms.ci95?.[0] ?? null,
+          r.ttft_ms.ci95?.[1] ?? null,
+        ),
+        "Prefill t/s [95% CI]": withCi(
+          r.prefill_tokens_per_s.value,
+          r.prefill_tokens_per_s.ci95?.[0] ?? null,
+          r.prefill_tokens_per_s.ci95?.[1] ?? null,
+          0,
+        ),
+        "Decode t/s [95% CI]": withCi(
+          r.decode_tokens_per_s.value,
+          r.decode_tokens_per_s.ci95?.[0] ?? null,
+          r.decode_tokens_per_s.ci95?.[1] ?? null,
+        ),
+        "Peak RAM MiB": num(r.peak_rss_bytes === null ? null : r.peak_rss_bytes / 2 ** 20, 0),
+        "Energy J/token": num(r.joules_per_token, 4),
+      })),
+      runs: sweep.points.map((r) => r.run_ids),
+      note:
+        `Synthetic prompts of exactly the target length in tokens (chat template and request id included), built with the model's own tokenizer, prompt cache off; output tokens is max_tokens (the median actually generated is shown when lower). Means with 95 % BCa intervals. ${
+          sweep.fits.filter((f) => f.slope !== null).map((f) =>
+            `${f.model_key}: TTFT = ${num(f.overhead_ms, 1)} ms + ${
+              num(f.ms_per_prompt_token, 4)
+            } ms/token [${num(f.slope_ci95?.[0] ?? null, 4)}, ${
+              num(f.slope_ci95?.[1] ?? null, 4)
+            }] (t interval, n=${f.n}, R² ${num(f.r2, 3)})`
+          ).join("; ")
+        }`,
+    },
+    {
+      id: "throughput_latency",
+      title: "Throughput against latency",
+      columns: [
+        "Model",
+        "Scenario",
+        "Conc.",
+        "Aggregate t/s [95% CI]",
+        "TTFT p50",
+        "TTFT p90",
+        "ITL p50",
+        "ITL p90",
+        "Knee",
+      ],
+      rows: tl.map((r) => ({
+        "Model": `${r.model_key} (${r.format} ${r.quantization})`,
+        "Scenario": r.scenario,
+        "Conc.": String(r.concurrency),
+        "Aggregate t/s [95% CI]": withCi(r.aggregate_tps, r.aggregate_tps_lo, r.aggregate_tps_hi),
+        "TTFT p50": num(r.ttft_p50),
+        "TTFT p90": num(r.ttft_p90),
+        "ITL p50": num(r.itl_p50, 2),
+        "ITL p90": num(r.itl_p90, 2),
+        "Knee": r.knee ? "◀ knee" : "",
+      })),
+      runs: tl.map((r) => r.run_ids),
+      note:
+        "Scenarios measured at two or more concurrency levels (deno task perf --concurrency 1,2,4,8). Aggregate t/s = all output tokens ÷ wall time of each concurrent window; latencies in ms, per request. Knee: the level farthest below the diagonal of the curve scaled to [0, 1] (aggregate t/s against ITL p50).",
     },
   ];
 }

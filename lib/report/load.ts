@@ -25,7 +25,7 @@ import {
   SweepFileSchema,
 } from "./_derived.ts";
 import { tolerantSchema } from "./_legacy.ts";
-import { PerfColumns } from "./_perf_columns.ts";
+import { PerfColumns, type PerfGaps } from "./_perf_columns.ts";
 import { streamJsonl } from "./_stream.ts";
 
 /** Something skipped or doubtful while loading; `line` is null for whole-file problems. */
@@ -96,9 +96,13 @@ export interface ResultSet {
    * error), output_valid, ttft_ms, e2e_ms, tpot_ms, output_tokens_per_s, prefill_tokens_per_s,
    * prompt_tokens, output_tokens, peak_rss_bytes, concurrency, window_id, window_size,
    * window_sent_ms, window_end_ms, cache_mode ("" when the record predates it),
-   * prompt_cache_hit, cached_prompt_tokens, timestamp_ms.
+   * prompt_cache_hit, cached_prompt_tokens, timestamp_ms, throttled, chunks, multi_token_chunks,
+   * energy_j, energy_j_per_token, sweep_prompt_tokens, sweep_output_tokens, sweep_prompt_exact,
+   * and `row` (the record's index into `perfGaps`).
    */
   perf: pl.DataFrame;
+  /** Inter-token gaps of every perf record, indexed by the frame's `row` column. */
+  perfGaps: PerfGaps;
   /** Capability runs (one per summary file). */
   eval: EvalRun[];
   compliance: LoadedComplianceRecord[];
@@ -338,6 +342,7 @@ export async function loadResults(
   return {
     dir,
     perf: columns.frame(),
+    perfGaps: columns.gaps(),
     eval: evalRuns,
     compliance,
     manifests,

@@ -170,6 +170,20 @@ export {
 export { type PngChunk, pngChunks, PngError, pngSize, pngText } from "../figures/mod.ts";
 export { writeFigure, type WriteFigureOptions, type WrittenFigure } from "../figures/mod.ts";
 export { perfCiFigure, type PerfCiFigureOptions, type PerfCiRow } from "./figures/perf_ci.ts";
+export {
+  type PercentileRow,
+  percentileTable,
+  type PercentileTableOptions,
+  type SweepCurves,
+  sweepCurves,
+  type ThroughputLatencyRow,
+  throughputLatencyRows,
+} from "./depth.ts";
+export {
+  sweepCurvesFigure,
+  type SweepCurvesFigureOptions,
+  throughputLatencyFigure,
+} from "./figures/depth.ts";
 export { formatPairFigure, type FormatPairFigureOptions } from "./figures/format_pair.ts";
 export {
   qualityMemoryFigure,

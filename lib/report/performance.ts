@@ -59,6 +59,20 @@ export interface PerformanceRow {
   aggregate_tps_hi: number | null;
   /** Complete concurrent windows counted. */
   aggregate_windows: number;
+  /**
+   * Energy per output token (J): Σ joules ÷ Σ output tokens over measured successful requests
+   * that measured energy (powermetrics or RAPL); null when none did, and at concurrency > 1
+   * (each request's window holds the energy of all in flight).
+   */
+  energy_j_per_token: number | null;
+  /** Mean energy per request (J), as above. */
+  energy_j_per_request: number | null;
+  /** Requests with an energy measurement. */
+  energy_n: number;
+  /** Measured requests flagged throttled (macOS thermal state or Low Power Mode). */
+  throttled_n: number;
+  /** Measured requests whose thermal state was known. */
+  throttled_known: number;
   e2e_ms: number | null;
   e2e_ms_lo: number | null;
   e2e_ms_hi: number | null;
@@ -129,6 +143,11 @@ export const PERFORMANCE_COLUMNS = [
   "aggregate_tps_lo",
   "aggregate_tps_hi",
   "aggregate_windows",
+  "energy_j_per_token",
+  "energy_j_per_request",
+  "energy_n",
+  "throttled_n",
+  "throttled_known",
   "e2e_ms",
   "e2e_ms_lo",
   "e2e_ms_hi",
@@ -176,6 +195,7 @@ const KEYS = [
   "scenario",
   "round_id",
   "runner",
+  "concurrency",
 ];
 
 function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
@@ -244,6 +264,8 @@ export function performanceTable(
     const band = (v: number | null, b: keyof Bands["performance"]) =>
       bands ? bandOf(v, performanceBand(bands, first.scenario, b))?.label ?? null : null;
     const cache = promptCache(ok);
+    const energy = energyOf(ok, concurrency);
+    const throttled = measured.getColumn("throttled").toArray() as (boolean | null)[];
     const perRun = runCounts(measured, group);
     rows.push({
       model_key: first.model_key,
@@ -278,6 +300,9 @@ export function performanceTable(
       aggregate_tps_lo: aggregate?.ci95?.[0] ?? null,
       aggregate_tps_hi: aggregate?.ci95?.[1] ?? null,
       aggregate_windows: aggregate?.windows ?? 0,
+      ...energy,
+      throttled_n: throttled.filter((t) => t === true).length,
+      throttled_known: throttled.filter((t) => t !== null).length,
       e2e_ms: e.mean,
       e2e_ms_lo: e.lo,
       e2e_ms_hi: e.hi,
@@ -302,7 +327,27 @@ export function performanceTable(
   const key = (r: PerformanceRow) =>
     [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend]
       .join("\u0000");
-  return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  return rows.sort((a, b) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.concurrency - b.concurrency
+  );
+}
+
+/** Energy per token and per request over the requests that measured it (concurrency 1 only). */
+function energyOf(ok: pl.DataFrame, concurrency: number) {
+  const rows = (ok.select("energy_j", "output_tokens").toRecords() as {
+    energy_j: number | null;
+    output_tokens: number | null;
+  }[]).filter((r) => r.energy_j !== null);
+  if (rows.length === 0 || concurrency > 1) {
+    return { energy_j_per_token: null, energy_j_per_request: null, energy_n: rows.length };
+  }
+  const joules = rows.reduce((s, r) => s + r.energy_j!, 0);
+  const tokens = rows.reduce((s, r) => s + (r.output_tokens ?? 0), 0);
+  return {
+    energy_j_per_token: tokens > 0 ? joules / tokens : null,
+    energy_j_per_request: joules / rows.length,
+    energy_n: rows.length,
+  };
 }
 
 /** The run of `group` whose first request is the latest (ties: the greatest run id). */

@@ -108,6 +108,82 @@ export const PerfRecordSchema = z.object({
     sent_ms: z.number().nullable(),
     end_ms: z.number().nullable(),
   }).optional(),
+  /**
+   * Arrival of each content chunk, in ms after the request was sent (3 decimals), stamped when the
+   * chunk arrived; pieces that arrived with the same stamp (one network read) are one chunk. The
+   * inter-token latency (ITL) of the request is the gaps between successive offsets (TTFT, the
+   * first offset, excluded). Null for older records and failed requests.
+   */
+  chunk_offsets_ms: z.array(z.number().nonnegative()).nullable().default(null),
+  /**
+   * Tokens each chunk carried, where they could be counted (`chunk_token_source`); null when
+   * unknown. A chunk of several tokens ends a gap that is not a per-token latency.
+   */
+  chunk_tokens: z.array(z.number().int().nonnegative()).nullable().default(null),
+  /**
+   * How `chunk_tokens` was counted: `count` (as many chunks as output tokens: one each, exact),
+   * `tokenizer` (each chunk's text re-tokenized with the model's own tokenizer, the embedded
+   * engine: an estimate), `events` (stream events merged into one chunk because they arrived
+   * together, each event one token as llama.cpp servers send them).
+   */
+  chunk_token_source: z.enum(["count", "tokenizer", "events"]).nullable().default(null),
+  /** Chunks that carried more than one token (flagged: their gaps are not per-token latency). */
+  multi_token_chunks: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * A length-sweep point (`deno task perf --sweep`): the synthetic prompt's target length in
+   * tokens (chat template included), how it was counted, whether the built prompt hit it exactly,
+   * and the output length asked for (max_tokens). Null outside a sweep.
+   */
+  sweep: z.object({
+    prompt_tokens_target: z.number().int().positive(),
+    output_tokens_target: z.number().int().positive(),
+    /** `engine`, `server` (its /tokenize), `tokenizer` (a local GGUF) or `approximation`. */
+    prompt_token_method: z.enum(["engine", "server", "tokenizer", "approximation"]),
+    /** The prompt, counted by that method, has exactly the target length. */
+    prompt_exact: z.boolean(),
+    /** Context the engine was given for this point (embedded), else null. */
+    context_size: z.number().int().positive().nullable(),
+  }).nullable().default(null),
+  /**
+   * Energy over the request window (macOS `powermetrics` CPU + GPU + ANE power, or Linux RAPL
+   * package energy), with joules per output token; null when not measured (`energy_note` says
+   * why).
+   */
+  energy: z.object({
+    source: z.enum(["powermetrics", "rapl"]),
+    joules: z.number().nonnegative(),
+    joules_per_token: z.number().nonnegative().nullable(),
+    /** Per rail or domain (cpu, gpu, ane; package-0, dram, ...), joules. */
+    domains: z.record(z.string(), z.number()),
+    /** Share of the window covered by power samples (powermetrics); 1 for RAPL counters. */
+    coverage: z.number().min(0).max(1),
+    /** Mean power over the window, watts. */
+    mean_watts: z.number().nonnegative(),
+  }).nullable().default(null),
+  /** Why `energy` is null ("not available: ..."); null when measured. */
+  energy_note: z.string().nullable().default(null),
+  /**
+   * Heat and power state seen during the request (macOS `pmset -g therm`, `pmset -g batt`,
+   * `pmset -g`, and powermetrics' thermal pressure when it runs); null where not readable.
+   */
+  thermal: z.object({
+    /** Lowest `CPU_Speed_Limit` (percent) seen; null when macOS recorded none. */
+    cpu_speed_limit: z.number().nullable(),
+    /** Highest thermal warning level seen; 0 when macOS says none was recorded. */
+    thermal_warning_level: z.number().int().nullable(),
+    performance_warning_level: z.number().int().nullable(),
+    /** Worst powermetrics thermal pressure level seen (Nominal, Moderate, Heavy, ...). */
+    pressure_level: z.string().nullable(),
+    power_source: z.enum(["ac", "battery", "unknown"]).nullable(),
+    low_power_mode: z.boolean().nullable(),
+    /** Readings that fell in (or last before) the window. */
+    observations: z.number().int().nonnegative(),
+  }).nullable().default(null),
+  /**
+   * Measured while the machine was throttled (CPU speed limit below 100 %, a thermal or
+   * performance warning, thermal pressure above nominal) or in Low Power Mode; null when unknown.
+   */
+  throttled: z.boolean().nullable().default(null),
   /** Speculative decoding: accepted ÷ (accepted + rejected) predicted tokens; null without one. */
   draft_acceptance_rate: z.number().min(0).max(1).nullable().default(null),
   finish_reason: z.string().nullable(),
@@ -121,7 +197,8 @@ export const PerfRecordSchema = z.object({
 });
 
 /**
- * The latest attempt of each request slot (run, model, scenario, round, warm-up, repetition), in
+ * The latest attempt of each request slot (run, model, scenario, round, concurrency, warm-up,
+ * repetition), in
  * the order of those latest attempts: what every aggregate counts (retried failures superseded).
  */
 export function latestAttempts<
@@ -133,12 +210,15 @@ export function latestAttempts<
     warmup: boolean;
     repetition: number;
     attempt?: number;
+    concurrency?: number;
   },
 >(records: readonly T[]): T[] {
   return latestAttemptsBy(
     records,
     (r) =>
-      `${r.run_id}\u0000${r.model_key}\u0000${r.scenario}\u0000${r.round_id}\u0000${r.warmup}\u0000${r.repetition}`,
+      `${r.run_id}\u0000${r.model_key}\u0000${r.scenario}\u0000${r.round_id}\u0000${
+        r.concurrency ?? 1
+      }\u0000${r.warmup}\u0000${r.repetition}`,
   );
 }
 

@@ -22,6 +22,20 @@ export interface CachingServerOptions {
   maxTokensLimit?: number;
   /** Answer HTTP 500 to the first N chat requests (a server in trouble). @default 0 */
   failFirst?: number;
+  /** Content chunks per answer (at most max_tokens). @default 6 */
+  outputTokens?: number;
+  /** Milliseconds between successive content chunks (the ITL it scripts). @default 2 */
+  gapMs?: number | ((index: number) => number);
+  /**
+   * Indices of chunks sent together with the next one in a single write (one network read: a
+   * chunk that carries two tokens for the client). @default []
+   */
+  coalesce?: number[];
+  /**
+   * Extra "prefill" milliseconds of the n-th chat request (0-based; e.g. seeded noise of a known
+   * spread), added before the first chunk. @default none
+   */
+  extraTtftMs?: (request: number) => number;
 }
 
 /** A running scripted server. */
@@ -92,15 +106,28 @@ export function startCachingServer(options: CachingServerOptions = {}): CachingS
       }
       previous = prompt;
       const processed = prompt.length - cached;
-      const n = Math.min(body.max_tokens, 6);
+      const n = Math.min(body.max_tokens, options.outputTokens ?? 6);
+      const index = requests.length - 1;
+      const extra = options.extraTtftMs?.(index) ?? 0;
+      const gap = options.gapMs ?? 2;
+      const gapOf = (i: number) => typeof gap === "function" ? gap(i) : gap;
+      const together = new Set(options.coalesce ?? []);
       const enc = new TextEncoder();
       const stream = new ReadableStream({
         async start(c) {
-          const send = (o: unknown) => c.enqueue(enc.encode(`data: ${JSON.stringify(o)}\n\n`));
-          await new Promise((r) => setTimeout(r, processed * msPerWord));
+          const event = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+          const send = (o: unknown) => c.enqueue(enc.encode(event(o)));
+          const piece = (i: number) => ({
+            choices: [{ index: 0, delta: { content: `w${i} ` }, finish_reason: null }],
+          });
+          await new Promise((r) => setTimeout(r, processed * msPerWord + extra));
           for (let i = 0; i < n; i++) {
-            send({ choices: [{ index: 0, delta: { content: `w${i} ` }, finish_reason: null }] });
-            await new Promise((r) => setTimeout(r, 2));
+            if (together.has(i) && i + 1 < n) {
+              // Two events in one write: the client reads them as one chunk.
+              c.enqueue(enc.encode(event(piece(i)) + event(piece(i + 1))));
+              i++;
+            } else send(piece(i));
+            if (i + 1 < n) await new Promise((r) => setTimeout(r, gapOf(i)));
           }
           send({
             choices: [{ index: 0, delta: {}, finish_reason: "length" }],
@@ -114,7 +141,7 @@ export function startCachingServer(options: CachingServerOptions = {}): CachingS
               prompt_n: processed,
               prompt_ms: processed * msPerWord,
               predicted_n: n,
-              predicted_ms: n * 2,
+              predicted_ms: n * gapOf(0),
               predicted_per_second: 500,
             },
           });

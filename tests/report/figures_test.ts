@@ -62,6 +62,7 @@ Deno.test("figures with no data are left out of the report with their reason (no
     ["compliance_heatmap", "no compliance assessment"],
     ["rounds_vs_baseline_output_tps", "no round measured against a baseline"],
     ["rounds_vs_baseline_ttft_ms", "no round measured against a baseline"],
+    ["throughput_latency", "no scenario measured at two or more concurrency levels"],
     ["sweep_speed_vs_quality", "no sweep with quality"],
   ]);
 });

@@ -1,0 +1,235 @@
+/**
+ * Latency percentiles of a set of requests: p50, p90 and p99 of TTFT, inter-token latency (the
+ * gaps between successive content chunks, pooled over requests) and E2E, each with a seeded
+ * percentile bootstrap interval that resamples whole requests (the gaps of one request are not
+ * independent of each other).
+ * @module
+ */
+import { type CiMethod, type Estimate, seededRandom } from "../stats/mod.ts";
+import { interChunkGaps } from "./_chunks.ts";
+
+/** The three percentiles a latency is reported at. */
+export interface PercentileSet {
+  p50: Estimate;
+  p90: Estimate;
+  p99: Estimate;
+}
+
+/** What a request contributes (a perf record's timing and chunk fields). */
+export interface LatencyRequest {
+  ttft_ms: number | null;
+  e2e_ms: number | null;
+  chunk_offsets_ms?: number[] | null;
+  chunk_tokens?: number[] | null;
+}
+
+/** Percentiles of TTFT, ITL and E2E over measured requests, and what the ITL was made of. */
+export interface LatencyPercentiles {
+  /** Lower is better. */
+  ttft_ms: PercentileSet;
+  /**
+   * Lower is better. Gaps between successive content chunks of each request, the first chunk
+   * excluded (AIPerf's inter-chunk latency), pooled over requests.
+   */
+  itl_ms: PercentileSet;
+  /** Lower is better. */
+  e2e_ms: PercentileSet;
+  /** Requests with a TTFT. */
+  requests: number;
+  /** Requests with chunk arrival times (records written before them have none). */
+  itl_requests: number;
+  /** Gaps pooled into the ITL percentiles. */
+  itl_gaps: number;
+  /** Chunks counted over those requests. */
+  chunks: number;
+  /** Chunks that carried more than one token (null when no request says). */
+  multi_token_chunks: number | null;
+  /** Gaps that end in a multi-token chunk: not per-token latencies. */
+  multi_token_gaps: number;
+  /** `percentile_bootstrap` over requests (a request's gaps stay together). */
+  ci_method: CiMethod;
+  confidence: number;
+  seed: number;
+  resamples: number;
+}
+
+/** Options for {@linkcode latencyPercentiles} and {@linkcode clusterQuantiles}. */
+export interface LatencyOptions {
+  /** @default 42 */
+  seed?: number;
+  /** @default 2000 */
+  resamples?: number;
+  /** @default 0.95 */
+  confidence?: number;
+}
+
+const LEVELS = [0.5, 0.9, 0.99] as const;
+
+/**
+ * Type-7 quantiles at ascending `levels` of the multiset where value `i` of the ascending `sorted`
+ * appears `weights[group[i]]` times.
+ */
+function weightedQuantiles(
+  sorted: Float64Array,
+  group: Uint32Array,
+  weights: ArrayLike<number>,
+  total: number,
+  levels: readonly number[],
+  out: Float64Array,
+): void {
+  let k = 0;
+  let rank = 0; // ranks [rank, rank + w) hold sorted[i]
+  const targets = levels.map((p) => (total - 1) * p);
+  let i = 0;
+  const valueAt = (r: number): number => {
+    // Advance to the value holding rank r (r only grows).
+    while (i < sorted.length) {
+      const w = weights[group[i]];
+      if (r < rank + w) return sorted[i];
+      rank += w;
+      i++;
+    }
+    return sorted[sorted.length - 1];
+  };
+  for (; k < levels.length; k++) {
+    const h = targets[k];
+    const lo = Math.floor(h);
+    const a = valueAt(lo);
+    const frac = h - lo;
+    if (frac === 0) {
+      out[k] = a;
+      continue;
+    }
+    const savedI = i;
+    const savedRank = rank;
+    const b = valueAt(lo + 1);
+    out[k] = a + frac * (b - a);
+    // The next level's low rank is ≥ this one's: restart from the low value's position.
+    i = savedI;
+    rank = savedRank;
+  }
+}
+
+/**
+ * Percentiles of values that come in groups (the gaps of each request), with a seeded percentile
+ * bootstrap that resamples groups: each resample draws as many groups as there are, with
+ * replacement, and takes the type-7 quantiles of all their values. Every interval contains its
+ * estimate. Empty groups are ignored; no value at all gives nulls.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clusterQuantiles } from "./_latency.ts";
+ * const [p50] = clusterQuantiles([[10, 20], [30]], [0.5]);
+ * assert.equal(p50.value, 20);
+ * ```
+ */
+export function clusterQuantiles(
+  groups: readonly (readonly number[])[],
+  levels: readonly number[],
+  options: LatencyOptions = {},
+): Estimate[] {
+  const seed = options.seed ?? 42;
+  const resamples = options.resamples ?? 2000;
+  const confidence = options.confidence ?? 0.95;
+  const kept = groups.filter((g) => g.length > 0);
+  const ci_method: CiMethod = "percentile_bootstrap";
+  const total = kept.reduce((s, g) => s + g.length, 0);
+  if (total === 0) return levels.map(() => ({ value: null, ci95: null, ci_method }));
+  const pairs: [number, number][] = [];
+  kept.forEach((g, gi) => {
+    for (const v of g) {
+      if (!Number.isFinite(v)) {
+        throw new RangeError(`clusterQuantiles() needs finite values: current value is ${v}`);
+      }
+      pairs.push([v, gi]);
+    }
+  });
+  pairs.sort((a, b) => a[0] - b[0]);
+  const sorted = Float64Array.from(pairs, (p) => p[0]);
+  const group = Uint32Array.from(pairs, (p) => p[1]);
+  const lengths = kept.map((g) => g.length);
+  const estimate = new Float64Array(levels.length);
+  weightedQuantiles(sorted, group, new Uint32Array(kept.length).fill(1), total, levels, estimate);
+  const m = kept.length;
+  const draws = levels.map(() => new Float64Array(resamples));
+  const counts = new Uint32Array(m);
+  const one = new Float64Array(levels.length);
+  const random = seededRandom(seed);
+  for (let r = 0; r < resamples; r++) {
+    counts.fill(0);
+    for (let j = 0; j < m; j++) counts[Math.floor(random() * m)]++;
+    let weight = 0;
+    for (let g = 0; g < m; g++) weight += counts[g] * lengths[g];
+    weightedQuantiles(sorted, group, counts, weight, levels, one);
+    for (let k = 0; k < levels.length; k++) draws[k][r] = one[k];
+  }
+  const alpha = 1 - confidence;
+  return levels.map((_, k) => {
+    const d = draws[k].sort();
+    const at = (p: number) => {
+      const h = (d.length - 1) * p;
+      const lo = Math.floor(h);
+      const hi = Math.min(lo + 1, d.length - 1);
+      return d[lo] + (h - lo) * (d[hi] - d[lo]);
+    };
+    const value = estimate[k];
+    return {
+      value,
+      ci95: [Math.min(at(alpha / 2), value), Math.max(at(1 - alpha / 2), value)],
+      ci_method,
+    };
+  });
+}
+
+function set(estimates: Estimate[]): PercentileSet {
+  return { p50: estimates[0], p90: estimates[1], p99: estimates[2] };
+}
+
+/**
+ * p50/p90/p99 of TTFT, ITL and E2E over `requests` (pass measured, successful ones), each with its
+ * percentile bootstrap interval over requests, and the multi-token chunks behind the ITL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latencyPercentiles } from "./_latency.ts";
+ * const p = latencyPercentiles([
+ *   { ttft_ms: 100, e2e_ms: 140, chunk_offsets_ms: [100, 120, 140] },
+ *   { ttft_ms: 110, e2e_ms: 150, chunk_offsets_ms: [110, 130, 150] },
+ * ]);
+ * assert.deepEqual([p.itl_ms.p50.value, p.itl_gaps, p.ttft_ms.p50.value], [20, 4, 105]);
+ * ```
+ */
+export function latencyPercentiles(
+  requests: readonly LatencyRequest[],
+  options: LatencyOptions = {},
+): LatencyPercentiles {
+  const ttft = requests.filter((r) => r.ttft_ms !== null).map((r) => [r.ttft_ms!]);
+  const e2e = requests.filter((r) => r.e2e_ms !== null).map((r) => [r.e2e_ms!]);
+  const withChunks = requests.filter((r) => Array.isArray(r.chunk_offsets_ms));
+  const gaps = withChunks.map((r) => interChunkGaps(r.chunk_offsets_ms!));
+  let multiChunks: number | null = null;
+  let multiGaps = 0;
+  for (const r of withChunks) {
+    const tokens = r.chunk_tokens;
+    if (!tokens) continue;
+    multiChunks = (multiChunks ?? 0) + tokens.filter((k) => k > 1).length;
+    for (let i = 1; i < tokens.length; i++) if (tokens[i] > 1) multiGaps++;
+  }
+  return {
+    ttft_ms: set(clusterQuantiles(ttft, LEVELS, options)),
+    itl_ms: set(clusterQuantiles(gaps, LEVELS, options)),
+    e2e_ms: set(clusterQuantiles(e2e, LEVELS, options)),
+    requests: ttft.length,
+    itl_requests: withChunks.length,
+    itl_gaps: gaps.reduce((s, g) => s + g.length, 0),
+    chunks: withChunks.reduce((s, r) => s + r.chunk_offsets_ms!.length, 0),
+    multi_token_chunks: multiChunks,
+    multi_token_gaps: multiGaps,
+    ci_method: "percentile_bootstrap",
+    confidence: options.confidence ?? 0.95,
+    seed: options.seed ?? 42,
+    resamples: options.resamples ?? 2000,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * Chunk arrival times, inter-token latency (ITL) and the p50/p90/p99 percentiles. The percentile
+ * arithmetic is checked against values computed by hand; the end-to-end path against a SCRIPTED
+ * llama-server stand-in (tests/perf/_caching_server.ts) that sends its chunks with fixed, known
+ * gaps, so the ITL the records hold can be checked against the script.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  chunkFields,
+  ChunkRecorder,
+  clusterQuantiles,
+  executePerf,
+  interChunkGaps,
+  latencyPercentiles,
+  type PerfEvent,
+  preparePerf,
+} from "../../lib/perf/mod.ts";
+import type { PerfRecord } from "../../lib/results/mod.ts";
+import { ROOT } from "../helpers/mod.ts";
+import { type CachingServerOptions, startCachingServer } from "./_caching_server.ts";
+
+const noEnvironment = () => Promise.resolve({ git: { commit: null }, note: "not captured" });
+
+Deno.test("ChunkRecorder merges pieces that arrive with one stamp into one chunk of several tokens", () => {
+  const c = new ChunkRecorder();
+  c.onContent("Hel", 1000);
+  c.onContent("lo", 1000);
+  c.onContent(" world", 1012.5);
+  const f = chunkFields(c, 900);
+  assert.deepEqual(f.chunk_offsets_ms, [100, 112.5]);
+  assert.deepEqual(f.chunk_tokens, [2, 1]);
+  assert.equal(f.chunk_token_source, "events");
+  assert.equal(f.multi_token_chunks, 1);
+  // With the model's tokenizer the chunk texts are counted instead.
+  const counted = chunkFields(c, 900, { countTokens: (t) => t.trim().split(/\s+/).length });
+  assert.deepEqual([counted.chunk_tokens, counted.chunk_token_source], [[1, 1], "tokenizer"]);
+  // As many chunks as output tokens: one token each, exactly.
+  const exact = chunkFields(c, 900, { countTokens: () => 5, outputTokens: 2 });
+  assert.deepEqual([exact.chunk_tokens, exact.chunk_token_source], [[1, 1], "count"]);
+  assert.deepEqual(chunkFields(new ChunkRecorder(), 0).chunk_offsets_ms, null);
+});
+
+Deno.test("interChunkGaps() excludes the first chunk (TTFT) and keeps every later gap", () => {
+  assert.deepEqual(interChunkGaps([250, 270, 300, 300.5]), [20, 30, 0.5]);
+  assert.deepEqual(interChunkGaps([250]), []);
+  assert.deepEqual(interChunkGaps(null), []);
+});
+
+Deno.test("latencyPercentiles() gives the hand-computed type-7 p50/p90/p99 of TTFT, pooled ITL and E2E", () => {
+  // Gaps pooled: request A [10, 20], request B [20, 30, 40] → sorted 10 20 20 30 40.
+  // p50: h = 4·0.5 = 2 → 20; p90: h = 3.6 → 30 + 0.6·10 = 36; p99: h = 3.96 → 30 + 0.96·10 = 39.6.
+  // TTFT 100, 200: p50 = 150, p90 = 190, p99 = 199. E2E 130, 290: p50 = 210.
+  const p = latencyPercentiles([
+    { ttft_ms: 100, e2e_ms: 130, chunk_offsets_ms: [100, 110, 130], chunk_tokens: [1, 1, 1] },
+    {
+      ttft_ms: 200,
+      e2e_ms: 290,
+      chunk_offsets_ms: [200, 220, 250, 290],
+      chunk_tokens: [1, 2, 1, 1],
+    },
+  ]);
+  const close = (a: number | null, b: number) => assert.ok(Math.abs(a! - b) < 1e-9, `${a} ≠ ${b}`);
+  close(p.itl_ms.p50.value, 20);
+  close(p.itl_ms.p90.value, 36);
+  close(p.itl_ms.p99.value, 39.6);
+  close(p.ttft_ms.p50.value, 150);
+  close(p.ttft_ms.p90.value, 190);
+  close(p.ttft_ms.p99.value, 199);
+  close(p.e2e_ms.p50.value, 210);
+  assert.deepEqual(
+    [p.itl_gaps, p.itl_requests, p.chunks, p.multi_token_chunks, p.multi_token_gaps],
+    [5, 2, 7, 1, 1],
+  );
+  for (const set of [p.ttft_ms, p.itl_ms, p.e2e_ms]) {
+    for (const e of [set.p50, set.p90, set.p99]) {
+      assert.equal(e.ci_method, "percentile_bootstrap");
+      assert.ok(
+        e.ci95![0] <= e.value! && e.value! <= e.ci95![1],
+        "the interval holds its estimate",
+      );
+    }
+  }
+});
+
+Deno.test("clusterQuantiles() resamples whole requests: identical requests give a zero-width interval", () => {
+  const [p50, p90] = clusterQuantiles([[5, 10, 15], [5, 10, 15], [5, 10, 15]], [0.5, 0.9]);
+  assert.deepEqual([p50.value, p50.ci95], [10, [10, 10]]);
+  assert.deepEqual([p90.value, p90.ci95], [15, [15, 15]]);
+  const [none] = clusterQuantiles([[], []], [0.5]);
+  assert.deepEqual([none.value, none.ci95], [null, null]);
+});
+
+async function runScripted(server: CachingServerOptions, runs: number, maxTokens = 12) {
+  const s = startCachingServer(server);
+  const dir = await Deno.makeTempDir({ prefix: "perf-itl-cfg-" });
+  try {
+    await Deno.copyFile(join(ROOT, "configs", "experiment.yaml"), join(dir, "experiment.yaml"));
+    await Deno.writeTextFile(
+      join(dir, "scenarios.yaml"),
+      `scenarios:
+  gaps:
+    description: A short prompt whose answer the scripted server streams with fixed gaps
+    prompt_file: data/prompts/interactive_assistant.txt
+    max_tokens: ${maxTokens}
+`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "models.yaml"),
+      `models:
+  scripted:
+    backend: openai
+    name: scripted llama-server
+    model_id: scripted
+    format: GGUF
+    quantization: F32
+    base_url: ${s.baseUrl}
+`,
+    );
+    const prepared = await preparePerf({
+      models: "scripted",
+      scenarios: "gaps",
+      overrides: { runs, warmup: 0 },
+      configDir: dir,
+      resultsDir: await Deno.makeTempDir({ prefix: "perf-itl-res-" }),
+    });
+    const events: PerfEvent[] = [];
+    const result = await executePerf(prepared, {
+      onEvent: (e) => events.push(e),
+      captureEnvironment: noEnvironment,
+    });
+    const records = events.filter((e) => e.type === "request_done").map((e) =>
+      (e as { record: PerfRecord }).record
+    );
+    return { result, records };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Type-7 quantile, written out again here so the test does not reuse the code it checks. */
+function q7(values: number[], p: number): number {
+  const x = [...values].sort((a, b) => a - b);
+  const h = (x.length - 1) * p;
+  const lo = Math.floor(h);
+  return lo + 1 < x.length ? x[lo] + (h - lo) * (x[lo + 1] - x[lo]) : x[lo];
+}
+
+Deno.test("a scripted server's fixed 25 ms gaps come back as the records' ITL, and the summary's p50/p90/p99 are those of the pooled gaps", async () => {
+  const { result, records } = await runScripted({ gapMs: 25, outputTokens: 10 }, 6);
+  assert.equal(result.complete, true);
+  assert.equal(records.length, 6);
+  const gaps: number[] = [];
+  for (const r of records) {
+    assert.equal(r.chunk_offsets_ms!.length, 10, "one chunk per scripted event");
+    assert.equal(r.chunk_offsets_ms![0], Math.round(r.ttft_ms! * 1000) / 1000, "offset 0 is TTFT");
+    assert.ok(Math.abs(r.chunk_offsets_ms!.at(-1)! - r.e2e_ms!) < 0.002, "the last offset is E2E");
+    assert.deepEqual(r.chunk_tokens, Array(10).fill(1));
+    assert.equal(r.multi_token_chunks, 0);
+    gaps.push(...interChunkGaps(r.chunk_offsets_ms));
+  }
+  assert.equal(gaps.length, 6 * 9, "n chunks give n − 1 gaps, the first chunk excluded");
+  // Timers fire no earlier than asked; a loaded machine may add a few milliseconds.
+  for (const g of gaps) assert.ok(g >= 24 && g < 60, `gap ${g} ms, scripted 25 ms`);
+  const summary = result.summaries[0];
+  for (
+    const [p, e] of [[0.5, summary.latency.itl_ms.p50], [0.9, summary.latency.itl_ms.p90], [
+      0.99,
+      summary.latency.itl_ms.p99,
+    ]] as const
+  ) {
+    assert.ok(Math.abs(e.value! - q7(gaps, p)) < 1e-9, `p${p * 100}: ${e.value} vs ${q7(gaps, p)}`);
+  }
+  assert.ok(Math.abs(summary.latency.itl_ms.p50.value! - 25) < 8);
+  const ttft = records.map((r) => r.ttft_ms!);
+  assert.ok(Math.abs(summary.latency.ttft_ms.p90.value! - q7(ttft, 0.9)) < 1e-9);
+  assert.equal(summary.latency.itl_gaps, 54);
+  assert.equal(summary.latency.multi_token_chunks, 0);
+});
+
+Deno.test("chunks a server writes together are one chunk of two tokens, flagged, and their gap is not counted as per-token", async () => {
+  const { records, result } = await runScripted(
+    { gapMs: 15, outputTokens: 8, coalesce: [3] },
+    2,
+  );
+  for (const r of records) {
+    assert.equal(r.chunk_offsets_ms!.length, 7, "8 events arrive as 7 chunks");
+    assert.deepEqual(r.chunk_tokens, [1, 1, 1, 2, 1, 1, 1]);
+    assert.equal(r.multi_token_chunks, 1);
+    assert.equal(r.output_tokens, 8, "the server's usage still counts 8 tokens");
+  }
+  assert.equal(result.summaries[0].latency.multi_token_chunks, 2);
+  assert.equal(result.summaries[0].latency.multi_token_gaps, 2);
+});

@@ -143,7 +143,7 @@ export async function main(args: string[]): Promise<number> {
     .filter((n) => n.startsWith("risk_analysis_")).sort().at(-1);
   const analysis = risk
     ? JSON.parse(Deno.readTextFileSync(join(results, "compliance", risk))) as {
-      models?: Record<string, { risks?: { id: string; residual?: { rating?: string } }[] }>;
+      models?: { model_key: string; risks?: { id: string; residual?: { rating?: string } }[] }[];
     }
     : null;
   const commit = await new Deno.Command("git", {
@@ -200,7 +200,7 @@ export async function main(args: string[]): Promise<number> {
         } | ${fmt(p.prefill_tokens_per_s.median.value, 0)} | ${fmtMib(p.peak_rss_bytes)} |`,
       );
     }
-    const risks = analysis?.models?.[model]?.risks ?? [];
+    const risks = analysis?.models?.find((m) => m.model_key === model)?.risks ?? [];
     if (risks.length) {
       lines.push(
         "",

@@ -19,7 +19,9 @@ import { realModelPath, runCli } from "../helpers/mod.ts";
 const MODELS = ["smollm2_135m_instruct", "gemma3_270m"] as const;
 for (const key of MODELS) await realModelPath(key); // fails with the setup command when missing
 
-const results = await Deno.makeTempDir({ prefix: "e2e-real-" });
+const root = await Deno.makeTempDir({ prefix: "e2e-real-" });
+const results = join(root, "results");
+await Deno.mkdir(results);
 
 /** Every eval task, with a sample size that fits CI. */
 const TASKS: [string, string[]][] = [
@@ -171,7 +173,7 @@ Deno.test({
       "--results-dir",
       results,
     ]);
-    const out = join(results, "..", "e2e-report");
+    const out = join(root, "report");
     const log = await must("lib/cli/report.ts", [
       "--input",
       results,
@@ -194,7 +196,7 @@ Deno.test({
         "Invalid answers by cause",
         "MMLU per subject",
         "Summarization",
-        "Realistic banking checks",
+        "Realistic banking cases",
       ]
     ) {
       assert.match(md, new RegExp(`#+ .*${section}`), section);

@@ -49,6 +49,20 @@ export async function childrenWith(ppid: number, token: string): Promise<number[
   return found;
 }
 
+/** The descendants of `root` whose command line contains `token`. */
+export async function descendantsWith(root: number, token: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of await descendantsOf(root)) {
+    try {
+      const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+      if (cmdline.includes(token)) found.push(pid);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return found;
+}
+
 /** Polls `find` until it returns a pid (or `ms` pass); null on timeout. */
 export async function waitFor(
   find: () => Promise<number[]>,

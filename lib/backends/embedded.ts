@@ -35,6 +35,8 @@ export interface EmbeddedBackendOptions {
   gpu?: "auto" | "off" | "metal" | "cuda" | "vulkan";
   /** Keep the KV cache between requests (prefix reuse). @default false */
   reusePromptCache?: boolean;
+  /** Characters of answer text kept; the rest is counted and dropped (`truncated`). @default 1000000 */
+  maxTextChars?: number;
   /** Monotonic clock in ms. @default performance.now */
   now?: () => number;
   /** Context sequences: parallel requests batched together (continuous batching). @default 1 */
@@ -469,8 +471,12 @@ export async function createEmbeddedBackend(
       });
       const endAt = now();
       const after = sequence.tokenPredictions;
+      const maxText = options.maxTextChars ?? 1_000_000;
+      const fullText = meta.responseText;
       return {
-        text: meta.responseText,
+        text: fullText.length > maxText ? fullText.slice(0, maxText) : fullText,
+        outputChars: fullText.length,
+        truncated: fullText.length > maxText,
         reasoning: "",
         timing: { sentAt, firstContentAt, lastContentAt, endAt },
         promptTokens,

@@ -12,6 +12,7 @@ import { createEmbeddedBackend } from "./embedded.ts";
 import { createLmStudioBackend } from "./lmstudio.ts";
 import { createOpenAiBackend, type TokenCounter } from "./openai.ts";
 import { type ResolvedModelFile, resolveModelFile } from "./_model_file.ts";
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from "./_sse.ts";
 import { type Backend, BackendError } from "./_types.ts";
 
 /** Options for {@linkcode createBackend}. */
@@ -99,6 +100,7 @@ export async function createBackend(
         batchSize: model.batch_size,
         gpu: model.gpu,
         reusePromptCache: model.reuse_prompt_cache,
+        maxTextChars: responseLimits(experiment).maxTextChars,
         chatWrapper: model.chat_wrapper,
         flashAttention: model.flash_attention === "auto"
           ? undefined
@@ -117,6 +119,7 @@ export async function createBackend(
             format: model.format,
             quantization: model.quantization,
             timeoutMs: experiment.request_timeout_ms,
+            limits: responseLimits(experiment),
             tokenCounter: await ggufTokenCounter(model.tokenizer_file),
             serving,
             fetch: options.fetch,
@@ -142,6 +145,7 @@ export async function createBackend(
           quantization: model.quantization,
           apiKey: apiKeyFromEnv(options.modelKey ?? model.model_id, model, options.env),
           timeoutMs: experiment.request_timeout_ms,
+          limits: responseLimits(experiment),
           tokenCounter: await ggufTokenCounter(model.tokenizer_file),
           serving,
           fetch: options.fetch,
@@ -150,6 +154,16 @@ export async function createBackend(
       };
     }
   }
+}
+
+/** The experiment's `response_limits` as backend options (defaults when absent). */
+export function responseLimits(experiment: Experiment): Required<ResponseLimits> {
+  return {
+    maxTextChars: experiment.response_limits?.max_text_chars ??
+      DEFAULT_RESPONSE_LIMITS.maxTextChars,
+    maxEventBytes: experiment.response_limits?.max_event_bytes ??
+      DEFAULT_RESPONSE_LIMITS.maxEventBytes,
+  };
 }
 
 function endpointFor(

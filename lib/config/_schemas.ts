@@ -224,6 +224,17 @@ export const ExperimentSchema = z.object({
   runs: positiveInt.default(20),
   warmup: nonNegativeInt.default(3),
   request_timeout_ms: positiveInt.default(300_000),
+  /**
+   * Caps on one streamed answer (lmstudio and openai backends; the embedded engine keeps the text
+   * cap): `max_text_chars` of answer text (and of reasoning) are stored, the rest is received,
+   * timed and counted but not kept, and the record says `output_truncated`; an SSE event over
+   * `max_event_bytes` fails the request. Absent: 1,000,000 characters and 8 MiB (absent from the
+   * resolved config, so older config hashes stay valid).
+   */
+  response_limits: z.object({
+    max_text_chars: positiveInt.default(1_000_000),
+    max_event_bytes: positiveInt.default(8 * 1024 * 1024),
+  }).strict().optional(),
   memory: z.object({
     interval_ms: positiveInt.default(100),
   }).strict().default({ interval_ms: 100 }),

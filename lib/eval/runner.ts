@@ -207,6 +207,8 @@ function buildRecord(p: {
     system_prompt: sample.system,
     prompt: sample.prompt,
     raw_output: result?.text ?? "",
+    output_truncated: result?.truncated ?? false,
+    output_chars: result?.outputChars ?? null,
     reasoning: result?.reasoning ?? "",
     prediction: score?.prediction ?? null,
     reference: sample.reference,

@@ -17,7 +17,9 @@ export interface ChatRequest {
   /**
    * `cold` (the default): the prompt must not reuse an earlier request's cached prefix; backends
    * that can be told so are (llama-server `cache_prompt: false`, the embedded engine clears its
-   * KV cache), and the caller makes the prompt's first tokens unique. `warm`: reuse is allowed.
+   * KV cache), and the caller makes the prompt's first tokens unique. `warm`: reuse is allowed
+   * (the embedded engine keeps the prefix shared with its previous prompt). Evaluations send warm
+   * requests; perf scenarios are cold unless one says `cache: warm` (labelled in its records).
    */
   cache?: "cold" | "warm";
 }
@@ -57,6 +59,13 @@ export interface ChatResult {
   processedPromptTokens?: number | null;
   /** Speculative decoding: predicted tokens the target model accepted / rejected (engine only). */
   tokenPredictions?: { validated: number; refuted: number } | null;
+  /** Characters of answer text received, before any cap; absent when not counted. */
+  outputChars?: number;
+  /**
+   * The text (or reasoning) went past the response limit (`response_limits.max_text_chars`) and
+   * only its first part is in `text`; timing and token counts cover the whole answer.
+   */
+  truncated?: boolean;
 }
 
 /** What an OpenAI-compatible server says about itself, read before measuring. */

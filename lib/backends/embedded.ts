@@ -33,8 +33,15 @@ export interface EmbeddedBackendOptions {
   batchSize?: number;
   /** `auto`: Metal on macOS arm64, CPU elsewhere. @default "auto" */
   gpu?: "auto" | "off" | "metal" | "cuda" | "vulkan";
-  /** Keep the KV cache between requests (prefix reuse). @default false */
+  /**
+   * Keep the KV cache between all requests (prefix reuse), whatever their `cache` mode says.
+   * Without it, a request asking for `cache: "warm"` (evaluations) reuses the evaluated prefix its
+   * prompt shares with the sequence's previous one, and every other request starts from an empty
+   * cache. @default false
+   */
   reusePromptCache?: boolean;
+  /** Characters of answer text kept; the rest is counted and dropped (`truncated`). @default 1000000 */
+  maxTextChars?: number;
   /** Monotonic clock in ms. @default performance.now */
   now?: () => number;
   /** Context sequences: parallel requests batched together (continuous batching). @default 1 */
@@ -237,7 +244,10 @@ export interface EmbeddedEffectiveSettings {
  * The embedded engine: node-llama-cpp in this process on a GGUF file. Requests run on a pool of
  * context sequences (`sequences`, default 1): with one, requests queue; with several, concurrent
  * requests are batched together by llama.cpp (continuous batching). By default a sequence is
- * cleared before each request, so every request pays its full prefill.
+ * cleared before each request, so every request pays its full prefill; a `cache: "warm"` request
+ * (evaluations) keeps the prefix its prompt shares with the sequence's previous prompt, and says
+ * how many prompt tokens came from the cache (`cachedPromptTokens`, from the engine's own count
+ * of decoded tokens).
  */
 export async function createEmbeddedBackend(
   modelPath: string,
@@ -403,7 +413,8 @@ export async function createEmbeddedBackend(
     if (!last || last.role !== "user") {
       throw new BackendError("The last message of a request must come from the user");
     }
-    if (!options.reusePromptCache) await sequence.clearHistory();
+    const reuse = options.reusePromptCache === true || request.cache === "warm";
+    if (!reuse) await sequence.clearHistory();
     const session = new LlamaChatSession({
       contextSequence: sequence,
       chatWrapper,
@@ -446,6 +457,11 @@ export async function createEmbeddedBackend(
       let lastContentAt: number | null = null;
       let outputTokens = 0;
       let promptTokens: number | null = null;
+      let processed: number | null = null;
+      // Tokens the engine decodes (prompt tokens, then generated ones): at the first generated
+      // token, what was decoded since here is the part of the prompt not taken from the cache.
+      const meter = sequence.tokenMeter;
+      const decodedBefore = meter.usedInputTokens + meter.usedOutputTokens;
       const sentAt = now();
       const meta = await session.promptWithMeta(last.content, {
         maxTokens: request.maxTokens,
@@ -455,7 +471,10 @@ export async function createEmbeddedBackend(
         signal: chatOptions.signal,
         onToken(tokens) {
           // At the first generated token the sequence holds exactly the evaluated prompt.
-          if (outputTokens === 0) promptTokens = sequence.nextTokenIndex;
+          if (outputTokens === 0) {
+            promptTokens = sequence.nextTokenIndex;
+            processed = meter.usedInputTokens + meter.usedOutputTokens - decodedBefore;
+          }
           outputTokens += tokens.length;
         },
         onTextChunk(chunk) {
@@ -469,8 +488,18 @@ export async function createEmbeddedBackend(
       });
       const endAt = now();
       const after = sequence.tokenPredictions;
+      const maxText = options.maxTextChars ?? 1_000_000;
+      const fullText = meta.responseText;
+      // Without reuse the KV cache was cleared: the whole prompt was evaluated.
+      const evaluated = !reuse
+        ? promptTokens
+        : processed === null || promptTokens === null
+        ? null
+        : Math.min(promptTokens, Math.max(0, processed));
       return {
-        text: meta.responseText,
+        text: fullText.length > maxText ? fullText.slice(0, maxText) : fullText,
+        outputChars: fullText.length,
+        truncated: fullText.length > maxText,
         reasoning: "",
         timing: { sentAt, firstContentAt, lastContentAt, endAt },
         promptTokens,
@@ -482,9 +511,10 @@ export async function createEmbeddedBackend(
           ? "stop"
           : meta.stopReason,
         serverTimings: null,
-        // Without reuse the KV cache was cleared: the whole prompt was evaluated.
-        cachedPromptTokens: options.reusePromptCache ? null : 0,
-        processedPromptTokens: options.reusePromptCache ? null : promptTokens,
+        cachedPromptTokens: promptTokens === null || evaluated === null
+          ? (reuse ? null : 0)
+          : promptTokens - evaluated,
+        processedPromptTokens: evaluated,
         tokenPredictions: predictor
           ? {
             validated: after.validated - predictionsBefore.validated,

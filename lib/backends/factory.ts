@@ -12,6 +12,7 @@ import { createEmbeddedBackend } from "./embedded.ts";
 import { createLmStudioBackend } from "./lmstudio.ts";
 import { createOpenAiBackend, type TokenCounter } from "./openai.ts";
 import { type ResolvedModelFile, resolveModelFile } from "./_model_file.ts";
+import { DEFAULT_RESPONSE_LIMITS, type ResponseLimits } from "./_sse.ts";
 import { type Backend, BackendError } from "./_types.ts";
 
 /** Options for {@linkcode createBackend}. */
@@ -105,6 +106,7 @@ export async function createBackend(
         batchSize: model.batch_size,
         gpu: model.gpu,
         reusePromptCache: model.reuse_prompt_cache,
+        maxTextChars: responseLimits(experiment).maxTextChars,
         chatWrapper: model.chat_wrapper,
         flashAttention: model.flash_attention === "auto"
           ? undefined
@@ -123,6 +125,7 @@ export async function createBackend(
             format: model.format,
             quantization: model.quantization,
             timeoutMs: experiment.request_timeout_ms,
+            limits: responseLimits(experiment),
             tokenCounter: await ggufTokenCounter(model.tokenizer_file),
             serving,
             fetch: options.fetch,
@@ -148,6 +151,7 @@ export async function createBackend(
           quantization: model.quantization,
           apiKey: apiKeyFromEnv(options.modelKey ?? model.model_id, model, options.env),
           timeoutMs: experiment.request_timeout_ms,
+          limits: responseLimits(experiment),
           tokenCounter: await ggufTokenCounter(model.tokenizer_file),
           serving,
           fetch: options.fetch,
@@ -156,6 +160,16 @@ export async function createBackend(
       };
     }
   }
+}
+
+/** The experiment's `response_limits` as backend options (defaults when absent). */
+export function responseLimits(experiment: Experiment): Required<ResponseLimits> {
+  return {
+    maxTextChars: experiment.response_limits?.max_text_chars ??
+      DEFAULT_RESPONSE_LIMITS.maxTextChars,
+    maxEventBytes: experiment.response_limits?.max_event_bytes ??
+      DEFAULT_RESPONSE_LIMITS.maxEventBytes,
+  };
 }
 
 function endpointFor(

@@ -1,6 +1,7 @@
 import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
 import { createOpenAiBackend, joinUrl, type TokenCounter } from "./openai.ts";
 import { sameQuantization } from "./_quantization.ts";
+import type { ResponseLimits } from "./_sse.ts";
 import {
   type Backend,
   BackendError,
@@ -35,11 +36,17 @@ export interface LmStudioBackendOptions {
   /** The configured format and quantization the loaded model must have. */
   format: "GGUF" | "MLX";
   quantization: string;
+  /** Per-request timeout in ms, covering the whole streamed answer. @default 300000 */
   timeoutMs?: number;
+  /** Caps on a streamed answer's stored text and on one event. @default DEFAULT_RESPONSE_LIMITS */
+  limits?: ResponseLimits;
   tokenCounter?: TokenCounter;
   /** Memory target. @default {namePattern: LMSTUDIO_PROCESS_PATTERN} */
   serving?: ServingProcesses;
-  /** @default globalThis.fetch */
+  /**
+   * Used for every request when given. @default globalThis.fetch, except for streamed chat to a
+   * loopback http server (the harness's own HTTP/1.1 client)
+   */
   fetch?: typeof fetch;
   now?: () => number;
   /** Runs `lms` when the REST v1 load endpoint is missing. @default Deno.Command */
@@ -142,8 +149,9 @@ export function createLmStudioBackend(
     format: options.format,
     quantization: options.quantization,
     timeoutMs: options.timeoutMs,
+    limits: options.limits,
     tokenCounter: options.tokenCounter,
-    fetch: doFetch,
+    fetch: options.fetch,
     now: options.now,
     kind: "lmstudio",
     endpoint,

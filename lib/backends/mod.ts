@@ -19,7 +19,13 @@ export {
   type TokenCountSource,
 } from "./_types.ts";
 export { normalizeServerTimings } from "./_server_timings.ts";
-export { streamChatCompletion, type StreamChatOptions } from "./_sse.ts";
+export {
+  DEFAULT_RESPONSE_LIMITS,
+  type ResponseLimits,
+  streamChatCompletion,
+  type StreamChatOptions,
+} from "./_sse.ts";
+export { closeIdleConnections } from "./_http1.ts";
 export {
   createOpenAiBackend,
   joinUrl,
@@ -65,4 +71,9 @@ export {
   type ResolveModelFileOptions,
   SHIPPED_MODELS_DIR,
 } from "./_model_file.ts";
-export { createBackend, type CreateBackendOptions, type CreatedBackend } from "./factory.ts";
+export {
+  createBackend,
+  type CreateBackendOptions,
+  type CreatedBackend,
+  responseLimits,
+} from "./factory.ts";

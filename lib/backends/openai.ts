@@ -1,5 +1,5 @@
 import { checkEndpoint, type EndpointCheck } from "../config/mod.ts";
-import { streamChatCompletion } from "./_sse.ts";
+import { type ResponseLimits, streamChatCompletion } from "./_sse.ts";
 import { checkServerFacts, probeOpenAiServer, serverOrigin } from "./_server_probe.ts";
 import {
   type Backend,
@@ -29,13 +29,19 @@ export interface OpenAiBackendOptions {
   format?: "GGUF" | "MLX";
   quantization?: string;
   apiKey?: string;
-  /** Per-request timeout in ms. @default 300000 */
+  /** Per-request timeout in ms, covering the whole streamed answer. @default 300000 */
   timeoutMs?: number;
+  /** Caps on a streamed answer's stored text and on one event. @default DEFAULT_RESPONSE_LIMITS */
+  limits?: ResponseLimits;
   /** Tokenizer used when the server sends no usage. @default none */
   tokenCounter?: TokenCounter;
   /** Processes serving the model, for memory sampling. @default {} */
   serving?: ServingProcesses;
-  /** @default globalThis.fetch */
+  /**
+   * Used for every request when given. @default globalThis.fetch, except for streamed chat to a
+   * loopback http server, which goes through the harness's own HTTP/1.1 client (see
+   * {@linkcode streamChatCompletion})
+   */
   fetch?: typeof fetch;
   /** Monotonic clock in ms. @default performance.now */
   now?: () => number;
@@ -182,11 +188,12 @@ export function createOpenAiBackend(baseUrl: string, options: OpenAiBackendOptio
       const timeout = AbortSignal.timeout(options.timeoutMs ?? 300_000);
       const signal = chatOptions.signal ? AbortSignal.any([chatOptions.signal, timeout]) : timeout;
       const result = await streamChatCompletion(joinUrl(baseUrl, "chat/completions"), body, {
-        fetch: doFetch,
+        fetch: options.fetch,
         now: options.now,
         signal,
         headers,
         onContent: chatOptions.onContent,
+        limits: options.limits,
         endpoint,
       });
       if (result.outputTokens === null && options.tokenCounter) {

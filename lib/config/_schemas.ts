@@ -251,6 +251,17 @@ export const ExperimentSchema = z.object({
    * the maximum). Absent: every scenario makes exactly `runs` measured requests.
    */
   adaptive: AdaptiveSchema.optional(),
+  /**
+   * Caps on one streamed answer (lmstudio and openai backends; the embedded engine keeps the text
+   * cap): `max_text_chars` of answer text (and of reasoning) are stored, the rest is received,
+   * timed and counted but not kept, and the record says `output_truncated`; an SSE event over
+   * `max_event_bytes` fails the request. Absent: 1,000,000 characters and 8 MiB (absent from the
+   * resolved config, so older config hashes stay valid).
+   */
+  response_limits: z.object({
+    max_text_chars: positiveInt.default(1_000_000),
+    max_event_bytes: positiveInt.default(8 * 1024 * 1024),
+  }).strict().optional(),
   memory: z.object({
     interval_ms: positiveInt.default(100),
   }).strict().default({ interval_ms: 100 }),

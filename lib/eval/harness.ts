@@ -231,6 +231,8 @@ export async function harnessRecords(
     | "system_prompt"
     | "prompt"
     | "raw_output"
+    | "output_truncated"
+    | "output_chars"
     | "reasoning"
     | "prediction"
     | "reference"
@@ -264,6 +266,8 @@ export async function harnessRecords(
       system_prompt: sample?.system ?? null,
       prompt: h.prompt,
       raw_output: h.response,
+      output_truncated: false,
+      output_chars: h.response.length,
       reasoning: "",
       prediction: score?.prediction ?? null,
       reference: h.reference,

@@ -11,6 +11,9 @@ import { invalidReason } from "./_invalid.ts";
 import { latestPerSample } from "./metrics.ts";
 import type { EvalSample, EvalTask, Score } from "./task.ts";
 
+/** Records written between two disk syncs of an eval's records file (see runEval). */
+const SYNC_EVERY = 32;
+
 /** What an eval run does: one task on one model. */
 export interface EvalPlan {
   runId: string;
@@ -75,8 +78,14 @@ export async function readRunRecords(path: string, runId: string): Promise<EvalR
   }
 }
 
+/**
+ * The request of a sample. Evaluations measure answers, not speed, so their requests are
+ * `cache: "warm"`: the engine (and llama-server) reuse the prompt prefix the samples share (the
+ * instruction block and label list), which a perf run never does (perf scenarios default to cold).
+ */
 function requestFor(task: EvalTask, sample: EvalSample, plan: EvalPlan): ChatRequest {
   return {
+    cache: "warm",
     messages: [
       ...(sample.system ? [{ role: "system" as const, content: sample.system }] : []),
       { role: "user" as const, content: sample.prompt },
@@ -90,8 +99,10 @@ function requestFor(task: EvalTask, sample: EvalSample, plan: EvalPlan): ChatReq
 
 /**
  * Run (or continue) an eval: every sample without a record (or whose latest record holds an
- * error) is sent, scored, and appended to the JSONL file at once (fsync per record); a retry is
- * the next `attempt` of its sample, and the failed record stays, superseded. With concurrency N,
+ * error) is sent, scored, and appended to the JSONL file at once: one write per record, so a
+ * killed run loses only the samples in flight (which `--resume` redoes); the file is synced to
+ * disk once per 32 records or per second, and at the end. A retry is the next `attempt` of its
+ * sample, and the failed record stays, superseded. With concurrency N,
  * N requests are in flight; records are appended in completion order, and the returned records
  * (like the summary) are ordered by sample id, so the numbers do not depend on N. A failed
  * request becomes a record with `error` and keeps the run incomplete (`failed`, `reason`); an
@@ -124,13 +135,13 @@ export async function runEval(
   let reason: string | null = null;
   let failure: unknown = null;
   let next = 0;
-  const writer = await JsonlWriter.open(plan.recordsPath);
-  let writing: Promise<void> = Promise.resolve();
-  const append = (record: EvalRecord) => {
-    const w = writing.then(() => writer.append(record));
-    writing = w.catch(() => {});
-    return w;
-  };
+  // Each record is written at once (a kill loses only the samples in flight, which --resume
+  // redoes); the disk sync is batched, once per SYNC_EVERY records or per second.
+  const writer = await JsonlWriter.open(plan.recordsPath, {
+    syncEvery: SYNC_EVERY,
+    syncIntervalMs: 1000,
+  });
+  const append = (record: EvalRecord) => writer.append(record);
   const stopped = () => reason !== null || failure !== null || options.signal?.aborted === true;
 
   async function worker(): Promise<void> {
@@ -188,7 +199,6 @@ export async function runEval(
     await Promise.all(
       Array.from({ length: Math.min(concurrency, Math.max(todo.length, 1)) }, worker),
     );
-    await writing;
   } finally {
     writer.close();
   }
@@ -238,6 +248,8 @@ function buildRecord(p: {
     system_prompt: sample.system,
     prompt: sample.prompt,
     raw_output: result?.text ?? "",
+    output_truncated: result?.truncated ?? false,
+    output_chars: result?.outputChars ?? null,
     reasoning: result?.reasoning ?? "",
     prediction: score?.prediction ?? null,
     reference: sample.reference,
@@ -257,7 +269,8 @@ function buildRecord(p: {
     ttft_ms: t && t.firstContentAt !== null ? t.firstContentAt - t.sentAt : null,
     prompt_tokens: result?.promptTokens ?? null,
     output_tokens: result?.outputTokens ?? null,
-    cached_prompt_tokens: result?.serverTimings?.cached_prompt_tokens ?? null,
+    cached_prompt_tokens: result?.cachedPromptTokens ??
+      result?.serverTimings?.cached_prompt_tokens ?? null,
     token_count_source: result?.tokenCountSource ?? null,
     server_timings: result?.serverTimings ?? null,
     finish_reason: result?.finishReason ?? null,

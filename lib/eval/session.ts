@@ -396,6 +396,8 @@ export async function executeEval(
       seed: plan.seed,
       temperature: plan.temperature,
       max_tokens: task.maxTokens,
+      // Evaluations let the engine reuse the shared prompt prefix (perf never does).
+      prompt_cache: "warm",
       ...task.settings,
     },
     ...evalMetrics(outcome.records, task, { seed: plan.seed }),

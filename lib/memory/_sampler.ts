@@ -48,7 +48,10 @@ export interface MemorySamplerOptions {
   intervalMs?: number;
   /** Platform whose reader to create when `reader` is not given. @default Deno.build.os */
   platform?: string;
-  /** Source of readings; inject a fake in tests. @default createMemoryReader({ platform }) */
+  /**
+   * Source of readings; inject a fake in tests. The sampler closes a reader it created on
+   * `stop()`, never one given here. @default createMemoryReader({ platform })
+   */
   reader?: MemoryReader;
   /** Called with every failed read (also counted in `errors`); its own throws are ignored. @default undefined */
   onError?: (error: unknown) => void;
@@ -148,6 +151,7 @@ export function startMemorySampler(
     throw new RangeError(`intervalMs must be a positive number: current value is ${intervalMs}`);
   }
   const resolved = validTarget(target);
+  const owned = options.reader === undefined;
   const reader = options.reader ?? createMemoryReader({ platform: options.platform });
   const total = accumulator();
   const windows = new Set<Accumulator>();
@@ -225,6 +229,7 @@ export function startMemorySampler(
       stopping ??= (async () => {
         clearInterval(timer);
         while (inFlight) await inFlight;
+        if (owned) reader.close?.();
         return peak(total);
       })();
       return stopping;

@@ -38,6 +38,8 @@ export interface MemoryReader {
   readonly platform: MemoryPlatform;
   /** Reads `target` and the system once. Rejects when the reading cannot be taken at all. */
   read(target: MemoryTarget): Promise<MemoryReading>;
+  /** Releases what the reader keeps between reads (open files); it may not be read again. */
+  close?(): void;
 }
 
 /** Runs `cmd` with `args` and resolves with its stdout; rejects when it cannot start or exits non-zero. */

@@ -1018,6 +1018,8 @@ function buildRecord(p: {
     finish_reason: result?.finishReason ?? null,
     output_valid: valid,
     output_text: result?.text ?? "",
+    output_truncated: result?.truncated ?? false,
+    output_chars: result?.outputChars ?? null,
     error,
     host: a.options.host,
     git_commit: a.options.gitCommit,

@@ -57,8 +57,12 @@ export const EvalRecordSchema = z.object({
   system_prompt: z.string().nullable(),
   /** The user message sent (few-shot examples included). */
   prompt: z.string(),
-  /** The model's answer as received. */
+  /** The model's answer as received (its first `response_limits.max_text_chars` characters). */
   raw_output: z.string(),
+  /** The answer was longer than `response_limits.max_text_chars` and `raw_output` holds its start. */
+  output_truncated: z.boolean().default(false),
+  /** Characters of answer text received, before any cut; null when unknown (older records). */
+  output_chars: count.default(null),
   /** Reasoning text a reasoning model sent separately (empty when none). */
   reasoning: z.string(),
   /** The answer mapped to the task's answer space (label, letter, number, code); null if invalid. */

@@ -8,71 +8,142 @@ export interface JsonlWarning {
   message: string;
 }
 
-/** Appends one JSON object per line and flushes each to disk before returning. */
+/** Options for {@linkcode JsonlWriter.open}. */
+export interface JsonlWriterOptions {
+  /**
+   * fdatasync after this many records; 1: after each, before `append` resolves. With more, a
+   * record is written (to the kernel: it survives the death of this process) before `append`
+   * resolves, and reaches the disk with the next sync. @default 1
+   */
+  syncEvery?: number;
+  /** With `syncEvery` > 1: a written record is synced at the latest this long after. @default 1000 */
+  syncIntervalMs?: number;
+}
+
+/**
+ * Appends one JSON object per line, each as one write to a file opened for appending (a killed
+ * process leaves whole lines, at most a torn last one), and syncs it to disk: after every record by
+ * default, or once per `syncEvery` records or `syncIntervalMs`, and on `close()`.
+ */
 export class JsonlWriter {
   readonly path: string;
   #file: Deno.FsFile;
   #encoder = new TextEncoder();
-  #tail: Promise<void> = Promise.resolve();
+  #syncEvery: number;
+  #syncIntervalMs: number;
+  #unsynced = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #syncing: Promise<void> = Promise.resolve();
+  #failure: unknown = null;
+  #closed = false;
 
-  private constructor(path: string, file: Deno.FsFile) {
+  private constructor(path: string, file: Deno.FsFile, options: JsonlWriterOptions) {
     this.path = path;
     this.#file = file;
+    this.#syncEvery = options.syncEvery ?? 1;
+    this.#syncIntervalMs = options.syncIntervalMs ?? 1000;
+    if (!Number.isInteger(this.#syncEvery) || this.#syncEvery < 1) {
+      throw new RangeError(
+        `JsonlWriter syncEvery must be a positive integer: current value is ${this.#syncEvery}`,
+      );
+    }
   }
 
   /**
    * Open (create or append). When the file ends in a partial line (a crash mid-write), a newline
    * is written first so the partial line stays isolated and the reader skips it with a warning.
    */
-  static async open(path: string): Promise<JsonlWriter> {
+  static async open(path: string, options: JsonlWriterOptions = {}): Promise<JsonlWriter> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { create: true, append: true, read: true });
     } catch (error) {
       throw new ResultsWriteError(path, "opening it for appending records", error);
     }
-    const size = (await file.stat()).size;
-    if (size > 0) {
-      const last = new Uint8Array(1);
-      const reader = await Deno.open(path, { read: true });
-      try {
-        await reader.seek(size - 1, Deno.SeekMode.Start);
-        await reader.read(last);
-      } finally {
-        reader.close();
+    try {
+      const size = (await file.stat()).size;
+      if (size > 0) {
+        const last = new Uint8Array(1);
+        const reader = await Deno.open(path, { read: true });
+        try {
+          await reader.seek(size - 1, Deno.SeekMode.Start);
+          await reader.read(last);
+        } finally {
+          reader.close();
+        }
+        if (last[0] !== 0x0a) writeAllSync(file, new TextEncoder().encode("\n"));
       }
-      if (last[0] !== 0x0a) await writeAll(file, new TextEncoder().encode("\n"));
+      return new JsonlWriter(path, file, options);
+    } catch (error) {
+      file.close();
+      throw error;
     }
-    return new JsonlWriter(path, file);
   }
 
   /**
-   * Append one record as a single write, then fdatasync; concurrent calls are serialised. A
-   * failed write is a ResultsWriteError naming the file.
+   * Append one record as a single write; resolves once it is synced (`syncEvery` 1) or written
+   * (batched syncs). Rejects when the write, or an earlier batched sync, failed.
    */
   append(record: unknown): Promise<void> {
-    const bytes = this.#encoder.encode(JSON.stringify(record) + "\n");
-    const done = this.#tail.then(async () => {
-      try {
-        await writeAll(this.#file, bytes);
-        await this.#file.syncData();
-      } catch (error) {
-        throw new ResultsWriteError(this.path, "appending a record", error);
-      }
+    try {
+      if (this.#failure !== null) throw this.#failure;
+      if (this.#closed) throw new Error(`Cannot append to ${this.path}: the writer is closed`);
+      writeAllSync(this.#file, this.#encoder.encode(JSON.stringify(record) + "\n"));
+    } catch (error) {
+      return Promise.reject(
+        error instanceof ResultsWriteError
+          ? error
+          : new ResultsWriteError(this.path, "appending a record", error),
+      );
+    }
+    this.#unsynced++;
+    if (this.#unsynced >= this.#syncEvery) return this.#sync();
+    if (this.#timer === null) {
+      const timer = setTimeout(() => {
+        this.#timer = null;
+        this.#sync().catch(() => {});
+      }, this.#syncIntervalMs);
+      Deno.unrefTimer(timer as unknown as number);
+      this.#timer = timer;
+    }
+    return Promise.resolve();
+  }
+
+  /** fdatasync what was written; a failure is kept and reported by the next append or close. */
+  #sync(): Promise<void> {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#unsynced = 0;
+    const done = this.#syncing.then(() => this.#file.syncData()).catch((error) => {
+      throw new ResultsWriteError(this.path, "syncing records to disk", error);
     });
-    this.#tail = done.catch(() => {});
+    this.#syncing = done.catch((error) => {
+      this.#failure ??= error;
+    });
     return done;
   }
 
-  /** Close the file. */
+  /** Sync what is not synced yet, then close the file. Throws a failed (batched) sync's error. */
   close(): void {
-    this.#file.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    try {
+      if (this.#unsynced > 0 && this.#failure === null) this.#file.syncDataSync();
+    } catch (error) {
+      this.#failure ??= new ResultsWriteError(this.path, "syncing records to disk", error);
+    } finally {
+      this.#file.close();
+    }
+    if (this.#failure !== null) throw this.#failure;
   }
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
   let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }
 
 /** Options for {@linkcode readJsonl}. */

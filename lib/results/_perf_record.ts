@@ -189,7 +189,12 @@ export const PerfRecordSchema = z.object({
   finish_reason: z.string().nullable(),
   /** Scenario output check (JSON schema validity); null when the scenario has none. */
   output_valid: z.boolean().nullable(),
+  /** The answer (its first `response_limits.max_text_chars` characters). */
   output_text: z.string(),
+  /** The answer was longer than `response_limits.max_text_chars` and `output_text` holds its start. */
+  output_truncated: z.boolean().default(false),
+  /** Characters of answer text received, before any cut; null when unknown (older records). */
+  output_chars: count.default(null),
   error: z.string().nullable(),
   host: z.string(),
   git_commit: z.string().nullable(),

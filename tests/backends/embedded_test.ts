@@ -55,6 +55,35 @@ Deno.test("the embedded backend generates with stories260K and reports engine to
   }
 });
 
+Deno.test("a warm request reuses the prompt prefix it shares with the previous one; a cold one starts empty", async () => {
+  const b = await createEmbeddedBackend(STORIES, opts);
+  const shared = "Classify the query into one of these intents: " +
+    Array.from({ length: 40 }, (_, i) => `intent_${i}`).join(", ") + ".";
+  const request = (query: string, cache: "cold" | "warm") => ({
+    ...ask(`${shared}\nQuery: ${query}\nIntent:`, 4),
+    cache,
+  });
+  try {
+    const first = await b.chat(request("my card is lost", "warm"));
+    assert.equal(first.cachedPromptTokens, 0, "nothing to reuse yet");
+    assert.equal(first.processedPromptTokens, first.promptTokens);
+    const second = await b.chat(request("where is my refund", "warm"));
+    assert.ok(second.promptTokens! > 100);
+    assert.ok(
+      second.cachedPromptTokens! > 0.8 * second.promptTokens!,
+      `cached ${second.cachedPromptTokens} of ${second.promptTokens}`,
+    );
+    assert.equal(second.cachedPromptTokens! + second.processedPromptTokens!, second.promptTokens);
+    const cold = await b.chat(request("where is my refund", "cold"));
+    assert.equal(cold.cachedPromptTokens, 0);
+    assert.equal(cold.processedPromptTokens, cold.promptTokens);
+    // The same answer either way: reuse changes the cost, not the output.
+    assert.equal(cold.text, second.text);
+  } finally {
+    await b.close();
+  }
+});
+
 Deno.test("the embedded backend refuses a prompt that does not fit instead of truncating it", async () => {
   const b = await createEmbeddedBackend(STORIES, { ...opts, contextSize: 256 });
   try {

@@ -1,15 +1,20 @@
 /**
- * The HTTP client path against SCRIPTED FAKE servers on 127.0.0.1 (Deno.serve): they send known
- * chunks at known delays, so timing rules (TTFT to the first non-empty content, E2E to the last
- * content chunk, usage frames excluded) and error paths can be checked exactly.
+ * The HTTP client path against SCRIPTED FAKE servers on 127.0.0.1 (Deno.serve, and the paced
+ * server of tests/helpers/paced_server.ts in its own process): they send known chunks at known
+ * delays, so timing rules (TTFT to the first non-empty content, E2E to the last content chunk,
+ * usage frames excluded), response limits and error paths can be checked exactly.
  */
 import assert from "node:assert/strict";
+import process from "node:process";
 import {
   BackendError,
   createLmStudioBackend,
   createOpenAiBackend,
+  DEFAULT_RESPONSE_LIMITS,
   ModelMismatchError,
 } from "../../lib/backends/mod.ts";
+import { plainContent } from "../../lib/backends/_sse.ts";
+import { startPacedServer } from "../helpers/paced_server.ts";
 
 type Step = { wait: number; text: string };
 
@@ -291,4 +296,176 @@ Deno.test("an unreachable LM Studio gives a BackendError telling how to start it
       e instanceof BackendError && /not reachable/.test(e.message) &&
       /LMSTUDIO_BASE_URL/.test(e.message),
   );
+});
+
+Deno.test("chat() keeps the first max_text_chars of an answer, counts all of it and says it was cut", async () => {
+  const srv = sseServer([
+    { wait: 0, text: chunk({ content: "0123456789" }) },
+    { wait: 0, text: chunk({ content: "abcdefghij" }) },
+    { wait: 0, text: chunk({ reasoning_content: "thinking hard" }) },
+    { wait: 0, text: chunk({ content: "KLM" }, "stop") + "data: [DONE]\n\n" },
+  ]);
+  try {
+    const pieces: string[] = [];
+    const r = await createOpenAiBackend(`${srv.url}/v1`, {
+      modelId: "m",
+      limits: { maxTextChars: 12 },
+    }).chat(request, { onContent: (t) => pieces.push(t) });
+    assert.equal(r.text, "0123456789ab");
+    assert.equal(r.reasoning, "thinking hard".slice(0, 12));
+    assert.equal(r.outputChars, 23);
+    assert.equal(r.truncated, true);
+    assert.deepEqual(pieces, ["0123456789", "abcdefghij", "KLM"], "onContent sees every piece");
+    assert.ok(r.timing.lastContentAt! >= r.timing.firstContentAt!);
+    const whole = await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m" }).chat(request);
+    assert.equal(whole.text, "0123456789abcdefghijKLM");
+    assert.equal(whole.truncated, false);
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("a 50 MB single-event stream finishes in under a second of parse time, its text cut at max_text_chars", async () => {
+  // The SCRIPTED FAKE paced server in its own process sends one content event of 50,000,000
+  // characters; the client's CPU time covers receiving, scanning and parsing it.
+  const server = await startPacedServer({ answerBytes: 50_000_000 });
+  try {
+    const backend = createOpenAiBackend(`${server.baseUrl}/v1`, {
+      modelId: "test/paced",
+      limits: { maxEventBytes: 64 * 1024 * 1024 },
+    });
+    const cpu0 = process.cpuUsage();
+    const r = await backend.chat(request);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    assert.equal(r.outputChars, 50_000_000);
+    assert.equal(r.text.length, DEFAULT_RESPONSE_LIMITS.maxTextChars);
+    assert.equal(r.truncated, true);
+    assert.ok(r.text.startsWith("0123456789abcdef0123"));
+    assert.ok(cpuMs < 1000, `client CPU ${cpuMs.toFixed(0)} ms for a 50 MB event`);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("an event over max_event_bytes fails the request at once, naming the setting", async () => {
+  const server = await startPacedServer({ answerBytes: 50_000_000 });
+  try {
+    const backend = createOpenAiBackend(`${server.baseUrl}/v1`, { modelId: "test/paced" });
+    const t0 = performance.now();
+    await assert.rejects(
+      backend.chat(request),
+      (e: unknown) =>
+        e instanceof BackendError &&
+        /sent an event of more than 8388608 bytes \(response_limits\.max_event_bytes/.test(
+          e.message,
+        ),
+    );
+    assert.ok(performance.now() - t0 < 5000);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("the request timeout covers the whole streamed answer, not just its head", async () => {
+  const steps = Array.from({ length: 40 }, () => ({ wait: 50, text: chunk({ content: "x" }) }));
+  const srv = sseServer(steps);
+  try {
+    for (const fetch of [undefined, globalThis.fetch]) {
+      const t0 = performance.now();
+      await assert.rejects(
+        createOpenAiBackend(`${srv.url}/v1`, { modelId: "m", timeoutMs: 300, fetch }).chat(
+          request,
+        ),
+        (e: unknown) => e instanceof BackendError && /broke off/.test(e.message),
+      );
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 290 && waited < 1500, `${fetch ? "fetch" : "raw"}: ${waited} ms`);
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("the loopback client and fetch give the same result for the same stream", async () => {
+  const srv = sseServer([
+    { wait: 0, text: chunk({ role: "assistant", content: "" }) },
+    { wait: 20, text: chunk({ content: 'He said "hi"\n' }) },
+    { wait: 20, text: chunk({ content: "é ✓ " }) + chunk({ content: "end" }) },
+    { wait: 20, text: chunk({}, "stop") },
+    {
+      wait: 0,
+      text: `data: ${
+        JSON.stringify({
+          choices: [],
+          usage: {
+            prompt_tokens: 9,
+            completion_tokens: 4,
+            prompt_tokens_details: { cached_tokens: 2 },
+          },
+        })
+      }\r\n\r\ndata: [DONE]\r\n\r\n`,
+    },
+  ]);
+  try {
+    const viaRaw = await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m" }).chat(request);
+    const viaFetch = await createOpenAiBackend(`${srv.url}/v1`, { modelId: "m", fetch }).chat(
+      request,
+    );
+    const strip = (r: typeof viaRaw) => ({ ...r, timing: null });
+    assert.deepEqual(strip(viaRaw), strip(viaFetch));
+    assert.equal(viaRaw.text, 'He said "hi"\né ✓ end');
+    assert.equal(viaRaw.cachedPromptTokens, 2);
+    assert.equal(viaRaw.processedPromptTokens, 7);
+  } finally {
+    await srv.close();
+  }
+});
+
+Deno.test("plainContent() reads exactly what JSON.parse would, and declines every event it cannot", () => {
+  const lmStudio = (delta: unknown, finish: string | null = null) =>
+    JSON.stringify({
+      id: "chatcmpl-1",
+      object: "chat.completion.chunk",
+      created: 1,
+      model: "m",
+      system_fingerprint: "m",
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
+  const llamaServer = (content: string) =>
+    `{"choices":[{"finish_reason":null,"index":0,"delta":{"content":${
+      JSON.stringify(content)
+    }}}],"created":1,"id":"x","model":"m","object":"chat.completion.chunk"}`;
+  const events = [
+    lmStudio({ content: " bank" }),
+    lmStudio({ role: "assistant", content: "" }),
+    lmStudio({ content: "usage" }),
+    lmStudio({ content: 'a "quote"' }),
+    lmStudio({ content: "line\nbreak" }),
+    lmStudio({ content: "é✓" }),
+    lmStudio({ content: "x" }, "stop"),
+    lmStudio({ reasoning_content: "hmm", content: "" }),
+    lmStudio({ content: "a", reasoning_content: "b" }),
+    lmStudio({ tool_calls: [{ function: { arguments: '"content":"x"' } }] }),
+    llamaServer(" token"),
+    llamaServer("}"),
+    `{"choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":{"prompt_tokens":3}}`,
+    `{"choices":[{"message":{"content":"x"},"finish_reason":null}]}`,
+    `{"choices":[{"delta":{"x":{"content":"y"}},"finish_reason":null}]}`,
+    `{ "choices": [{ "delta": { "content": "spaced" }, "finish_reason": null }] }`,
+    `{"error":{"message":"boom"},"choices":[{"delta":{"content":"x"},"finish_reason":null}]}`,
+  ];
+  let fast = 0;
+  for (const data of events) {
+    const got = plainContent(data);
+    if (got === null) continue;
+    fast++;
+    const parsed = JSON.parse(data);
+    const keys = Object.keys(parsed.choices[0].delta).filter((k) => k !== "role");
+    assert.deepEqual(keys, ["content"], data);
+    assert.equal(got, parsed.choices[0].delta.content, data);
+    assert.equal(parsed.choices[0].finish_reason, null, data);
+    assert.equal(parsed.usage ?? parsed.timings ?? parsed.error, undefined, data);
+  }
+  assert.equal(fast, 5, "plain events take the fast path: ' bank', '', 'é✓', ' token', '}'");
 });

@@ -14,28 +14,38 @@
  * (c) Prompt cache: share of prompt tokens that the 4-slot engine server reports as served from
  *     its cache (llama-server's `timings.cache_n` → `serverTimings.cached_prompt_tokens`): the
  *     77-label instruction block is a shared prefix, so after a slot's first request only the
- *     query is evaluated.
+ *     query is evaluated. Also the embedded engine's own share in (a) (eval requests are warm).
+ * (d) Harness overhead per sample against a server answering in 32 ms: a SCRIPTED FAKE server in
+ *     its own process (tests/helpers/paced_server.ts: a label after 32 ms), a sequential eval of
+ *     `--overhead-samples` samples; overhead = (wall − Σ latency_ms) / n, engine-bound share =
+ *     Σ latency_ms / wall.
+ *
+ *   deno task bench:eval [--samples 20] [--overhead-samples 200] [--json]
  */
 import { join } from "node:path";
 import { type EvalEvent, executeEval, prepareEval } from "../../lib/eval/mod.ts";
 import { queryOf, scriptedConfigDir, startScriptedServer } from "../eval/_scripted_server.ts";
 import { LOCAL_DATA, noEnvironment, testEnv } from "../eval/_helpers.ts";
 import { DATA_DIR, MODELS_DIR } from "../helpers/mod.ts";
+import { startPacedServer } from "../helpers/paced_server.ts";
 import { startSlotServer } from "./_llama_slot_server.ts";
 
 const flag = Deno.args.indexOf("--samples");
 const SAMPLES = flag >= 0 ? Number(Deno.args[flag + 1]) : 20;
+const overheadFlag = Deno.args.indexOf("--overhead-samples");
+const OVERHEAD_SAMPLES = overheadFlag >= 0 ? Number(Deno.args[overheadFlag + 1]) : 200;
 const MODEL_FILE = join(MODELS_DIR, "stories260K.gguf");
 
 async function timedEval(
   request: { model: string; configDir?: string },
   concurrency: number,
   env?: (name: string) => string | undefined,
+  samples = SAMPLES,
 ) {
   const resultsDir = await Deno.makeTempDir({ prefix: "edge-bench-eval-bench-" });
   try {
     const prepared = await prepareEval(
-      { task: "banking77", overrides: { sample_size: SAMPLES }, resultsDir, ...request },
+      { task: "banking77", overrides: { sample_size: samples }, resultsDir, ...request },
       { data: LOCAL_DATA, env },
     );
     let first = 0;
@@ -75,6 +85,26 @@ console.log(
   `Eval harness bench: Banking77, ${SAMPLES} samples (stratified, seed 42), ${navigator.hardwareConcurrency} cores`,
 );
 console.log(`datasets: ${DATA_DIR}`);
+
+// (d)
+const paced = await startPacedServer({ delayMs: 32, answer: "card_arrival", modelId: "scripted" });
+const pacedDir = await scriptedConfigDir(`${paced.baseUrl}/v1`);
+const over = await timedEval(
+  { model: "scripted", configDir: pacedDir },
+  1,
+  undefined,
+  OVERHEAD_SAMPLES,
+);
+await paced.stop();
+await Deno.remove(pacedDir, { recursive: true });
+const overheadMs = (over.wallMs - over.engineMs) / over.n;
+console.log(
+  "\n(d) Harness overhead per sample, sequential, SCRIPTED FAKE server answering in 32 ms (own process)",
+);
+console.log(
+  `    wall ${f1(over.wallMs)} ms, requests ${f1(over.engineMs)} ms over ${over.n} samples: ` +
+    `overhead ${f2(overheadMs)} ms/sample, engine-bound share ${f2(over.engineMs / over.wallMs)}`,
+);
 
 // (a)
 const seq = await timedEval({ model: "stories260k" }, 1, testEnv);
@@ -141,3 +171,36 @@ for (const [name, r] of [["sequential", e1], ["concurrency 4", e4]] as const) {
 console.log(
   "    (each run starts on slots still holding the previous run's prompts; the first request of a slot in a fresh server has nothing cached)",
 );
+const embeddedShare = seq.promptTokens ? seq.cached / seq.promptTokens : 0;
+console.log(
+  `    embedded engine, sequential (a): ${seq.cached} of ${seq.promptTokens} prompt tokens from cache = ${
+    f1(100 * embeddedShare)
+  }%`,
+);
+if (Deno.args.includes("--json")) {
+  console.log(`BENCH ${
+    JSON.stringify([
+      {
+        figure: "eval overhead per sample, server answering in 32 ms",
+        value: overheadMs,
+        unit: "ms",
+        goal: 1,
+        better: "lower",
+      },
+      {
+        figure: "eval engine-bound share, server answering in 32 ms",
+        value: over.engineMs / over.wallMs,
+        unit: "",
+        goal: 0.97,
+        better: "higher",
+      },
+      {
+        figure: "embedded engine on Banking77: prompt tokens from cache",
+        value: 100 * embeddedShare,
+        unit: "%",
+        goal: 90,
+        better: "higher",
+      },
+    ])
+  }`);
+}

@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
- * Report scale bench: `deno task bench:report [--records 1000000] [--files 8] [--no-real]`.
+ * Report scale bench: `deno task bench:report [--records 1000000] [--files 8] [--no-real] [--json]`
+ * (`--json`: also a `BENCH [...]` line of figures for `deno task bench`).
  *
  * (a) Synthetic: streams `--records` valid PerfRecord lines into `--files` perf JSONL files (4
  *     model units — two model ids in GGUF and MLX — × 2 scenarios), then a child process loads them
@@ -165,7 +166,29 @@ if (Deno.args[0] === "--measure") {
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
     );
-    print("synthetic", await child(dir));
+    const synthetic = await child(dir);
+    print("synthetic", synthetic);
+    if (Deno.args.includes("--json")) {
+      const label = `report over ${records.toLocaleString("en-US")} perf records`;
+      console.log(`BENCH ${
+        JSON.stringify([
+          {
+            figure: `${label}: time`,
+            value: synthetic.total_s,
+            unit: "s",
+            goal: 8,
+            better: "lower",
+          },
+          {
+            figure: `${label}: peak RSS`,
+            value: synthetic.peak_rss_mib,
+            unit: "MiB",
+            goal: 500,
+            better: "lower",
+          },
+        ])
+      }`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

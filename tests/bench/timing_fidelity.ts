@@ -5,6 +5,7 @@
  * Prints median (and p10/p90) of client TTFT − server TTFT and of client t/s ÷ engine t/s.
  *
  *   deno task bench:timing [--requests 20] [--max-tokens 128] [--scenario interactive_assistant]
+ *     [--json]   (also a `BENCH [...]` line of figures for `deno task bench`)
  */
 import { parseArgs } from "node:util";
 import { createLmStudioBackend } from "../../lib/backends/mod.ts";
@@ -18,6 +19,7 @@ const args = parseArgs({
     requests: { type: "string", default: "20" },
     "max-tokens": { type: "string", default: "128" },
     scenario: { type: "string", default: "interactive_assistant" },
+    json: { type: "boolean", default: false },
   },
 }).values;
 const n = Number(args.requests);
@@ -70,6 +72,26 @@ try {
       q(rTps, 0.1).toFixed(4)
     }  p90 ${q(rTps, 0.9).toFixed(4)}`,
   );
+  if (args.json) {
+    console.log(`BENCH ${
+      JSON.stringify([
+        {
+          figure: "timing fidelity: client TTFT − server TTFT, median",
+          value: q(dTtft, 0.5),
+          unit: "ms",
+          goal: null,
+          better: "lower",
+        },
+        {
+          figure: "timing fidelity: client t/s ÷ engine t/s, median",
+          value: q(rTps, 0.5),
+          unit: "",
+          goal: null,
+          better: "closer to 1",
+        },
+      ])
+    }`);
+  }
 } finally {
   await server.stop();
 }

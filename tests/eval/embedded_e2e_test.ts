@@ -96,3 +96,28 @@ Deno.test("a summarization eval on stories260K adds embedding_cosine from an emb
     }
   });
 });
+
+Deno.test("an embedded banking77 eval takes at least 90 % of its prompt tokens from the cache and says so in its summary", async () => {
+  await withTempDir(async (resultsDir) => {
+    const prepared = await prepareEval(
+      { task: "banking77", model: "stories260k", overrides: { sample_size: 20 }, resultsDir },
+      { data: LOCAL_DATA, env: testEnv },
+    );
+    const done = await executeEval(prepared, {
+      backend: { env: testEnv },
+      captureEnvironment: noEnvironment,
+    });
+    const cache = done.summary.metrics.prompt_cache as {
+      prompt_tokens: number;
+      cached_prompt_tokens: number;
+      share: number;
+    };
+    assert.ok(cache.share >= 0.9, `cache share ${cache.share}`);
+    assert.equal(done.summary.settings.prompt_cache, "warm");
+    const { records } = await readJsonl(done.recordsPath, EvalRecordSchema);
+    // The first sample evaluates the whole prompt; later ones only what follows the shared prefix.
+    const first = records.find((r) => r.cached_prompt_tokens === 0);
+    assert.ok(first, "one sample started from an empty cache");
+    assert.equal(records.filter((r) => r.cached_prompt_tokens! > 0).length, 19);
+  });
+});

@@ -26,6 +26,8 @@ function record(
     system_prompt: null,
     prompt: "",
     raw_output: prediction ?? "",
+    output_truncated: false,
+    output_chars: null,
     reasoning: "",
     prediction,
     reference,

@@ -128,6 +128,8 @@ function rec(over: Partial<PerfRecord>): PerfRecord {
     finish_reason: "length",
     output_valid: null,
     output_text: "",
+    output_truncated: false,
+    output_chars: null,
     error: null,
     host: "h",
     git_commit: null,

@@ -68,6 +68,10 @@ Deno.test("perf on stories260k writes one valid record per request, warm-ups fla
       assert.ok(Math.abs(r.output_tokens_per_s! - 1000 / r.tpot_ms!) < 1e-9);
       assert.ok(r.peak_rss_bytes! > 20 * 1024 * 1024, "RSS of the process holding the engine");
       assert.ok(r.memory_samples >= 2);
+      // Perf never reuses the prompt prefix (that is the eval-only warm mode): the embedded engine
+      // cleared its KV cache before every request, so the whole prompt was evaluated each time.
+      assert.equal(r.cache_mode, "cold");
+      assert.equal(r.cached_prompt_tokens, 0);
     }
     if (f.includes("json_extraction")) {
       assert.ok(records.every((r) => r.output_valid === false), "stories260K writes no JSON");

@@ -29,6 +29,58 @@ Deno.test("JsonlWriter appends one flushed line per record, readable back in ord
   assert.deepEqual(warnings, []);
 });
 
+Deno.test("a JsonlWriter with batched syncs loses no appended record when its process is killed with SIGKILL", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "r.jsonl");
+  // A child appends 50 records with one sync per 1000 (so none of them is synced), says how many
+  // appends resolved, and waits to be killed.
+  const script = `
+    import { JsonlWriter } from ${
+    JSON.stringify(new URL("../../lib/results/mod.ts", import.meta.url).href)
+  };
+    const w = await JsonlWriter.open(${
+    JSON.stringify(path)
+  }, { syncEvery: 1000, syncIntervalMs: 60000 });
+    for (let i = 0; i < 50; i++) await w.append({ id: i, v: "x".repeat(1000) });
+    console.log("appended 50");
+    await new Promise((r) => setTimeout(r, 60000));
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let said = "";
+  while (!said.includes("appended 50")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    said += value;
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  const { records, warnings } = await readJsonl(path, Row);
+  assert.deepEqual(records.map((r) => r.id), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(warnings, []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a JsonlWriter syncs every syncEvery records and on close, and refuses appends after close", async () => {
+  const path = join(await Deno.makeTempDir(), "r.jsonl");
+  const w = await JsonlWriter.open(path, { syncEvery: 3 });
+  for (let i = 0; i < 4; i++) await w.append({ id: i, v: "a" });
+  // Written before the sync: another reader sees every line at once.
+  assert.equal((await readJsonl(path, Row)).records.length, 4);
+  w.close();
+  await assert.rejects(w.append({ id: 9, v: "late" }), /the writer is closed/);
+  await assert.rejects(JsonlWriter.open(path, { syncEvery: 0 }), {
+    name: "RangeError",
+    message: "JsonlWriter syncEvery must be a positive integer: current value is 0",
+  });
+});
+
 Deno.test("a truncated last line (crash mid-write) is skipped with a warning, and appending after it stays clean", async () => {
   const path = join(await Deno.makeTempDir(), "r.jsonl");
   await Deno.writeTextFile(path, '{"id":1,"v":"a"}\n{"id":2,"v":"tru');

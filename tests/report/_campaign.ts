@@ -184,8 +184,10 @@ export function evalRuns(): Record<string, ScriptedEvalRun> {
         score: ok ? 1 : 0,
         valid: !bad,
       });
-      // A newer record field (another change adds it): read when present.
-      return bad ? { ...rec, invalid_cause: i % 2 ? "no_label_found" : "ambiguous" } : rec;
+      // Why each invalid answer is invalid, as lib/eval records it.
+      return bad
+        ? { ...rec, invalid_reason: i % 2 ? "no_label" as const : "several_labels" as const }
+        : rec;
     });
   const banking = ["card_arrival", "lost_card", "top_up_failed"];
   const runs: Record<string, ScriptedEvalRun> = {

@@ -152,8 +152,8 @@ Deno.test("task tables carry the records' numbers: pass@1, MMLU subjects, ROUGE 
   close(checks.find((r) => r.check === "fields")!.value, 0.8, "fields 8/10");
   close(checks.find((r) => r.check === "mean score")!.value, 0.9, "mean score (8×1 + 2×0.5)/10");
   const causes = csv("invalid_causes").filter((r) => r.task === "banking77");
-  assert.deepEqual(causes.map((r) => [r.cause, r.count]), [["ambiguous", 1], [
-    "no_label_found",
+  assert.deepEqual(causes.map((r) => [r.cause, r.count]), [["no_label", 1], [
+    "several_labels",
     1,
   ]]);
   const rounds = csv("rounds_vs_baseline");

@@ -32,7 +32,10 @@ Deno.test({
     assert.equal(out.code, 1, out.stdout + out.stderr);
     assert.match(out.stderr, /^2 round\(s\) of 2 failed$/m);
     assert.match(out.stderr, /\[failed\] baseline: could not be applied: .*exited with 1/);
-    assert.match(out.stderr, /is incomplete: continue with 'deno task rounds --resume'/);
+    assert.match(
+      out.stderr,
+      /is incomplete: continue with: deno task rounds --resume rounds_\S+ --results-dir /,
+    );
     const manifest = [...Deno.readDirSync(results)].find((e) =>
       e.name.startsWith("experiment_config_")
     )!;

@@ -16,19 +16,10 @@ import {
   type SweepSample,
 } from "../perf/mod.ts";
 import type { ResultSet } from "./load.ts";
+import { KEYS as PERF_KEYS } from "./performance.ts";
 
-/** Grouping of the percentile rows: the performance table's keys and the concurrency. */
-const KEYS = [
-  "model_key",
-  "model_id",
-  "backend",
-  "format",
-  "quantization",
-  "scenario",
-  "round_id",
-  "runner",
-  "concurrency",
-];
+/** Grouping of the percentile rows: the performance table's keys (with the concurrency). */
+const KEYS = PERF_KEYS;
 
 /** One row of the percentile table (flat, for CSV). */
 export interface PercentileRow {

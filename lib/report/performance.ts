@@ -186,7 +186,8 @@ export interface PerformanceTableOptions {
   pool?: "all" | "latest";
 }
 
-const KEYS = [
+/** The grouping of a performance row (and of the percentile rows of lib/report/depth.ts). */
+export const KEYS = [
   "model_key",
   "model_id",
   "backend",

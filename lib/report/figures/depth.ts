@@ -203,7 +203,8 @@ export function throughputLatencyFigure(
         labelAnchor: "center",
         labelArrow: "none",
         grid: true,
-        zero: true,
+        // Not from zero: levels often differ by a few per cent, which a zero-based axis hides.
+        nice: true,
       },
       y: { label, labelAnchor: "center", labelArrow: "none", grid: true, zero: true },
       marks: [

@@ -147,36 +147,59 @@ export interface SweepTableRow {
   file: string;
 }
 
+type Estimate = { value: number | null; ci95: [number, number] | null };
+
+/** What {@linkcode sweepTableRow} reads of a sweep row (lib/rounds' rows and the loaded ones). */
+export interface SweepRowFields {
+  model_key: string;
+  model_id: string;
+  format: string;
+  quantization: string;
+  parameters: number | null;
+  bits_per_weight: number | null;
+  file_size_bytes: number | null;
+  scenario: string;
+  ttft_ms: Estimate;
+  output_tokens_per_s: Estimate;
+  peak_rss_bytes: { value: number | null };
+  quality?: (Estimate & { task: string; n: number }) | null;
+  run_id: string;
+  config_hash: string;
+}
+
+/** One precision-vs-size sweep row as a report table row; `file` is its source. */
+export function sweepTableRow(r: SweepRowFields, file: string): SweepTableRow {
+  return {
+    model_key: r.model_key,
+    model_id: r.model_id,
+    format: r.format,
+    quantization: r.quantization,
+    parameters: r.parameters,
+    bits_per_weight: r.bits_per_weight,
+    file_size_gib: r.file_size_bytes === null ? null : r.file_size_bytes / 1024 ** 3,
+    scenario: r.scenario,
+    ttft_ms: r.ttft_ms.value,
+    ttft_ms_lo: r.ttft_ms.ci95?.[0] ?? null,
+    ttft_ms_hi: r.ttft_ms.ci95?.[1] ?? null,
+    output_tps: r.output_tokens_per_s.value,
+    output_tps_lo: r.output_tokens_per_s.ci95?.[0] ?? null,
+    output_tps_hi: r.output_tokens_per_s.ci95?.[1] ?? null,
+    peak_ram_gib: r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 1024 ** 3,
+    quality_task: r.quality?.task ?? null,
+    quality: r.quality?.value ?? null,
+    quality_lo: r.quality?.ci95?.[0] ?? null,
+    quality_hi: r.quality?.ci95?.[1] ?? null,
+    quality_n: r.quality?.n ?? null,
+    run_id: r.run_id,
+    config_hash: r.config_hash,
+    file,
+  };
+}
+
 /** Every sweep's rows (latest sweep first when a model appears in several). */
 export function sweepTable(results: Pick<ResultSet, "sweeps">): SweepTableRow[] {
   const sweeps = [...results.sweeps].sort((a, b) =>
     a.sweep.created_at < b.sweep.created_at ? 1 : -1
   );
-  return sweeps.flatMap(({ file, sweep }) =>
-    sweep.rows.map((r) => ({
-      model_key: r.model_key,
-      model_id: r.model_id,
-      format: r.format,
-      quantization: r.quantization,
-      parameters: r.parameters,
-      bits_per_weight: r.bits_per_weight,
-      file_size_gib: r.file_size_bytes === null ? null : r.file_size_bytes / 1024 ** 3,
-      scenario: r.scenario,
-      ttft_ms: r.ttft_ms.value,
-      ttft_ms_lo: r.ttft_ms.ci95?.[0] ?? null,
-      ttft_ms_hi: r.ttft_ms.ci95?.[1] ?? null,
-      output_tps: r.output_tokens_per_s.value,
-      output_tps_lo: r.output_tokens_per_s.ci95?.[0] ?? null,
-      output_tps_hi: r.output_tokens_per_s.ci95?.[1] ?? null,
-      peak_ram_gib: r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 1024 ** 3,
-      quality_task: r.quality?.task ?? null,
-      quality: r.quality?.value ?? null,
-      quality_lo: r.quality?.ci95?.[0] ?? null,
-      quality_hi: r.quality?.ci95?.[1] ?? null,
-      quality_n: r.quality?.n ?? null,
-      run_id: r.run_id,
-      config_hash: r.config_hash,
-      file,
-    }))
-  );
+  return sweeps.flatMap(({ file, sweep }) => sweep.rows.map((r) => sweepTableRow(r, file)));
 }

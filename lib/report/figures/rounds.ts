@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import type { RoundsSummary, SweepRow } from "../../rounds/mod.ts";
 import { composeFigure, type FigureElement, maxTextWidth } from "../../figures/mod.ts";
 import type { RoundsSummaryFile } from "../_derived.ts";
-import { type RoundsRow, roundsTable, type SweepTableRow } from "../rounds.ts";
+import { type RoundsRow, roundsTable, type SweepTableRow, sweepTableRow } from "../rounds.ts";
 import { documentOf, emptyFigure, type FigureOptions, STYLE, withSources } from "./_common.ts";
 import { sweepScatterFigure } from "./scatter.ts";
 
@@ -139,30 +139,6 @@ export function sweepFigure(
   rows: readonly SweepRow[],
   options: FigureOptions & { scenario?: string } = {},
 ): FigureElement {
-  const table: SweepTableRow[] = rows.map((r) => ({
-    model_key: r.model_key,
-    model_id: r.model_id,
-    format: r.format,
-    quantization: r.quantization,
-    parameters: r.parameters,
-    bits_per_weight: r.bits_per_weight,
-    file_size_gib: r.file_size_bytes === null ? null : r.file_size_bytes / 1024 ** 3,
-    scenario: r.scenario,
-    ttft_ms: r.ttft_ms.value,
-    ttft_ms_lo: r.ttft_ms.ci95?.[0] ?? null,
-    ttft_ms_hi: r.ttft_ms.ci95?.[1] ?? null,
-    output_tps: r.output_tokens_per_s.value,
-    output_tps_lo: r.output_tokens_per_s.ci95?.[0] ?? null,
-    output_tps_hi: r.output_tokens_per_s.ci95?.[1] ?? null,
-    peak_ram_gib: r.peak_rss_bytes.value === null ? null : r.peak_rss_bytes.value / 1024 ** 3,
-    quality_task: r.quality?.task ?? null,
-    quality: r.quality?.value ?? null,
-    quality_lo: r.quality?.ci95?.[0] ?? null,
-    quality_hi: r.quality?.ci95?.[1] ?? null,
-    quality_n: r.quality?.n ?? null,
-    run_id: r.run_id,
-    config_hash: r.config_hash,
-    file: "",
-  }));
+  const table: SweepTableRow[] = rows.map((r) => sweepTableRow(r, ""));
   return sweepScatterFigure(table, options);
 }

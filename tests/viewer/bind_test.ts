@@ -55,7 +55,10 @@ Deno.test("deno task view --host 0.0.0.0 exits 2 with one line naming the flag a
   );
   const port = await runCli("lib/cli/view.ts", ["--results", dir, "--port", "http"]);
   assert.equal(port.code, 2);
-  assert.match(port.stderr, /Flag --port must be an integer: current value is "http"/);
+  assert.match(
+    port.stderr,
+    /Flag --port must be an integer from 0 to 65535: current value is "http"/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -374,19 +374,44 @@ Deno.test("fields newer writers add (an invalid cause per record, invalid rates 
     await Deno.copyFile(join(results, e.name), join(dir, e.name));
   }
   const b = (await evalRuns(dir)).find((r) => r.summary.model_key === "stories260k")!;
-  const invalid = b.records.filter((r) => !r.valid && r.error === null);
-  assert.ok(invalid.length > 0);
+  // Constrained decoding makes every answer a label, so the run may have no invalid answer: the
+  // test marks three wrong answers invalid (cut by the token limit) as a newer writer would record
+  // them; the accuracy is unchanged, so records and summary still agree.
+  const wrong = b.records.filter((r) => r.error === null && r.correct === false);
+  assert.ok(wrong.length >= 3, `${wrong.length} wrong answers`);
+  const cut = new Set(wrong.slice(0, 3).map((r) => r.sample_id));
+  const invalid = wrong.filter((r) => cut.has(r.sample_id));
   await Deno.writeTextFile(
     b.file,
     b.records.map((r) =>
-      JSON.stringify(!r.valid && r.error === null ? { ...r, invalid_cause: "truncated" } : r)
+      JSON.stringify(
+        cut.has(r.sample_id) && r.error === null
+          ? {
+            ...r,
+            valid: false,
+            prediction: null,
+            correct: false,
+            score: 0,
+            invalid_cause: "truncated",
+          }
+          : r,
+      )
     ).join("\n") + "\n",
   );
   const summaryFile = files(dir, /^eval_.+\.json$/).find((f) =>
     f.includes(basename(b.file).replace(".jsonl", ""))
   )!;
   const summary = JSON.parse(await Deno.readTextFile(summaryFile));
-  summary.metrics.invalid_by_cause = { truncated: invalid.length };
+  summary.metrics.invalid = invalid.length;
+  summary.metrics.invalid_rate = invalid.length / summary.metrics.n;
+  const reasons = summary.metrics.invalid_reasons as Record<
+    string,
+    { count: number; rate: number }
+  >;
+  for (const cause of Object.keys(reasons)) {
+    if (cause !== "error") reasons[cause] = { count: 0, rate: 0 };
+  }
+  reasons.truncated = { count: invalid.length, rate: invalid.length / summary.metrics.n };
   await Deno.writeTextFile(summaryFile, JSON.stringify(summary));
   const complianceFile = files(dir, /^compliance_.+\.jsonl$/)[0];
   const probes = (await Deno.readTextFile(complianceFile)).trim().split("\n").map((l) =>
@@ -399,8 +424,13 @@ Deno.test("fields newer writers add (an invalid cause per record, invalid rates 
   try {
     const run = await (await fetch(`${viewer.url}/run/${encodeURIComponent(b.summary.run_id)}`))
       .text();
+    assert.ok(!run.includes('class="warnings"'), "the edited files still agree with each other");
     assert.equal(run.match(/invalid: truncated/g)?.length, invalid.length);
-    assert.ok(run.includes(`<div>truncated: ${invalid.length}</div>`), "the summary's causes");
+    assert.match(
+      run,
+      new RegExp(`<div>truncated: ${invalid.length} · [0-9.]+ ?%</div>`),
+      "the summary's causes",
+    );
     const page = await (await fetch(`${viewer.url}/run/${encodeURIComponent(probes[0].run_id)}`))
       .text();
     assert.ok(!page.includes("<script>alert"), "no markup from a model reaches the page");

@@ -46,6 +46,8 @@ export {
   interChunkGaps,
 } from "./_chunks.ts";
 export {
+  BOOTSTRAP_WORK_LIMIT,
+  clusterQuantileMethod,
   clusterQuantiles,
   type LatencyOptions,
   type LatencyPercentiles,

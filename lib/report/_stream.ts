@@ -1,25 +1,33 @@
 /**
- * Streaming JSONL reading for large results folders: the file is read in chunks of whole lines,
- * each chunk validated by lib/results' `parseJsonl` (same schema, same warnings), so memory holds
- * one chunk of parsed records at a time, never the whole file.
+ * Streaming JSONL reading for large results folders: the file is read in 1 MiB pieces and split
+ * into lines as it comes, each line parsed once and validated by the schema compiled into a plain
+ * predicate ({@linkcode fastCheck}); zod itself runs only on the lines the predicate does not vouch
+ * for, so a bad line gets exactly the warning `parseJsonl` gives (file and line), and memory holds
+ * one chunk of records at a time, never the whole file.
  * @module
  */
-import { z } from "zod";
-import { type JsonlWarning, parseJsonl } from "../results/mod.ts";
-
-const WRAP = /\{"__line":\d+,"__record":/;
+import type { z } from "zod";
+import { fastCheck, type JsonlWarning } from "../results/mod.ts";
+import { fillNulls } from "./_legacy.ts";
 
 /** Options for {@linkcode streamJsonl}. */
 export interface StreamJsonlOptions {
-  /** Lines per validated chunk. @default 8192 */
+  /** Records per chunk handed to `onRecords`. @default 8192 */
   chunkLines?: number;
   /** Called once per skipped line (line numbers are the file's, 1-based). @default collects only */
   onWarning?: (warning: JsonlWarning) => void;
+  /**
+   * Fields an older record may lack, read as null (see `nullableKeys`), with `filled` counting
+   * per field how many records needed it.
+   */
+  nullable?: { keys: readonly string[]; filled: Map<string, number> };
 }
 
 /**
  * Read `path` line by line, validate every line with `schema` and hand each chunk of valid
- * records (with their 1-based line numbers) to `onRecords`. Returns the warnings.
+ * records (with their 1-based line numbers) to `onRecords`. Returns the warnings: a line that is
+ * not JSON, a record that does not match the schema (at which field, zod's message), and a
+ * truncated last line (interrupted write), as `parseJsonl` words them.
  */
 export async function streamJsonl<S extends z.ZodType>(
   path: string,
@@ -27,44 +35,55 @@ export async function streamJsonl<S extends z.ZodType>(
   onRecords: (records: z.output<S>[], lines: number[]) => void,
   options: StreamJsonlOptions = {},
 ): Promise<JsonlWarning[]> {
-  const chunkLines = options.chunkLines ?? 8192;
+  const chunkLines = options.chunkLines ?? 256;
+  const check = fastCheck(schema);
   const warnings: JsonlWarning[] = [];
-  // parseJsonl does not return line numbers of good records: tag each line with its number.
-  const tagged = z.object({ __line: z.number(), __record: schema });
-  let pending: string[] = [];
-  let firstLine = 1; // file line number of pending[0]
-  const flush = (final: boolean, endsClean: boolean) => {
-    if (pending.length === 0) return;
-    const offset = firstLine - 1;
-    let text = "";
-    for (let i = 0; i < pending.length; i++) {
-      const raw = pending[i];
-      const line = raw.trim();
-      // Wrap valid JSON objects so the line number survives validation; keep the rest verbatim
-      // so parseJsonl reports them (bad JSON, truncated last line) as it always does.
-      if (line.startsWith("{") && line.endsWith("}")) {
-        text += `{"__line":${offset + i + 1},"__record":${line}}`;
-      } else text += raw;
-      if (i < pending.length - 1 || !final || endsClean) text += "\n";
+  const warn = (line: number, message: string) => {
+    const w = { file: path, line, message };
+    warnings.push(w);
+    options.onWarning?.(w);
+  };
+  let records: z.output<S>[] = [];
+  let lines: number[] = [];
+  let lineNo = 0;
+  const take = (raw: string, last: boolean) => {
+    lineNo++;
+    const line = raw.trim();
+    if (line === "") return;
+    let data: unknown;
+    try {
+      data = JSON.parse(line);
+    } catch {
+      warn(
+        lineNo,
+        last
+          ? "truncated last line (interrupted write), skipped"
+          : `not valid JSON, skipped: ${line.slice(0, 80)}`,
+      );
+      return;
     }
-    const { records } = parseJsonl(text, tagged, path, {
-      onWarning: (w) => {
-        const warning = {
-          file: path,
-          line: w.line + offset,
-          message: w.message.replace(WRAP, "").replace("'__record.", "'").replace(
-            "'__record'",
-            "'(root)'",
-          ),
-        };
-        warnings.push(warning);
-        options.onWarning?.(warning);
-      },
-    });
-    const rows = records as unknown as { __line: number; __record: z.output<S> }[];
-    onRecords(rows.map((r) => r.__record), rows.map((r) => r.__line));
-    firstLine += pending.length;
-    pending = [];
+    if (options.nullable && typeof data === "object" && data !== null && !Array.isArray(data)) {
+      fillNulls(data as Record<string, unknown>, options.nullable.keys, options.nullable.filled);
+    }
+    if (!check(data)) {
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        warn(
+          lineNo,
+          `record does not match its schema at '${issue.path.join(".")}': ${issue.message}`,
+        );
+        return;
+      }
+      data = parsed.data;
+    }
+    records.push(data as z.output<S>);
+    lines.push(lineNo);
+    if (records.length >= chunkLines) {
+      onRecords(records, lines);
+      records = [];
+      lines = [];
+    }
   };
 
   const file = await Deno.open(path, { read: true });
@@ -75,16 +94,18 @@ export async function streamJsonl<S extends z.ZodType>(
     for (;;) {
       const n = await file.read(buffer);
       if (n === null) break;
-      const parts = (carry + decoder.decode(buffer.subarray(0, n), { stream: true })).split("\n");
-      carry = parts.pop() ?? "";
-      for (const part of parts) {
-        pending.push(part);
-        if (pending.length >= chunkLines) flush(false, true);
+      const text = carry + decoder.decode(buffer.subarray(0, n), { stream: true });
+      let from = 0;
+      for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", from)) {
+        take(text.slice(from, at), false);
+        from = at + 1;
       }
+      carry = text.slice(from);
     }
     carry += decoder.decode();
-    if (carry.length > 0) pending.push(carry);
-    flush(true, carry.length === 0);
+    // A last line without its newline was cut by an interrupted write.
+    if (carry.length > 0) take(carry, true);
+    if (records.length) onRecords(records, lines);
   } finally {
     file.close();
   }

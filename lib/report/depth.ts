@@ -7,6 +7,7 @@
  */
 import pl from "nodejs-polars";
 import {
+  clusterQuantileMethod,
   clusterQuantiles,
   kneeIndex,
   type SweepFit,
@@ -15,6 +16,7 @@ import {
   sweepPoints,
   type SweepSample,
 } from "../perf/mod.ts";
+import { distinctText, droppedRows, numericValues } from "./_frame.ts";
 import type { ResultSet } from "./load.ts";
 import { KEYS as PERF_KEYS } from "./performance.ts";
 
@@ -71,21 +73,20 @@ export interface PercentileRow {
 
 const LEVELS = [0.5, 0.9, 0.99];
 
-function numbers(frame: pl.DataFrame, column: string): (number | null)[] {
-  return frame.getColumn(column).toArray() as (number | null)[];
-}
-
-function uniq(frame: pl.DataFrame, column: string): string {
-  return [...new Set(frame.getColumn(column).toArray() as string[])].sort().join(" ");
-}
+const uniq = distinctText;
 
 type Flat = Pick<
   PercentileRow,
   `${"ttft" | "itl" | "e2e"}_${"p50" | "p90" | "p99"}${"" | "_lo" | "_hi"}`
 >;
 
-function flat(prefix: "ttft" | "itl" | "e2e", groups: number[][], seed: number): Partial<Flat> {
-  const est = clusterQuantiles(groups, LEVELS, { seed });
+function flat(
+  prefix: "ttft" | "itl" | "e2e",
+  groups: number[][],
+  seed: number,
+  method: "percentile_bootstrap" | "woodruff",
+): Partial<Flat> {
+  const est = clusterQuantiles(groups, LEVELS, { seed, method });
   const out: Record<string, number | null> = {};
   ["p50", "p90", "p99"].forEach((p, i) => {
     out[`${prefix}_${p}`] = est[i].value;
@@ -115,26 +116,43 @@ export function percentileTable(
   if (results.perf.height === 0) return [];
   const { start, gaps, multi } = results.perfGaps;
   const rows: PercentileRow[] = [];
-  for (const group of results.perf.partitionBy(KEYS)) {
+  // Only the columns read here are copied into the groups.
+  const narrow = results.perf.select(
+    ...new Set([
+      ...KEYS,
+      "warmup",
+      "ok",
+      "ttft_ms",
+      "e2e_ms",
+      "chunks",
+      "row",
+      "run_id",
+      "config_hash",
+    ]),
+  );
+  for (const group of narrow.partitionBy(KEYS)) {
     const ok = group.filter(pl.col("warmup").not().and(pl.col("ok")));
     if (ok.height === 0) continue;
     const first = ok.head(1).toRecords()[0] as Record<string, string | number>;
-    const ttft = numbers(ok, "ttft_ms").filter((x): x is number => x !== null).map((x) => [x]);
-    const e2e = numbers(ok, "e2e_ms").filter((x): x is number => x !== null).map((x) => [x]);
+    const ttft = numericValues(ok, "ttft_ms").map((x) => [x]);
+    const e2e = numericValues(ok, "e2e_ms").map((x) => [x]);
     const itl: number[][] = [];
     let multiGaps = 0;
-    let withChunks = 0;
-    const chunkCounts = numbers(ok, "chunks");
-    numbers(ok, "row").forEach((row, i) => {
-      if (row === null || chunkCounts[i] === null) return;
-      withChunks++;
+    const chunked = ok.filter(pl.col("chunks").isNotNull()).getColumn("row")
+      .toTypedArray() as Int32Array;
+    const withChunks = chunked.length;
+    for (const row of chunked) {
       const g: number[] = [];
       for (let j = start[row]; j < start[row + 1]; j++) {
         g.push(gaps[j]);
         multiGaps += multi[j];
       }
       itl.push(g);
-    });
+    }
+    // One interval method per row: the bootstrap unless one of the three would be too long.
+    const method = [ttft, itl, e2e].some((g) => clusterQuantileMethod(g) === "woodruff")
+      ? "woodruff"
+      : "percentile_bootstrap";
     rows.push({
       model_key: String(first.model_key),
       format: String(first.format),
@@ -144,16 +162,17 @@ export function percentileTable(
       runner: String(first.runner),
       concurrency: Number(first.concurrency ?? 1),
       n: ok.height,
-      ...flat("ttft", ttft, seed),
-      ...flat("itl", itl, seed),
-      ...flat("e2e", e2e, seed),
+      ...flat("ttft", ttft, seed, method),
+      ...flat("itl", itl, seed, method),
+      ...flat("e2e", e2e, seed, method),
       itl_requests: withChunks,
       itl_gaps: itl.reduce((s, g) => s + g.length, 0),
       multi_token_gaps: multiGaps,
-      ci_method: "percentile_bootstrap",
+      ci_method: method,
       run_ids: uniq(ok, "run_id"),
       config_hashes: uniq(ok, "config_hash"),
     } as PercentileRow);
+    droppedRows(group.height);
   }
   const key = (r: PercentileRow) =>
     [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner].join("\u0000");

@@ -651,7 +651,7 @@ function depthTables(report: Report): DisplayTable[] {
         "Scenario": r.scenario,
         "Round": r.round || dash,
         "Conc.": String(r.concurrency),
-        "n": String(r.n),
+        "n": r.ci_method === "woodruff" ? `${r.n} (woodruff)` : String(r.n),
         "TTFT p50": ms3(r.ttft_p50, r.ttft_p50_lo, r.ttft_p50_hi),
         "TTFT p90": ms3(r.ttft_p90, r.ttft_p90_lo, r.ttft_p90_hi),
         "TTFT p99": ms3(r.ttft_p99, r.ttft_p99_lo, r.ttft_p99_hi),
@@ -667,7 +667,11 @@ function depthTables(report: Report): DisplayTable[] {
       })),
       runs: p.map((r) => r.run_ids),
       note:
-        "Milliseconds, over measured requests without error; type-7 percentiles with 95 % percentile-bootstrap intervals that resample whole requests (seed 42, 2000 resamples; at small n, p99 is close to the largest value). ITL = the gaps between successive content chunks of each request, the first chunk (TTFT) excluded, pooled over requests: AIPerf's inter-chunk latency (AIPerf's own 'inter_token_latency' is per request (E2E − TTFT)/(tokens − 1), our TPOT). A gap that ends in a chunk carrying several tokens (⚠ multi-token) is a chunk latency, not a per-token one.",
+        `Milliseconds, over measured requests without error; type-7 percentiles with 95 % percentile-bootstrap intervals that resample whole requests (seed 42, 2000 resamples; at small n, p99 is close to the largest value)${
+          p.some((r) => r.ci_method === "woodruff")
+            ? "; rows marked woodruff (too many requests or gaps to resample: more than 2·10⁷ value visits) use Woodruff's interval from the cluster-robust standard error of the share below the percentile, also by request"
+            : ""
+        }. ITL = the gaps between successive content chunks of each request, the first chunk (TTFT) excluded, pooled over requests: AIPerf's inter-chunk latency (AIPerf's own 'inter_token_latency' is per request (E2E − TTFT)/(tokens − 1), our TPOT). A gap that ends in a chunk carrying several tokens (⚠ multi-token) is a chunk latency, not a per-token one.`,
     },
     {
       id: "length_sweep",

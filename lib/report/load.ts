@@ -24,7 +24,7 @@ import {
   type SweepFile,
   SweepFileSchema,
 } from "./_derived.ts";
-import { tolerantSchema } from "./_legacy.ts";
+import { nullableKeys } from "./_legacy.ts";
 import { PerfColumns, type PerfGaps } from "./_perf_columns.ts";
 import { streamJsonl } from "./_stream.ts";
 
@@ -152,6 +152,9 @@ type Kind =
   | "rounds"
   | "sweep";
 
+/** Perf fields an older record may lack, read as null (not measured). */
+const PERF_NULLABLE = nullableKeys(PerfRecordSchema);
+
 function kindOf(name: string): Kind | null {
   if (/^perf_.+\.jsonl$/.test(name)) return "perf";
   if (/^(eval|realistic)_.+\.jsonl$/.test(name)) return "eval_records";
@@ -246,11 +249,10 @@ export async function loadResults(
     try {
       if (kind === "perf") {
         const filled = new Map<string, number>();
-        const schema = tolerantSchema(PerfRecordSchema, filled);
-        const ws = await streamJsonl(path, schema, (chunk, lines) => {
+        const ws = await streamJsonl(path, PerfRecordSchema, (chunk, lines) => {
           columns.add(path, chunk, lines);
           records += chunk.length;
-        }, { chunkLines: options.chunkLines });
+        }, { chunkLines: options.chunkLines, nullable: { keys: PERF_NULLABLE, filled } });
         for (const w of ws) warn(w.file, w.line, w.message);
         skipped = ws.length;
         if (filled.size) {

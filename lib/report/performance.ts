@@ -7,6 +7,7 @@
 import pl from "nodejs-polars";
 import { aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
 import { type CiMethod, meanBootstrapCi, quantile } from "../stats/mod.ts";
+import { countTrue, distinctText, droppedRows, numericValues } from "./_frame.ts";
 import { bandOf, type Bands, performanceBand } from "./bands.ts";
 import type { ResultSet } from "./load.ts";
 
@@ -33,7 +34,7 @@ export interface PerformanceRow {
   /** Measured (non-warm-up) requests. */
   n: number;
   warmups: number;
-  /** Method of every mean interval of the row (bca_bootstrap; t above 20 000 values). */
+  /** Method of every mean interval of the row (bca_bootstrap; t above 2,000 values). */
   ci_method: CiMethod;
   /** Requests in flight at once (continuous batching rounds); 1: sequential. */
   concurrency: number;
@@ -199,13 +200,7 @@ export const KEYS = [
   "concurrency",
 ];
 
-function values(frame: pl.DataFrame, column: string, scale = 1): number[] {
-  const out: number[] = [];
-  for (const v of frame.getColumn(column).toArray() as (number | null)[]) {
-    if (v !== null && Number.isFinite(v)) out.push(v / scale);
-  }
-  return out;
-}
+const values = numericValues;
 
 function stat(xs: number[], confidence: number) {
   const m = meanBootstrapCi(xs, { confidence, range: [0, Infinity] });
@@ -218,6 +213,30 @@ function stat(xs: number[], confidence: number) {
     method: m.method,
   };
 }
+
+/** The perf frame's columns the performance table reads, besides {@linkcode KEYS}. */
+const PERFORMANCE_INPUTS = [
+  "file",
+  "run_id",
+  "config_hash",
+  "cache_mode",
+  "warmup",
+  "ok",
+  "prompt_cache_hit",
+  "throttled",
+  "ttft_ms",
+  "e2e_ms",
+  "output_tokens_per_s",
+  "output_tokens",
+  "peak_rss_bytes",
+  "cached_prompt_tokens",
+  "energy_j",
+  "timestamp_ms",
+  "window_id",
+  "window_size",
+  "window_sent_ms",
+  "window_end_ms",
+];
 
 /** The measured records' batch windows, for the aggregate throughput. */
 function windowRequests(measured: pl.DataFrame): WindowRequest[] {
@@ -233,9 +252,7 @@ function windowRequests(measured: pl.DataFrame): WindowRequest[] {
   }));
 }
 
-function uniq(frame: pl.DataFrame, column: string): string {
-  return [...new Set(frame.getColumn(column).toArray() as string[])].sort().join(" ");
-}
+const uniq = distinctText;
 
 /** The performance table of a result set, sorted by model key, format, quantization, scenario. */
 export function performanceTable(
@@ -246,7 +263,10 @@ export function performanceTable(
   const bands = options.bands ?? null;
   if (results.perf.height === 0) return [];
   const rows: PerformanceRow[] = [];
-  for (let group of results.perf.partitionBy(KEYS)) {
+  // Only the columns the table reads are copied into the groups (a million rows of all of them
+  // would be copied three times over: group, measured, succeeded).
+  const narrow = results.perf.select(...new Set([...KEYS, ...PERFORMANCE_INPUTS]));
+  for (let group of narrow.partitionBy(KEYS)) {
     if (options.pool === "latest") group = latestRun(group);
     const first = group.head(1).toRecords()[0] as Record<string, string>;
     const measured = group.filter(pl.col("warmup").not());
@@ -258,7 +278,7 @@ export function performanceTable(
     const e = stat(values(ok, "e2e_ms"), confidence);
     const ramValues = values(measured, "peak_rss_bytes", GIB);
     const r = stat(ramValues, confidence);
-    const ramMax = ramValues.length ? Math.max(...ramValues) : null;
+    const ramMax = ramValues.length ? ramValues.reduce((a, b) => Math.max(a, b)) : null;
     const windows = windowRequests(measured);
     const aggregate = windows.length ? aggregateThroughput(windows) : null;
     const concurrency = values(measured, "concurrency").reduce((a, b) => Math.max(a, b), 1);
@@ -266,7 +286,7 @@ export function performanceTable(
       bands ? bandOf(v, performanceBand(bands, first.scenario, b))?.label ?? null : null;
     const cache = promptCache(ok);
     const energy = energyOf(ok, concurrency);
-    const throttled = measured.getColumn("throttled").toArray() as (boolean | null)[];
+    const throttledKnown = measured.height - measured.getColumn("throttled").nullCount();
     const perRun = runCounts(measured, group);
     rows.push({
       model_key: first.model_key,
@@ -302,8 +322,8 @@ export function performanceTable(
       aggregate_tps_hi: aggregate?.ci95?.[1] ?? null,
       aggregate_windows: aggregate?.windows ?? 0,
       ...energy,
-      throttled_n: throttled.filter((t) => t === true).length,
-      throttled_known: throttled.filter((t) => t !== null).length,
+      throttled_n: countTrue(measured, "throttled"),
+      throttled_known: throttledKnown,
       e2e_ms: e.mean,
       e2e_ms_lo: e.lo,
       e2e_ms_hi: e.hi,
@@ -319,11 +339,12 @@ export function performanceTable(
       ...cache,
       runs_n: perRun.length,
       runs_detail: perRun.map((r) => `${r.run_id} (n=${r.n})`).join("; "),
-      mixed_configs: new Set(group.getColumn("config_hash").toArray()).size > 1,
+      mixed_configs: group.getColumn("config_hash").nUnique() > 1,
       run_ids: uniq(group, "run_id"),
       config_hashes: uniq(group, "config_hash"),
       files: uniq(group, "file"),
     });
+    droppedRows(group.height);
   }
   const key = (r: PerformanceRow) =>
     [r.model_key, r.format, r.quantization, r.scenario, r.round, r.runner, r.model_id, r.backend]
@@ -335,19 +356,16 @@ export function performanceTable(
 
 /** Energy per token and per request over the requests that measured it (concurrency 1 only). */
 function energyOf(ok: pl.DataFrame, concurrency: number) {
-  const rows = (ok.select("energy_j", "output_tokens").toRecords() as {
-    energy_j: number | null;
-    output_tokens: number | null;
-  }[]).filter((r) => r.energy_j !== null);
-  if (rows.length === 0 || concurrency > 1) {
-    return { energy_j_per_token: null, energy_j_per_request: null, energy_n: rows.length };
+  const rows = ok.filter(pl.col("energy_j").isNotNull());
+  if (rows.height === 0 || concurrency > 1) {
+    return { energy_j_per_token: null, energy_j_per_request: null, energy_n: rows.height };
   }
-  const joules = rows.reduce((s, r) => s + r.energy_j!, 0);
-  const tokens = rows.reduce((s, r) => s + (r.output_tokens ?? 0), 0);
+  const joules = values(rows, "energy_j").reduce((s, v) => s + v, 0);
+  const tokens = values(rows, "output_tokens").reduce((s, v) => s + v, 0);
   return {
     energy_j_per_token: tokens > 0 ? joules / tokens : null,
-    energy_j_per_request: joules / rows.length,
-    energy_n: rows.length,
+    energy_j_per_request: joules / rows.height,
+    energy_n: rows.height,
   };
 }
 
@@ -362,20 +380,21 @@ function latestRun(group: pl.DataFrame): pl.DataFrame {
 /** Measured requests per run, in run-id order (runs with only warm-ups show n=0). */
 function runCounts(measured: pl.DataFrame, group: pl.DataFrame): { run_id: string; n: number }[] {
   const counts = new Map<string, number>();
-  for (const id of group.getColumn("run_id").toArray() as string[]) counts.set(id, 0);
-  for (const id of measured.getColumn("run_id").toArray() as string[]) {
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
+  for (const id of group.getColumn("run_id").unique().toArray() as string[]) counts.set(id, 0);
+  const perRun = measured.groupBy("run_id").agg(pl.col("warmup").count().alias("n"))
+    .toRecords() as { run_id: string; n: number }[];
+  for (const r of perRun) counts.set(r.run_id, Number(r.n));
   return [...counts].sort(([a], [b]) => a < b ? -1 : 1).map(([run_id, n]) => ({ run_id, n }));
 }
 
 /** The prompt cache over measured successful requests, as lib/perf's summary counts it. */
 function promptCache(ok: pl.DataFrame) {
-  const modes = new Set((ok.getColumn("cache_mode").toArray() as string[]).filter(Boolean));
+  const modes = new Set(
+    (ok.getColumn("cache_mode").unique().toArray() as string[]).filter(Boolean),
+  );
   const mode = modes.size > 1 ? "mixed" : modes.size === 1 ? [...modes][0] : "";
   const cached = values(ok, "cached_prompt_tokens").sort((a, b) => a - b);
-  const hits = (ok.getColumn("prompt_cache_hit").toArray() as (boolean | null)[])
-    .filter((h) => h === true).length;
+  const hits = countTrue(ok, "prompt_cache_hit");
   return {
     cache_mode: mode,
     cache_reported: cached.length,

@@ -7,6 +7,9 @@
  *   Hesterberg's small-sample expansion; used for means of positive times and of bounded scores,
  *   and for macro-F1. Inside the range of the data, so inside the metric's range.
  * - `percentile_bootstrap`: seeded percentile bootstrap (medians, p90, per-class F1 of tiny classes).
+ * - `woodruff`: Woodruff's (1952) interval for a quantile, from the cluster-robust standard error
+ *   of the share of values below it (latency percentiles of very many requests, where resampling
+ *   them would take too long).
  * - `t`: Student's t interval for a mean (only where the values are unbounded).
  * - `tango_score`: Tango's (1998) score interval for a paired difference of proportions, which
  *   inverts McNemar's test.
@@ -24,7 +27,8 @@ export type CiMethod =
   | "paired_bca_bootstrap"
   | "welch"
   | "newcombe"
-  | "normal_from_ci";
+  | "normal_from_ci"
+  | "woodruff";
 
 /** A short label per method, for table notes and captions. */
 export const CI_METHOD_LABELS: Readonly<Record<CiMethod, string>> = {
@@ -37,6 +41,7 @@ export const CI_METHOD_LABELS: Readonly<Record<CiMethod, string>> = {
   welch: "Welch t",
   newcombe: "Newcombe hybrid score (independent samples)",
   normal_from_ci: "normal approximation from two intervals",
+  woodruff: "Woodruff (cluster-robust)",
 };
 
 /** The label of a method id, or the id itself when it is not one of {@linkcode CiMethod}. */

@@ -20,7 +20,7 @@
  */
 export { normalCdf, normalQuantile, tQuantile } from "./_distributions.ts";
 export { CI_METHOD_LABELS, type CiMethod, ciMethodLabel } from "./_ci_method.ts";
-export { median, p90, quantile } from "./_quantile.ts";
+export { median, p90, quantile, quantileOfSorted } from "./_quantile.ts";
 export { seededRandom } from "./_random.ts";
 export { type MeanCi, meanCi, type MeanCiOptions } from "./_mean.ts";
 export { type LinearFit, linearFit, type LinearFitOptions } from "./_regression.ts";

@@ -1,78 +1,15 @@
 /**
- * Performance records gathered as columns (numbers in typed arrays of 65,536 records, each full
- * chunk moved into a Polars frame at once; the text fields of a record dictionary-encoded once per
- * distinct combination and joined as categoricals at the end), so a million records never exist as
- * a million objects, nor as a million copies of their strings.
+ * The perf records frame, built from the blocks of lib/report/_perf_collect.ts (in this thread or
+ * from workers): each block's typed arrays move into one Polars frame at once, the unit's text
+ * fields joined as categoricals, so a million records never exist as a million objects, nor as a
+ * million copies of their strings.
  * @module
  */
 import pl from "nodejs-polars";
-import type { PerfRecord } from "../results/mod.ts";
 import { droppedRows } from "./_frame.ts";
+import { PERF_NUMERIC, PERF_WINDOW, type PerfBlock, UNIT_FIELDS } from "./_perf_collect.ts";
 
-/** The categorical fields shared by the records of one run unit and file. */
-const UNIT_FIELDS = [
-  "run_id",
-  "config_hash",
-  "model_key",
-  "model_id",
-  "backend",
-  "format",
-  "quantization",
-  "scenario",
-  "round_id",
-  "runner",
-  "cache_mode",
-] as const;
-
-/** Numeric fields kept per record (null as NaN while gathering). */
-export const PERF_NUMERIC = [
-  "ttft_ms",
-  "e2e_ms",
-  "tpot_ms",
-  "output_tokens_per_s",
-  "prefill_tokens_per_s",
-  "prompt_tokens",
-  "output_tokens",
-  "peak_rss_bytes",
-  "cached_prompt_tokens",
-  "timestamp_ms",
-  /** Content chunks with arrival times, and those that carried several tokens. */
-  "chunks",
-  "multi_token_chunks",
-  /** Energy of the request window (J) and per output token. */
-  "energy_j",
-  "energy_j_per_token",
-  /** A length-sweep point's targets (null outside a sweep). */
-  "sweep_prompt_tokens",
-  "sweep_output_tokens",
-] as const;
-
-/**
- * Concurrency and batch-window fields per record (null as NaN while gathering; no window in
- * records written before it existed): `concurrency`, `window_id`, `window_size`,
- * `window_sent_ms`, `window_end_ms` (see `batch_window` in the perf record).
- */
-export const PERF_WINDOW = [
-  "concurrency",
-  "window_id",
-  "window_size",
-  "window_sent_ms",
-  "window_end_ms",
-] as const;
-
-const windowValue = (r: PerfRecord, field: typeof PERF_WINDOW[number]): number => {
-  if (field === "concurrency") return r.concurrency ?? 1;
-  const w = r.batch_window;
-  if (!w) return NaN;
-  const value = field === "window_id"
-    ? w.id
-    : field === "window_size"
-    ? w.size
-    : field === "window_sent_ms"
-    ? w.sent_ms
-    : w.end_ms;
-  return value ?? NaN;
-};
+export { PERF_NUMERIC, PERF_WINDOW } from "./_perf_collect.ts";
 
 /** Columns of the perf records frame, in order. */
 export const PERF_COLUMNS: readonly string[] = [
@@ -102,43 +39,7 @@ export interface PerfGaps {
   multi: Uint8Array;
 }
 
-/** A record field that is a number, else NaN. */
-function numberOf(r: PerfRecord, name: typeof PERF_NUMERIC[number]): number {
-  let v: unknown;
-  switch (name) {
-    case "timestamp_ms":
-      v = Date.parse(r.timestamp);
-      break;
-    case "chunks":
-      v = r.chunk_offsets_ms?.length;
-      break;
-    case "energy_j":
-      v = r.energy?.joules;
-      break;
-    case "energy_j_per_token":
-      v = r.energy?.joules_per_token;
-      break;
-    case "sweep_prompt_tokens":
-      v = r.sweep?.prompt_tokens_target;
-      break;
-    case "sweep_output_tokens":
-      v = r.sweep?.output_tokens_target;
-      break;
-    default:
-      v = field(r, name);
-  }
-  return typeof v === "number" && Number.isFinite(v) ? v : NaN;
-}
-
-function field(r: PerfRecord, name: string): unknown {
-  const v = (r as unknown as Record<string, unknown>)[name];
-  return v === undefined ? null : v;
-}
-
-/** Records per chunk of typed arrays moved into Polars at once. */
-const CHUNK = 1 << 16;
-
-/** A growable typed array of numbers (the inter-token gaps). */
+/** A growable typed array. */
 class Growing<T extends Float32Array | Int32Array | Uint8Array> {
   #data: T;
   length = 0;
@@ -146,12 +47,20 @@ class Growing<T extends Float32Array | Int32Array | Uint8Array> {
     this.#data = make(1024);
   }
   push(v: number): void {
-    if (this.length === this.#data.length) {
-      const bigger = this.make(this.#data.length * 2);
-      bigger.set(this.#data);
-      this.#data = bigger;
-    }
+    if (this.length === this.#data.length) this.#grow(this.length + 1);
     this.#data[this.length++] = v;
+  }
+  append(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.#data.length) this.#grow(this.length + values.length);
+    this.#data.set(values, this.length);
+    this.length += values.length;
+  }
+  #grow(needed: number): void {
+    let size = this.#data.length * 2;
+    while (size < needed) size *= 2;
+    const bigger = this.make(size);
+    bigger.set(this.#data);
+    this.#data = bigger;
   }
   /** The values as a typed array of their exact length (a copy). */
   take(): T {
@@ -159,31 +68,17 @@ class Growing<T extends Float32Array | Int32Array | Uint8Array> {
   }
 }
 
-/** Gathers perf records into columns; `frame()` builds the Polars frame. */
+/** Builds the perf frame from blocks; `frame()` returns it. */
 export class PerfColumns {
   #units = new Map<string, number>();
   #unitRows: Record<string, string>[] = [];
-  #lastUnit = -1;
   #frames: pl.DataFrame[] = [];
-  #n = 0; // records in the current chunk
-  #total = 0; // records in flushed chunks
-  #unit = new Int32Array(CHUNK);
-  #line = new Int32Array(CHUNK);
-  #repetition = new Int32Array(CHUNK);
-  // Per record: warmup and ok (0 false, 1 true); output_valid and prompt_cache_hit (0 null, 1 false,
-  // 2 true).
-  #warmup = new Uint8Array(CHUNK);
-  #ok = new Uint8Array(CHUNK);
-  #valid = new Uint8Array(CHUNK);
-  #hit = new Uint8Array(CHUNK);
-  #numbers: Float64Array[] = PERF_NUMERIC.map(() => new Float64Array(CHUNK));
-  #windows: Float64Array[] = PERF_WINDOW.map(() => new Float64Array(CHUNK));
-  // Per record: throttled and sweep_prompt_exact (0 null, 1 false, 2 true).
-  #throttled = new Uint8Array(CHUNK);
-  #exact = new Uint8Array(CHUNK);
+  #total = 0;
   #gapStart = new Growing((n) => new Int32Array(n));
   #gaps = new Growing((n) => new Float32Array(n));
   #multi = new Growing((n) => new Uint8Array(n));
+  #unitFrame: pl.DataFrame | null = null;
+  #unitFrameRows = 0;
 
   constructor() {
     this.#gapStart.push(0);
@@ -191,103 +86,62 @@ export class PerfColumns {
 
   /** Records gathered so far. */
   get length(): number {
-    return this.#total + this.#n;
+    return this.#total;
   }
 
-  /** Add the valid records of one chunk, with their file and line numbers. */
-  add(file: string, records: readonly PerfRecord[], lines: readonly number[]): void {
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      // Fields a newer writer added are read when present, else null (older records).
-      const hit = typeof field(r, "prompt_cache_hit") === "boolean"
-        ? field(r, "prompt_cache_hit") as boolean
-        : null;
-      // Records of one unit come in a row: compare with the previous record's unit first.
-      let unit = this.#lastUnit;
-      const last = unit >= 0 ? this.#unitRows[unit] : null;
-      let same = last !== null && last.file === file;
-      for (let j = 0; same && j < UNIT_FIELDS.length; j++) {
-        same = last![UNIT_FIELDS[j]] === String(field(r, UNIT_FIELDS[j]) ?? "");
-      }
-      if (!same) {
-        let key = file;
-        for (const f of UNIT_FIELDS) key += "\u0000" + (field(r, f) ?? "");
-        const known = this.#units.get(key);
-        if (known === undefined) {
-          unit = this.#unitRows.length;
-          this.#units.set(key, unit);
-          const row: Record<string, string> = { file };
-          // No round (outside a rounds run) is the empty string, so it can be a grouping key.
-          for (const f of UNIT_FIELDS) row[f] = String(field(r, f) ?? "");
-          this.#unitRows.push(row);
-        } else unit = known;
-        this.#lastUnit = unit;
-      }
-      const k = this.#n;
-      this.#unit[k] = unit;
-      this.#line[k] = lines[i];
-      this.#repetition[k] = r.repetition;
-      this.#warmup[k] = r.warmup ? 1 : 0;
-      this.#ok[k] = r.error === null ? 1 : 0;
-      this.#valid[k] = r.output_valid === null ? 0 : r.output_valid ? 2 : 1;
-      this.#hit[k] = hit === null ? 0 : hit ? 2 : 1;
-      for (let j = 0; j < PERF_NUMERIC.length; j++) {
-        this.#numbers[j][k] = numberOf(r, PERF_NUMERIC[j]);
-      }
-      for (let j = 0; j < PERF_WINDOW.length; j++) {
-        this.#windows[j][k] = windowValue(r, PERF_WINDOW[j]);
-      }
-      const throttled = field(r, "throttled");
-      this.#throttled[k] = throttled === null ? 0 : throttled ? 2 : 1;
-      const exact = r.sweep?.prompt_exact;
-      this.#exact[k] = exact === undefined || exact === null ? 0 : exact ? 2 : 1;
-      // Inter-token gaps (first chunk excluded) of successful requests.
-      const offsets = r.error === null ? r.chunk_offsets_ms : null;
-      const tokens = r.chunk_tokens;
-      if (offsets) {
-        for (let m = 1; m < offsets.length; m++) {
-          this.#gaps.push(Math.max(0, offsets[m] - offsets[m - 1]));
-          this.#multi.push(tokens && tokens[m] > 1 ? 1 : 0);
-        }
-      }
-      this.#gapStart.push(this.#gaps.length);
-      if (++this.#n === CHUNK) this.#flush();
-    }
-  }
-
-  /** Move the current chunk into a Polars frame (Polars copies the arrays; they are reused). */
-  #flush(): void {
-    const n = this.#n;
+  /** Add one block of a file's records (blocks in file order, files in folder order). */
+  addBlock(block: PerfBlock): void {
+    const n = block.n;
     if (n === 0) return;
+    // The block's unit codes are its collector's: map them to this frame's.
+    const map = block.units.map((u) => {
+      let key = u.file;
+      for (const f of UNIT_FIELDS) key += "\u0000" + u[f];
+      let id = this.#units.get(key);
+      if (id === undefined) {
+        id = this.#unitRows.length;
+        this.#units.set(key, id);
+        this.#unitRows.push(u);
+      }
+      return id;
+    });
+    const unit = new Int32Array(n);
+    for (let i = 0; i < n; i++) unit[i] = map[block.unit[i]];
     const rows = new Int32Array(n);
     for (let i = 0; i < n; i++) rows[i] = this.#total + i;
+    let end = this.#gaps.length;
+    for (let i = 0; i < n; i++) {
+      end += block.gapCounts[i];
+      this.#gapStart.push(end);
+    }
+    this.#gaps.append(block.gaps);
+    this.#multi.append(block.multi);
     // The flags go to Polars as small integers and become booleans there (a boolean series built
     // from JavaScript values costs a call per value).
-    const codes = (name: string, xs: Uint8Array) =>
-      pl.Series(name, Int32Array.from(xs.subarray(0, n)));
+    const codes = (name: string, xs: Uint8Array) => pl.Series(name, Int32Array.from(xs));
     const columns: Record<string, pl.Series> = {
       row: pl.Series("row", rows),
-      unit: pl.Series("unit", this.#unit.slice(0, n)),
-      line: pl.Series("line", this.#line.slice(0, n)),
-      repetition: pl.Series("repetition", this.#repetition.slice(0, n)),
-      warmup: codes("warmup", this.#warmup),
-      ok: codes("ok", this.#ok),
-      output_valid: codes("output_valid", this.#valid),
-      prompt_cache_hit: codes("prompt_cache_hit", this.#hit),
-      throttled: codes("throttled", this.#throttled),
-      sweep_prompt_exact: codes("sweep_prompt_exact", this.#exact),
+      unit: pl.Series("unit", unit),
+      line: pl.Series("line", block.line),
+      repetition: pl.Series("repetition", block.repetition),
+      warmup: codes("warmup", block.warmup),
+      ok: codes("ok", block.ok),
+      output_valid: codes("output_valid", block.valid),
+      prompt_cache_hit: codes("prompt_cache_hit", block.hit),
+      throttled: codes("throttled", block.throttled),
+      sweep_prompt_exact: codes("sweep_prompt_exact", block.exact),
     };
+    PERF_NUMERIC.forEach((f, j) => {
+      columns[f] = pl.Series(f, block.numbers[j]);
+    });
+    PERF_WINDOW.forEach((f, j) => {
+      columns[f] = pl.Series(f, block.windows[j]);
+    });
     const two = (name: string) => pl.col(name).eq(1).alias(name);
     // 0 null, 1 false, 2 true.
     const tri = (name: string) =>
       pl.when(pl.col(name).eq(0)).then(pl.lit(null)).otherwise(pl.col(name).eq(2)).cast(pl.Bool)
         .alias(name);
-    PERF_NUMERIC.forEach((f, j) => {
-      columns[f] = pl.Series(f, this.#numbers[j].slice(0, n));
-    });
-    PERF_WINDOW.forEach((f, j) => {
-      columns[f] = pl.Series(f, this.#windows[j].slice(0, n));
-    });
     this.#frames.push(this.#withUnits(
       pl.DataFrame(columns).withColumns(
         two("warmup"),
@@ -300,18 +154,14 @@ export class PerfColumns {
       ),
     ));
     this.#total += n;
-    this.#n = 0;
-    // The chunk's intermediate frames (before null filling, before the join) are garbage now.
+    // The block's intermediate frames (before null filling, before the join) are garbage now.
     droppedRows(2 * n);
   }
 
-  #unitFrame: pl.DataFrame | null = null;
-  #unitFrameRows = 0;
-
   /**
-   * A chunk with its unit's text fields joined, as categoricals: a row holds a small code, not a
-   * copy of the text. Every chunk joins the same categoricals (rebuilt only when new units
-   * appeared, the earlier ones unchanged), so the chunks concatenate without re-encoding.
+   * A block with its unit's text fields joined, as categoricals: a row holds a small code, not a
+   * copy of the text. Every block joins the same categoricals (rebuilt only when new units
+   * appeared, the earlier ones unchanged), so the blocks concatenate without re-encoding.
    */
   #withUnits(chunk: pl.DataFrame): pl.DataFrame {
     if (!this.#unitFrame || this.#unitFrameRows !== this.#unitRows.length) {
@@ -337,7 +187,6 @@ export class PerfColumns {
 
   /** One row per record: file, line, the unit fields, flags and measurements (null when absent). */
   frame(): pl.DataFrame {
-    this.#flush();
     const empty = () =>
       pl.DataFrame({
         row: pl.Series("row", new Int32Array(0)),

@@ -24,9 +24,9 @@ import {
   type SweepFile,
   SweepFileSchema,
 } from "./_derived.ts";
-import { nullableKeys } from "./_legacy.ts";
+import type { PerfBlock } from "./_perf_collect.ts";
 import { PerfColumns, type PerfGaps } from "./_perf_columns.ts";
-import { streamJsonl } from "./_stream.ts";
+import { PerfReaderPool, readPerfFile } from "./_perf_read.ts";
 
 /** Something skipped or doubtful while loading; `line` is null for whole-file problems. */
 export interface LoadWarning {
@@ -139,8 +139,13 @@ export interface LoadResultsOptions {
   onWarning?: (warning: LoadWarning) => void;
   /** Called as the folder is read (large folders take a while). */
   onEvent?: (event: LoadEvent) => void;
-  /** Lines per validated chunk of a perf file. @default 8192 */
+  /** Lines per validated chunk of a perf file. @default 256 */
   chunkLines?: number;
+  /**
+   * Worker threads parsing perf files; 0 reads them in this thread.
+   * @default one per core (at most 4) when the perf files hold 64 MiB or more, else 0
+   */
+  workers?: number;
 }
 
 type Kind =
@@ -152,8 +157,8 @@ type Kind =
   | "rounds"
   | "sweep";
 
-/** Perf fields an older record may lack, read as null (not measured). */
-const PERF_NULLABLE = nullableKeys(PerfRecordSchema);
+/** Perf files of this many bytes in all are parsed in worker threads. */
+const PARALLEL_BYTES = 64 * 2 ** 20;
 
 function kindOf(name: string): Kind | null {
   if (/^perf_.+\.jsonl$/.test(name)) return "perf";
@@ -233,81 +238,98 @@ export async function loadResults(
     });
   };
   options.onEvent?.({ type: "load_start", dir, files: paths.length, bytes: totalBytes });
-  for (const path of paths) {
-    const name = relative(dir, path).split("/").at(-1)!;
-    const kind = kindOf(name);
-    if (kind === null) {
-      loaded(path, null, 0);
-      // Summaries written beside the records (rounds, sweeps, imports) are derived, not skipped data.
-      if (!name.startsWith(".") && !/^(rounds|sweep|import)_.+\.json$/.test(name)) {
-        warn(path, null, "unknown file (not a result file), skipped");
-      }
-      continue;
-    }
-    let records = 0;
-    let skipped = 0;
-    try {
-      if (kind === "perf") {
-        const filled = new Map<string, number>();
-        const ws = await streamJsonl(path, PerfRecordSchema, (chunk, lines) => {
-          columns.add(path, chunk, lines);
-          records += chunk.length;
-        }, { chunkLines: options.chunkLines, nullable: { keys: PERF_NULLABLE, filled } });
-        for (const w of ws) warn(w.file, w.line, w.message);
-        skipped = ws.length;
-        if (filled.size) {
-          warn(
-            path,
-            null,
-            `older records without ${
-              [...filled].map(([k, n]) => `${k} (${n})`).join(", ")
-            }: read as null (not measured)`,
-          );
+  // Large perf files are parsed in worker threads, one per core (at most 4), while this thread
+  // builds the frame; small folders are read here (a worker takes a while to start).
+  const perfPaths = paths.filter((p) => kindOf(p.split("/").at(-1)!) === "perf");
+  const perfBytes = perfPaths.reduce((s, p) => s + (sizes.get(p) ?? 0), 0);
+  const workers = options.workers ??
+    (perfBytes >= PARALLEL_BYTES ? Math.min(4, navigator.hardwareConcurrency || 1) : 0);
+  const pool = workers > 0 && perfPaths.length > 0
+    ? new PerfReaderPool(perfPaths, workers, options.chunkLines)
+    : null;
+  try {
+    await readAll();
+  } finally {
+    pool?.close();
+  }
+  async function readAll(): Promise<void> {
+    for (const path of paths) {
+      const name = relative(dir, path).split("/").at(-1)!;
+      const kind = kindOf(name);
+      if (kind === null) {
+        loaded(path, null, 0);
+        // Summaries written beside the records (rounds, sweeps, imports) are derived, not skipped data.
+        if (!name.startsWith(".") && !/^(rounds|sweep|import)_.+\.json$/.test(name)) {
+          warn(path, null, "unknown file (not a result file), skipped");
         }
-      } else if (kind === "eval_records") {
-        recordFiles.add(path);
-      } else if (kind === "eval_summary") {
-        summaries.push({
-          file: path,
-          summary: await readJson(path, (d) => EvalSummarySchema.parse(d)),
-        });
-        records = 1;
-      } else if (kind === "compliance") {
-        const ws: { line: number }[] = [];
-        const { records: rs } = await readJsonl(path, ComplianceRecordSchema, {
-          onWarning: (w) => {
-            ws.push(w);
-            warn(w.file, w.line, w.message);
-          },
-        });
-        // readJsonl does not give line numbers of good records: recover them from the file.
-        const lineOf = goodLines(await Deno.readTextFile(path), new Set(ws.map((w) => w.line)));
-        rs.forEach((r, i) => compliance.push({ ...r, file: path, line: lineOf[i] }));
-        records = rs.length;
-        skipped = ws.length;
-      } else if (kind === "rounds") {
-        rounds.push({
-          file: path,
-          summary: await readJson(path, (d) => RoundsSummaryFileSchema.parse(d)),
-        });
-        records = 1;
-      } else if (kind === "sweep") {
-        sweeps.push({ file: path, sweep: await readJson(path, (d) => SweepFileSchema.parse(d)) });
-        records = 1;
-      } else {
-        manifests.push({
-          file: path,
-          manifest: await readJson(path, (d) => ManifestSchema.parse(d)),
-        });
-        records = 1;
+        continue;
       }
-    } catch (error) {
-      warn(path, null, `${errorText(error)}; file skipped`);
-      skipped += 1;
+      let records = 0;
+      let skipped = 0;
+      try {
+        if (kind === "perf") {
+          const onBlock = (block: PerfBlock) => columns.addBlock(block);
+          const result = pool
+            ? await pool.read(path, onBlock)
+            : await readPerfFile(path, onBlock, options.chunkLines);
+          records = result.records;
+          for (const w of result.warnings) warn(w.file, w.line, w.message);
+          skipped = result.warnings.length;
+          if (result.filled.length) {
+            warn(
+              path,
+              null,
+              `older records without ${
+                result.filled.map(([k, n]) => `${k} (${n})`).join(", ")
+              }: read as null (not measured)`,
+            );
+          }
+          if (result.error !== null) throw new Error(result.error);
+        } else if (kind === "eval_records") {
+          recordFiles.add(path);
+        } else if (kind === "eval_summary") {
+          summaries.push({
+            file: path,
+            summary: await readJson(path, (d) => EvalSummarySchema.parse(d)),
+          });
+          records = 1;
+        } else if (kind === "compliance") {
+          const ws: { line: number }[] = [];
+          const { records: rs } = await readJsonl(path, ComplianceRecordSchema, {
+            onWarning: (w) => {
+              ws.push(w);
+              warn(w.file, w.line, w.message);
+            },
+          });
+          // readJsonl does not give line numbers of good records: recover them from the file.
+          const lineOf = goodLines(await Deno.readTextFile(path), new Set(ws.map((w) => w.line)));
+          rs.forEach((r, i) => compliance.push({ ...r, file: path, line: lineOf[i] }));
+          records = rs.length;
+          skipped = ws.length;
+        } else if (kind === "rounds") {
+          rounds.push({
+            file: path,
+            summary: await readJson(path, (d) => RoundsSummaryFileSchema.parse(d)),
+          });
+          records = 1;
+        } else if (kind === "sweep") {
+          sweeps.push({ file: path, sweep: await readJson(path, (d) => SweepFileSchema.parse(d)) });
+          records = 1;
+        } else {
+          manifests.push({
+            file: path,
+            manifest: await readJson(path, (d) => ManifestSchema.parse(d)),
+          });
+          records = 1;
+        }
+      } catch (error) {
+        warn(path, null, `${errorText(error)}; file skipped`);
+        skipped += 1;
+      }
+      files.push({ file: path, kind, records, skipped });
+      // Sample records are read when their summary is checked, below.
+      if (kind !== "eval_records") loaded(path, kind, records);
     }
-    files.push({ file: path, kind, records, skipped });
-    // Sample records are read when their summary is checked, below.
-    if (kind !== "eval_records") loaded(path, kind, records);
   }
 
   const evalRuns: EvalRun[] = [];

@@ -105,3 +105,65 @@ Deno.test("capability records without a summary and a summary without records ar
 Deno.test("loadResults() on a missing folder throws NotFound", async () => {
   await assert.rejects(() => loadResults("/nonexistent/results"), Deno.errors.NotFound);
 });
+
+Deno.test("perf files read by worker threads give the same frame, gaps, warnings and events as read in this thread, across block boundaries", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-workers-" });
+  await writeScriptedSet(dir);
+  // A file of 70,000 records (two blocks of 65,536), every tenth with chunk times, every
+  // hundredth without peak_footprint_bytes (an older writer), plus bad lines inside it.
+  const big = join(dir, "perf_acme_big-1b_GGUF_Q8_0_json_extraction_20251123_110000.jsonl");
+  const lines: string[] = [];
+  for (let i = 0; i < 70000; i++) {
+    const r: Record<string, unknown> = {
+      ...perfRecord({
+        run_id: "perf_big",
+        model_key: "big",
+        model_id: "acme/big-1b",
+        quantization: "Q8_0",
+        scenario: "json_extraction",
+        repetition: i,
+        warmup: i < 2,
+        ttft_ms: 100 + (i % 97),
+        chunk_offsets_ms: i % 10 === 0 ? [100, 110 + (i % 7), 125] : null,
+        chunk_tokens: i % 10 === 0 ? [1, 2, 1] : null,
+      }),
+    };
+    if (i % 100 === 0) delete r.peak_footprint_bytes;
+    lines.push(JSON.stringify(r));
+    if (i === 65535) lines.push("{not json");
+    if (i === 69000) lines.push(JSON.stringify({ ...r, e2e_ms: "slow" }));
+  }
+  await Deno.writeTextFile(big, lines.join("\n") + "\n");
+  const run = async (workers: number) => {
+    const events: string[] = [];
+    const results = await loadResults(dir, {
+      workers,
+      onEvent: (e) => events.push(e.type === "file_loaded" ? `${e.file}:${e.records}` : e.type),
+    });
+    return { results, events };
+  };
+  const here = await run(0);
+  const there = await run(2);
+  assert.equal(here.results.perf.height, 70000 + 8);
+  assert.deepEqual(there.results.perf.toRecords(), here.results.perf.toRecords());
+  assert.deepEqual(there.results.perfGaps, here.results.perfGaps);
+  assert.equal(here.results.perfGaps.gaps.length, 7000 * 2);
+  assert.deepEqual(there.results.warnings, here.results.warnings);
+  assert.deepEqual(
+    here.results.warnings.filter((w) => w.file === big).map((
+      w,
+    ) => [w.line, w.message.slice(0, 40)]),
+    [
+      [65537, "not valid JSON, skipped: {not json"],
+      [69003, "record does not match its schema at 'e2e"],
+      [null, "older records without peak_footprint_byt"],
+    ],
+  );
+  // 700 records, and the bad line (a copy of one of them): filled before it was checked.
+  assert.ok(here.results.warnings.some((w) => w.message.includes("peak_footprint_bytes (701)")));
+  assert.deepEqual(there.events, here.events);
+  assert.deepEqual(
+    numbers(performanceTable(there.results, { bands })),
+    numbers(performanceTable(here.results, { bands })),
+  );
+});

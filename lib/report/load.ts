@@ -15,7 +15,6 @@ import {
   EvalSummarySchema,
   type Manifest,
   ManifestSchema,
-  PerfRecordSchema,
   readJsonl,
 } from "../results/mod.ts";
 import {

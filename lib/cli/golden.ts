@@ -68,6 +68,15 @@ function score(metrics: Record<string, unknown>): string {
   return `${pct(pick.value)}${ci}${pick.ci_method ? ` (${pick.ci_method})` : ""}`;
 }
 
+/** The three most common causes of invalid answers, with their counts ("–" when none). */
+function topReasons(reasons: unknown): string {
+  const counts = Object.entries((reasons ?? {}) as Record<string, { count?: number }>)
+    .filter(([cause, v]) => cause !== "error" && (v?.count ?? 0) > 0)
+    .sort(([a, x], [b, y]) => (y.count ?? 0) - (x.count ?? 0) || (a < b ? -1 : 1))
+    .slice(0, 3);
+  return counts.length ? counts.map(([cause, v]) => `${cause} ${v.count}`).join(", ") : "–";
+}
+
 /** Entry point; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -166,8 +175,10 @@ export async function main(args: string[]): Promise<number> {
   ];
   for (const model of models) {
     lines.push(`**${model}**`, "");
-    lines.push("| Task | n | Score % [95 % CI] | Invalid % | Cut by max_tokens % |");
-    lines.push("| --- | ---: | --- | ---: | ---: |");
+    lines.push(
+      "| Task | n | Score % [95 % CI] | Invalid % | Top invalid reasons | Cut by max_tokens % |",
+    );
+    lines.push("| --- | ---: | --- | ---: | --- | ---: |");
     for (const t of TASKS) {
       // The variant a row stands for: banking77's shots and the constrained form tell them apart.
       const shots = t.args.includes("--shots");
@@ -181,8 +192,8 @@ export async function main(args: string[]): Promise<number> {
       const m = s.metrics as Record<string, unknown>;
       lines.push(
         `| ${t.label} | ${m.n} | ${score(m)} | ${pct(m.invalid_rate as number)} | ${
-          pct((m.length_cut_rate ?? m.truncated_rate ?? null) as number | null)
-        } |`,
+          topReasons(m.invalid_reasons)
+        } | ${pct((m.length_cut_rate ?? m.truncated_rate ?? null) as number | null)} |`,
       );
     }
     lines.push("");

@@ -41,6 +41,20 @@ Deno.test("golden --quick replaces the golden section of a README copy and nothi
   ) {
     assert.ok(section.includes(`| ${row}`), row);
   }
+  // Each task row: the invalid rate and, when it is not 0, its most common causes (counts that
+  // add up to at most n).
+  const rows = section.split("\n").filter((l) => /^\| (banking77|financial|mmlu|gsm8k)/.test(l));
+  assert.ok(rows.length >= 4, section);
+  for (const row of rows) {
+    const cells = row.split("|").slice(1, -1).map((c) => c.trim());
+    assert.equal(cells.length, 6, row);
+    const [, n, , invalid, reasons] = cells;
+    if (Number(invalid) > 0) {
+      const counts = [...reasons.matchAll(/[a-z_]+ (\d+)/g)].map((m) => Number(m[1]));
+      assert.ok(counts.length >= 1 && counts.length <= 3, row);
+      assert.ok(counts.reduce((a, b) => a + b, 0) <= Number(n), row);
+    } else assert.equal(reasons, "–", row);
+  }
   for (const s of ["interactive_assistant", "summarization", "json_extraction"]) {
     assert.match(section, new RegExp(`\\| ${s} \\| 1 \\| \\d+ \\|`));
   }

@@ -186,6 +186,49 @@ function woodruff(
 }
 
 /**
+ * {@linkcode woodruff} when every group holds one value (TTFT, E2E: one per request), without the
+ * group bookkeeping: with a_g ∈ {0, 1}, Σ_g (a_g − F̂)² = m·F̂·(1 − F̂), so the same interval.
+ */
+function singleValueWoodruff(
+  groups: readonly (readonly number[])[],
+  levels: readonly number[],
+  confidence: number,
+): Estimate[] {
+  const m = groups.length;
+  const sorted = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const v = groups[i][0];
+    if (!Number.isFinite(v)) {
+      throw new RangeError(`clusterQuantiles() needs finite values: current value is ${v}`);
+    }
+    sorted[i] = v;
+  }
+  sorted.sort();
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  return levels.map((p) => {
+    const value = quantileOfSorted(sorted, p);
+    if (m < 2) return { value, ci95: [value, value], ci_method: "woodruff" as const };
+    // Values at or below the estimate (binary search for the first one above it).
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] <= value) lo = mid + 1;
+      else hi = mid;
+    }
+    const share = lo / m;
+    const se = Math.sqrt(m * share * (1 - share) * m / (m - 1)) / m;
+    const a = quantileOfSorted(sorted, Math.max(0, p - z * se));
+    const b = quantileOfSorted(sorted, Math.min(1, p + z * se));
+    return {
+      value,
+      ci95: [Math.min(a, value), Math.max(b, value)] as [number, number],
+      ci_method: "woodruff" as const,
+    };
+  });
+}
+
+/**
  * Percentiles of values that come in groups (the gaps of each request), with a seeded percentile
  * bootstrap that resamples groups: each resample draws as many groups as there are, with
  * replacement, and takes the type-7 quantiles of all their values. Where the bootstrap's work
@@ -214,6 +257,9 @@ export function clusterQuantiles(
   const ci_method: CiMethod = options.method ?? clusterQuantileMethod(kept, resamples);
   const total = kept.reduce((s, g) => s + g.length, 0);
   if (total === 0) return levels.map(() => ({ value: null, ci95: null, ci_method }));
+  if (ci_method === "woodruff" && total === kept.length) {
+    return singleValueWoodruff(kept, levels, confidence);
+  }
   const pairs: [number, number][] = [];
   kept.forEach((g, gi) => {
     for (const v of g) {

@@ -130,6 +130,27 @@ Deno.test("clusterQuantiles() switches to Woodruff's interval where the bootstra
   });
 });
 
+Deno.test("Woodruff's interval over one value per request is the hand-computed one", () => {
+  // Values 1..101 in a shuffled order: the type-7 quantile at p is 1 + 100·p; at the estimate a
+  // share F of the values is at or below it, se = √(F·(1 − F)·m/(m − 1)) / √m, and the interval is
+  // the quantiles at p ∓ 1.959964·se.
+  const m = 101;
+  const random = seededRandom(11);
+  const xs = Array.from({ length: m }, (_, i) => i + 1).sort(() => random() - 0.5);
+  const levels = [0.5, 0.9, 0.99];
+  const est = clusterQuantiles(xs.map((x) => [x]), levels, { method: "woodruff" });
+  levels.forEach((p, k) => {
+    const value = 1 + 100 * p;
+    const share = Math.floor(value) / m;
+    const se = Math.sqrt(share * (1 - share) * m / (m - 1)) / Math.sqrt(m);
+    const q = (level: number) => 1 + 100 * Math.min(1, Math.max(0, level));
+    assert.ok(Math.abs(est[k].value! - value) < 1e-9, `p${p}`);
+    assert.ok(Math.abs(est[k].ci95![0] - q(p - 1.959964 * se)) < 1e-4, `p${p} low`);
+    assert.ok(Math.abs(est[k].ci95![1] - q(p + 1.959964 * se)) < 1e-4, `p${p} high`);
+    assert.equal(est[k].ci_method, "woodruff");
+  });
+});
+
 Deno.test("Woodruff's interval keeps a request's gaps together: correlated gaps give the cluster bootstrap's width, not the independent one's", () => {
   // 300 requests of 100 equal gaps each (the request's speed sets all its gaps).
   const speeds = lognormal(300, 3);

@@ -238,6 +238,35 @@ const PERFORMANCE_INPUTS = [
   "window_end_ms",
 ];
 
+/** The columns read from a group's measured requests. */
+const MEASURED_INPUTS = [
+  "warmup",
+  "ok",
+  "run_id",
+  "peak_rss_bytes",
+  "concurrency",
+  "throttled",
+  "output_tokens",
+  "window_id",
+  "window_size",
+  "window_sent_ms",
+  "window_end_ms",
+];
+
+/** The columns read from a group's measured successful requests. */
+const OK_INPUTS = [
+  "warmup",
+  "ok",
+  "ttft_ms",
+  "output_tokens_per_s",
+  "e2e_ms",
+  "output_tokens",
+  "energy_j",
+  "cache_mode",
+  "cached_prompt_tokens",
+  "prompt_cache_hit",
+];
+
 /** The measured records' batch windows, for the aggregate throughput. */
 function windowRequests(measured: pl.DataFrame): WindowRequest[] {
   const rows = measured.filter(pl.col("window_id").isNotNull())
@@ -269,8 +298,9 @@ export function performanceTable(
   for (let group of narrow.partitionBy(KEYS)) {
     if (options.pool === "latest") group = latestRun(group);
     const first = group.head(1).toRecords()[0] as Record<string, string>;
-    const measured = group.filter(pl.col("warmup").not());
-    const ok = measured.filter(pl.col("ok"));
+    // Each filtered copy holds only the columns read from it.
+    const measured = group.select(...MEASURED_INPUTS).filter(pl.col("warmup").not());
+    const ok = group.select(...OK_INPUTS).filter(pl.col("warmup").not().and(pl.col("ok")));
     const ttft = values(ok, "ttft_ms");
     const tps = values(ok, "output_tokens_per_s");
     const t = stat(ttft, confidence);

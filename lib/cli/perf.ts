@@ -472,7 +472,7 @@ export async function main(args: string[]): Promise<number> {
       case "unit_done": {
         const started = unitStart.get(`${e.unit.modelKey}/${e.unit.scenario}`) ?? performance.now();
         const a = plan.experiment.adaptive;
-        const summary = summarizePerf(e.records, {
+        const summary = e.summary ?? summarizePerf(e.records, {
           seed: plan.experiment.seed,
           adaptive: a
             ? { target_ci: a.target_ci, min_runs: a.min_runs, max_runs: plan.experiment.runs }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { PerfSummary } from "./summary.ts";
 import { join } from "node:path";
 import type { Experiment, ModelConfig, ResolvedScenario } from "../config/mod.ts";
 import {
@@ -96,6 +97,11 @@ export type PerfEvent =
     scenarioPeak: MemoryPeak;
     wallMs: number;
     records: PerfRecord[];
+    /**
+     * The unit's summary, computed once by `executePerf` (which also writes it into the run's
+     * result): absent in events straight from the runner.
+     */
+    summary?: PerfSummary;
   }
   | { type: "unit_aborted"; unit: PerfUnit; reason: string }
   /** Adaptive repetitions: the unit's intervals are narrow enough after `runs` measured requests. */

@@ -446,6 +446,20 @@ export async function executePerf(
   const { run, manifestPath, save } = active;
   // Two runs of one config started in the same second: this one got a suffixed id.
   plan.runId = run.run_id;
+  // Each finished unit is summarized once, here: the event carries the summary to the caller
+  // (the CLI prints it) and the run's result reuses it (bootstrap intervals are not free).
+  const unitSummaries = new Map<string, PerfSummary>();
+  const onEvent = (event: PerfEvent) => {
+    if (event.type === "unit_done" && !options.worker && event.records.length) {
+      const summary = summarizePerf(event.records, {
+        seed: plan.experiment.seed,
+        ...adaptiveOf(plan),
+      });
+      unitSummaries.set(unitKey(event.unit), summary);
+      event = { ...event, summary };
+    }
+    options.onEvent?.(event);
+  };
   const inProcess = (units: PerfUnit[]) =>
     runPerf({ ...plan, units }, {
       createBackend: options.createBackend ??
@@ -461,7 +475,7 @@ export async function executePerf(
         run.files[unitKey(unit)] = file;
         await save();
       },
-      onEvent: options.onEvent,
+      onEvent,
       host: hostname(),
       gitCommit: git.commit ?? null,
       allowLoad: options.allowLoad,
@@ -501,7 +515,7 @@ export async function executePerf(
           break;
         }
         await save();
-        merge(await runUnitInWorker(plan, unit, options, git.commit ?? null));
+        merge(await runUnitInWorker(plan, unit, { ...options, onEvent }, git.commit ?? null));
         // The worker wrote its records and its part of the manifest: take them back.
         const fresh = (await readManifest(plan.resultsDir, plan.configHash))?.runs.find((r) =>
           r.run_id === plan.runId
@@ -539,7 +553,8 @@ export async function executePerf(
         r.concurrency === (unit.concurrency ?? 1)
       );
     if (records.length) {
-      const summary = summarizePerf(records, { seed: plan.experiment.seed, ...adaptiveOf(plan) });
+      const summary = unitSummaries.get(unitKey(unit)) ??
+        summarizePerf(records, { seed: plan.experiment.seed, ...adaptiveOf(plan) });
       summaries.push(summary);
       // Adaptive repetitions: the runs each unit used and its final half-widths, beside the rule.
       if (summary.adaptive) outcomes[unitKey(unit)] = summary.adaptive;

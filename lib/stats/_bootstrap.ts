@@ -1,7 +1,7 @@
 /** Seeded bootstrap confidence intervals: percentile and BCa. @module */
 import type { CiMethod } from "./_ci_method.ts";
 import { normalCdf, normalQuantile, tQuantile } from "./_distributions.ts";
-import { quantileOfSorted, sortAscending } from "./_quantile.ts";
+import { quantileOfSorted } from "./_quantile.ts";
 import { seededRandom } from "./_random.ts";
 import { assertConfidence, assertFiniteValues, assertInteger, describe } from "./_validate.ts";
 
@@ -108,16 +108,52 @@ export function bootstrapCi(
   return resampleIndices(n, of, options, "bootstrapCi()", method === "bca" ? "jackknife" : null);
 }
 
+/**
+ * The type-7 quantile at `p` of each resample, without sorting it: the values are ranked once,
+ * a resample's indices become counts per rank, and the two order statistics the quantile needs
+ * are found by walking the counts, O(n) per resample instead of a sort. The same resamples, the
+ * same numbers as sorting each one.
+ */
+function quantileStatistic(values: readonly number[], p: number): (indices: Uint32Array) => number {
+  const n = values.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => values[a] - values[b]);
+  const sorted = new Float64Array(n);
+  const rank = new Uint32Array(n);
+  for (let r = 0; r < n; r++) {
+    sorted[r] = values[order[r]];
+    rank[order[r]] = r;
+  }
+  const counts = new Uint32Array(n);
+  return (indices) => {
+    const m = indices.length;
+    counts.fill(0);
+    for (let i = 0; i < m; i++) counts[rank[indices[i]]]++;
+    const h = (m - 1) * p;
+    const lo = Math.floor(h);
+    const fraction = h - lo;
+    // The value holding sorted position `lo` of the resample, then the next one.
+    let r = 0;
+    let seen = counts[0];
+    while (seen <= lo) seen += counts[++r];
+    const a = sorted[r];
+    if (fraction === 0 || lo + 1 >= m) return a;
+    while (seen <= lo + 1) seen += counts[++r];
+    return a + fraction * (sorted[r] - a);
+  };
+}
+
 /** Median with a seeded percentile bootstrap interval (see {@linkcode bootstrapCi}). */
 export function medianCi(values: readonly number[], options: BootstrapOptions = {}): BootstrapCi {
   assertFiniteValues(values, "medianCi()");
-  return bootstrapCi(values, (sample) => quantileOfSorted(sortAscending(sample), 0.5), options);
+  return resampleIndices(values.length, quantileStatistic(values, 0.5), options, "medianCi()");
 }
 
 /** 90th percentile with a seeded percentile bootstrap interval (see {@linkcode bootstrapCi}). */
 export function p90Ci(values: readonly number[], options: BootstrapOptions = {}): BootstrapCi {
   assertFiniteValues(values, "p90Ci()");
-  return bootstrapCi(values, (sample) => quantileOfSorted(sortAscending(sample), 0.9), options);
+  return resampleIndices(values.length, quantileStatistic(values, 0.9), options, "p90Ci()");
 }
 
 /** The resampling settings with their defaults, checked. */

@@ -47,8 +47,8 @@ async function readGgufQuantizationDefault(path: string): Promise<string | null>
   } catch {
     return null;
   }
-  const { readGgufFileInfo } = await import("node-llama-cpp");
-  const { ggufQuantization } = await import("./embedded.ts");
+  const { ggufQuantization, nodeLlamaCpp } = await import("./embedded.ts");
+  const { readGgufFileInfo } = await nodeLlamaCpp();
   const info = await readGgufFileInfo(path, { logWarnings: false, readTensorInfo: true });
   return ggufQuantization(info);
 }

@@ -1,12 +1,10 @@
-import {
-  type ChatHistoryItem,
-  GgmlType,
-  type GgufFileInfo,
-  GgufFileType,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
+import type {
+  ChatHistoryItem,
+  GgufFileInfo,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
 } from "node-llama-cpp";
 import { withGuardedForks } from "../process/mod.ts";
 import {
@@ -73,11 +71,23 @@ export interface EmbeddedBackend extends Backend {
   effectiveSettings(): EmbeddedEffectiveSettings & Record<string, unknown>;
 }
 
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+let engineModule: NodeLlamaCpp | null = null;
+
+/**
+ * node-llama-cpp, imported on first use: its JavaScript alone adds about 47 MiB to a process, which
+ * a run against a server (LM Studio, llama-server) never needs.
+ */
+export async function nodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  return engineModule ??= await import("node-llama-cpp");
+}
+
 /**
  * The quantization of a GGUF file: `general.file_type` by name (`Q4_K_M`, `F16`), or, when the
  * file does not say, the most common tensor type among its weight matrices (`F32`).
  */
-export function ggufQuantization(info: GgufFileInfo): string | null {
+export async function ggufQuantization(info: GgufFileInfo): Promise<string | null> {
+  const { GgmlType, GgufFileType } = await nodeLlamaCpp();
   const fileType = (info.metadata.general as { file_type?: number } | undefined)?.file_type;
   if (typeof fileType === "number" && GgufFileType[fileType]) {
     return GgufFileType[fileType].replace(/^(MOSTLY|ALL)_/, "");
@@ -120,7 +130,7 @@ export function sharedLlama(gpu: EmbeddedBackendOptions["gpu"] = "auto"): Promis
     entry = {
       // getLlama() forks a Deno process to test the binding (testBindingBinary.js on Linux); the
       // lifeline makes it end with this process even after a kill -9.
-      llama: import("node-llama-cpp").then(({ getLlama, LlamaLogLevel }) =>
+      llama: nodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
         withGuardedForks(() =>
           getLlama({
             gpu: resolved,
@@ -258,7 +268,7 @@ export async function createEmbeddedBackend(
     InputLookupTokenPredictor,
     DraftSequenceTokenPredictor,
     resolveChatWrapper,
-  } = await import("node-llama-cpp");
+  } = await nodeLlamaCpp();
   const now = options.now ?? (() => performance.now());
   const llama = await sharedLlama(options.gpu);
   const owned: { dispose(): Promise<void> | void }[] = [];
@@ -386,6 +396,8 @@ export async function createEmbeddedBackend(
     else free.push(s);
   };
   const modelId = options.modelId ?? modelPath.split("/").pop()!;
+  // Loaded by now: the model came from it.
+  const { GgmlType } = engineModule!;
   const effective = (): EmbeddedEffectiveSettings & Record<string, unknown> => ({
     context_size: context.contextSize,
     batch_size: context.batchSize,
@@ -539,13 +551,13 @@ export async function createEmbeddedBackend(
     context,
     countTokens: (text: string) => model.tokenize(text).length,
     effectiveSettings: effective,
-    describe(): Promise<ModelFacts> {
+    async describe(): Promise<ModelFacts> {
       const general = (model.fileInfo.metadata.general ?? {}) as Record<string, unknown>;
       const parameters = model.fileInsights.totalParameters ?? null;
-      return Promise.resolve({
+      return {
         id: modelId,
         format: "GGUF",
-        quantization: ggufQuantization(model.fileInfo),
+        quantization: await ggufQuantization(model.fileInfo),
         loaded: true,
         // What one request can use (the context in effect per sequence), not the training length.
         maxContextLength: pool[0].contextSize,
@@ -562,7 +574,7 @@ export async function createEmbeddedBackend(
           train_context_size: model.trainContextSize,
           ...effective(),
         },
-      });
+      };
     },
     countPromptTokens(messages: ChatMessage[]): Promise<PromptTokenCount> {
       return Promise.resolve({ tokens: renderedPromptTokens(messages), method: "engine" });

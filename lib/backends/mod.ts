@@ -58,6 +58,7 @@ export {
   type EmbeddedEffectiveSettings,
   ggufQuantization,
   kvCacheProblem,
+  nodeLlamaCpp,
   recentEngineLog,
   releaseLlama,
   sharedLlama,

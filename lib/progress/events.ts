@@ -9,12 +9,8 @@ import type { ComplianceEvent } from "../compliance/mod.ts";
 import type { EvalEvent } from "../eval/mod.ts";
 import type { PerfEvent, PerfUnit } from "../perf/mod.ts";
 import type { LoadEvent } from "../report/mod.ts";
-import {
-  type PreparedRounds,
-  type RoundsEvent,
-  roundsWork,
-  type SweepEvent,
-} from "../rounds/mod.ts";
+import type { PreparedRounds, RoundsEvent, SweepEvent } from "../rounds/mod.ts";
+import { roundsWork } from "../rounds/_work.ts";
 import { type ProgressFigure, ProgressTracker } from "./tracker.ts";
 
 /** What an event did to the progress: a step began, advanced, or ended. */

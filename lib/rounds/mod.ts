@@ -26,8 +26,8 @@ export {
   type RoundsEvent,
   type RoundsRequest,
   type RoundsResult,
-  roundsWork,
 } from "./session.ts";
+export { roundsWork } from "./_work.ts";
 export {
   buildRoundsSummary,
   type MeanEstimate,

@@ -313,18 +313,6 @@ export function decodeWorkerEvent(line: string): RoundsEvent | null {
   }
 }
 
-/**
- * Items of work a rounds run plans: perf requests (warm-ups included) of every round's scenarios,
- * plus the quality subset's samples per round (the progress total).
- */
-export function roundsWork(prepared: PreparedRounds): number {
-  const { plan } = prepared;
-  const perRound = plan.experiment.warmup + plan.experiment.runs;
-  const rounds = new Set(plan.units.map((u) => u.round)).size;
-  return plan.units.length * perRound +
-    (prepared.quality ? rounds * prepared.quality.sample_size : 0);
-}
-
 /** Options for {@linkcode executeRounds}. */
 export interface ExecuteRoundsOptions {
   onEvent?: (e: RoundsEvent) => void;

@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { readGgufFileInfo } from "node-llama-cpp";
-import { resolveModelFile } from "../backends/mod.ts";
+import { nodeLlamaCpp, resolveModelFile } from "../backends/mod.ts";
 import {
   loadProjectConfig,
   lookup,
@@ -14,8 +13,8 @@ import {
   prepareRounds,
   type RoundsEvent,
   type RoundsRequest,
-  roundsWork,
 } from "./session.ts";
+import { roundsWork } from "./_work.ts";
 import type { MeanEstimate } from "./summary.ts";
 
 /** Size facts of a GGUF file, from its metadata and tensor table. */
@@ -28,6 +27,7 @@ export interface GgufSize {
 
 /** Parameters (sum of tensor element counts), file size and bits per weight of a GGUF file. */
 export async function ggufSize(path: string): Promise<GgufSize> {
+  const { readGgufFileInfo } = await nodeLlamaCpp();
   const info = await readGgufFileInfo(path);
   let parameters = 0;
   for (const t of info.fullTensorInfo ?? []) {

@@ -119,9 +119,9 @@ Deno.test("a JSON schema constraint makes even stories260K emit schema-valid JSO
 });
 
 Deno.test("ggufQuantization() reads file_type, or the weights' tensor type when the file does not say", async () => {
-  assert.equal(ggufQuantization(await readGgufFileInfo(STORIES)), "F32"); // no general.file_type; 48 F32 tensors
+  assert.equal(await ggufQuantization(await readGgufFileInfo(STORIES)), "F32"); // no general.file_type; 48 F32 tensors
   assert.equal(
-    ggufQuantization(await readGgufFileInfo(join(MODELS_DIR, "llama-2-tiny-random.gguf"))),
+    await ggufQuantization(await readGgufFileInfo(join(MODELS_DIR, "llama-2-tiny-random.gguf"))),
     "F16",
   ); // file_type 1
 });

@@ -102,3 +102,47 @@ Deno.test("lib/results does not import lib/perf (imports point down: results bel
   assert.ok(!reachable("results").has("perf"), [...reachable("results")].join(", "));
   assert.ok(!reachable("perf").has("eval") && !reachable("perf").has("compliance"));
 });
+
+/** The npm packages a module loads at start (static imports only; dynamic ones load on use). */
+async function staticPackages(entry: string): Promise<Set<string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: ROOT,
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { isDynamic?: boolean; code?: { specifier?: string } }[];
+    }[];
+    redirects?: Record<string, string>;
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [info.roots[0]];
+  while (todo.length) {
+    const s = todo.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+      const to = d.code?.specifier;
+      if (to && !d.isDynamic) todo.push(info.redirects?.[to] ?? to);
+    }
+  }
+  return new Set(
+    [...seen].filter((s) => s.startsWith("npm:")).map((s) =>
+      s.replace(/^npm:\/?/, "").replace(/(.+?)@\d.*$/, "$1")
+    ),
+  );
+}
+
+Deno.test("the perf command loads no engine, no Polars and no plotting at start (a run against a server never uses them; node-llama-cpp's JavaScript alone is ~47 MiB)", async () => {
+  const packages = await staticPackages(join(LIB, "cli", "perf.ts"));
+  assert.ok(packages.has("zod"), `the graph was read: ${[...packages].join(", ")}`);
+  for (const heavy of ["node-llama-cpp", "nodejs-polars", "@observablehq/plot", "linkedom"]) {
+    assert.ok(!packages.has(heavy), `${heavy} is imported statically by the perf command`);
+  }
+});

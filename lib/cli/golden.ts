@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task golden [--models KEYS] [--results-dir DIR] [--readme FILE] [--quick]`: the golden
+ * `deno task golden [--models KEYS] [--results-dir DIR] [--readme FILE] [--quick] [--from DIR]`: the golden
  * figures. Runs every eval task, the three perf scenarios and the compliance probes on the real
  * models (embedded engine), then writes their headline numbers per model (n, score [CI] with its
  * method, invalid rate, TTFT and output tokens/s medians, peak RSS, residual risks) into the
@@ -46,6 +46,7 @@ their headline numbers into the README's golden section (between ${BEGIN} and ${
   --results-dir DIR  where the runs go (default: a new temporary folder, printed)
   --readme FILE      the file whose golden section is replaced (default: README.md)
   --quick            tiny samples and 1 perf run (checks the command, not for the page)
+  --from DIR         rewrite the section from the runs an earlier golden run left in DIR (no run)
   --help`;
 
 async function run(script: string, args: string[]): Promise<void> {
@@ -86,6 +87,7 @@ export async function main(args: string[]): Promise<number> {
       "results-dir": { type: "string" },
       readme: { type: "string" },
       quick: { type: "boolean" },
+      from: { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -101,11 +103,70 @@ export async function main(args: string[]): Promise<number> {
   if (!text.includes(BEGIN) || !text.includes(END)) {
     throw new UsageError(`File ${readme} has no golden section: it needs ${BEGIN} ... ${END}`);
   }
-  const quick = values.quick ?? false;
-  const results = values["results-dir"] ??
-    await Deno.makeTempDir({ prefix: "edge-bench-golden-" });
-  console.log(`golden: runs go to ${results}`);
-  const t0 = performance.now();
+  const commitNow = await new Deno.Command("git", {
+    args: ["rev-parse", "--short", "HEAD"],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).output().then((o) => new TextDecoder().decode(o.stdout).trim() || "unknown", () => "unknown");
+  let made: GoldenRun;
+  let results: string;
+  if (values.from !== undefined) {
+    // Only the section, from runs an earlier `deno task golden` made.
+    results = values.from;
+    made = await readGoldenRun(results);
+  } else {
+    const quick = values.quick ?? false;
+    results = values["results-dir"] ?? await Deno.makeTempDir({ prefix: "edge-bench-golden-" });
+    console.log(`golden: runs go to ${results}`);
+    const t0 = performance.now();
+    await makeRuns(models, results, quick);
+    made = {
+      commit: commitNow,
+      date: new Date().toISOString().slice(0, 10),
+      minutes: Math.round((performance.now() - t0) / 60000),
+      quick,
+      os: `${Deno.build.os} ${Deno.build.arch}`,
+      cores: navigator.hardwareConcurrency,
+    };
+    await Deno.writeTextFile(join(results, RUN_FILE), JSON.stringify(made, null, 2) + "\n");
+  }
+  await writeSection(readme, text, models, results, made);
+  console.log(`golden: ${relative(Deno.cwd(), readme) || readme} updated (runs in ${results})`);
+  return 0;
+}
+
+/** What a golden run was: where, when, at which commit, how long it took. */
+interface GoldenRun {
+  commit: string;
+  date: string;
+  minutes: number;
+  quick: boolean;
+  os: string;
+  cores: number;
+}
+
+/** The record of a golden run, beside its runs. */
+const RUN_FILE = "golden_run.json";
+
+async function readGoldenRun(results: string): Promise<GoldenRun> {
+  const path = join(results, RUN_FILE);
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as GoldenRun;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(
+        `Flag --from must be a folder a golden run wrote: current value is ${
+          JSON.stringify(results)
+        } (no ${RUN_FILE})`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Every eval task, the perf scenarios and the compliance probes, per model, into `results`. */
+async function makeRuns(models: string[], results: string, quick: boolean): Promise<void> {
   for (const model of models) {
     for (const t of TASKS) {
       await run("lib/cli/eval.ts", [
@@ -140,6 +201,21 @@ export async function main(args: string[]): Promise<number> {
       join(results, "compliance"),
     ]);
   }
+}
+
+type RiskAnalysis = {
+  models?: { model_key: string; risks?: { id: string; residual?: { rating?: string } }[] }[];
+};
+
+/** Replace the golden section of `readme` with the headline numbers of the runs in `results`. */
+async function writeSection(
+  readme: string,
+  text: string,
+  models: string[],
+  results: string,
+  made: GoldenRun,
+): Promise<void> {
+  const quick = made.quick;
   const files = [...Deno.readDirSync(results)].map((e) => e.name).sort();
   const summaries = files.filter((f) => /^(eval|realistic)_.*\.json$/.test(f)).map((f) =>
     EvalSummarySchema.parse(JSON.parse(Deno.readTextFileSync(join(results, f))))
@@ -148,29 +224,24 @@ export async function main(args: string[]): Promise<number> {
   for (const f of files.filter((f) => f.startsWith("perf_") && f.endsWith(".jsonl"))) {
     perf.push(...(await readJsonl(join(results, f), PerfRecordSchema)).records);
   }
-  const risk = [...Deno.readDirSync(join(results, "compliance"))].map((e) => e.name)
-    .filter((n) => n.startsWith("risk_analysis_")).sort().at(-1);
-  const analysis = risk
-    ? JSON.parse(Deno.readTextFileSync(join(results, "compliance", risk))) as {
-      models?: { model_key: string; risks?: { id: string; residual?: { rating?: string } }[] }[];
-    }
-    : null;
-  const commit = await new Deno.Command("git", {
-    args: ["rev-parse", "--short", "HEAD"],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).output().then((o) => new TextDecoder().decode(o.stdout).trim() || "unknown", () => "unknown");
+  // Each compliance run writes its own risk analysis (of the models it probed): the latest one
+  // that covers a model is that model's.
+  const analyses = [...Deno.readDirSync(join(results, "compliance"))].map((e) => e.name)
+    .filter((n) => n.startsWith("risk_analysis_")).sort().reverse()
+    .map((n) => JSON.parse(Deno.readTextFileSync(join(results, "compliance", n))) as RiskAnalysis);
+  const risksOf = (model: string) =>
+    analyses.map((a) => a.models?.find((m) => m.model_key === model)).find(Boolean)?.risks ?? [];
   const lines: string[] = [
     BEGIN,
     "",
-    `Measured ${
-      new Date().toISOString().slice(0, 10)
-    } at commit ${commit} on ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} logical cores, embedded engine (CPU), ` +
-    `by \`deno task golden${quick ? " --quick" : ""}\` (${
-      ((performance.now() - t0) / 60000).toFixed(0)
-    } min). Accuracy-like scores in %, with their 95 % interval and method; perf: medians over ` +
-    `${quick ? 1 : 5} measured requests after 1 warm-up, cold prefill.`,
+    `Measured ${made.date} at commit ${made.commit} on ${made.os}, ${made.cores} logical cores, embedded engine (CPU), ` +
+    `by \`deno task golden${
+      quick ? " --quick" : ""
+    }\` (${made.minutes} min). Accuracy-like scores in %, with ` +
+    `their 95 % interval and method; perf: medians over ${
+      quick ? 1 : 5
+    } measured requests after 1 warm-up, cold prefill. ` +
+    `Invalid: answers that could not be mapped to the task's answer space, with the most common causes.`,
     "",
   ];
   for (const model of models) {
@@ -211,7 +282,7 @@ export async function main(args: string[]): Promise<number> {
         } | ${fmt(p.prefill_tokens_per_s.median.value, 0)} | ${fmtMib(p.peak_rss_bytes)} |`,
       );
     }
-    const risks = analysis?.models?.find((m) => m.model_key === model)?.risks ?? [];
+    const risks = risksOf(model);
     if (risks.length) {
       lines.push(
         "",
@@ -226,8 +297,6 @@ export async function main(args: string[]): Promise<number> {
   const updated = text.slice(0, text.indexOf(BEGIN)) + lines.join("\n") +
     text.slice(text.indexOf(END) + END.length);
   await Deno.writeTextFile(readme, updated);
-  console.log(`golden: ${relative(Deno.cwd(), readme) || readme} updated (runs in ${results})`);
-  return 0;
 }
 
 if (import.meta.main) await runMain(() => main(Deno.args));

@@ -59,6 +59,24 @@ Deno.test("golden --quick replaces the golden section of a README copy and nothi
     assert.match(section, new RegExp(`\\| ${s} \\| 1 \\| \\d+ \\|`));
   }
   assert.match(section, /Residual compliance risk: LLM01/);
+  // --from rewrites the same section from the runs left behind, without running anything.
+  const again = join(dir, "README_again.md");
+  await Deno.writeTextFile(again, original);
+  const from = await runCli("lib/cli/golden.ts", [
+    "--models",
+    "stories260k",
+    "--readme",
+    again,
+    "--from",
+    join(dir, "results"),
+  ]);
+  assert.equal(from.code, 0, from.stdout + from.stderr);
+  assert.ok(!from.stdout.includes("runs go to"), "no run made");
+  assert.equal(await Deno.readTextFile(again), text);
+  const empty = await Deno.makeTempDir({ prefix: "golden-empty-" });
+  const none = await runCli("lib/cli/golden.ts", ["--readme", again, "--from", empty]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Flag --from must be a folder a golden run wrote: .*golden_run\.json/);
   // Bad input: a file without the markers.
   await Deno.writeTextFile(readme, "# nothing\n");
   const bad = await runCli("lib/cli/golden.ts", [

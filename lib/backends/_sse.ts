@@ -291,8 +291,11 @@ export async function streamChatCompletion(
 
 const CONTENT_KEY = '"content":"';
 const DELTA_KEY = '"delta":{';
-/** Keys whose presence sends an event through JSON.parse (anything but plain content). */
-const OTHER_KEYS = ['"usage"', '"timings"', '"stats"', '"error"', '"reasoning', '"tool_calls"'];
+/**
+ * Keys whose presence sends an event through JSON.parse (anything but plain content), and a
+ * second `"content"` key: one scan for all of them.
+ */
+const OTHER_KEYS = /"(?:usage"|timings"|stats"|error"|reasoning|tool_calls")/;
 
 /**
  * The content of an event that carries nothing but one plain piece of answer text, read without
@@ -326,7 +329,7 @@ export function plainContent(data: string): string | null {
     return null;
   }
   if (data.indexOf('"finish_reason":null') === -1) return null;
-  for (const key of OTHER_KEYS) if (data.indexOf(key) !== -1) return null;
+  if (OTHER_KEYS.test(data)) return null;
   return data.slice(from, end);
 }
 

@@ -152,26 +152,36 @@ export function blockBuffers(b: PerfBlock): ArrayBuffer[] {
   ].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** A growable typed array of numbers (the inter-token gaps). */
-class Growing<T extends Float32Array | Uint8Array> {
+/** A growable typed array (inter-token gaps, their offsets). */
+export class Growing<T extends Float32Array | Int32Array | Uint8Array> {
   #data: T;
   length = 0;
   constructor(private readonly make: (n: number) => T) {
     this.#data = make(1024);
   }
   push(v: number): void {
-    if (this.length === this.#data.length) {
-      const bigger = this.make(this.#data.length * 2);
-      bigger.set(this.#data);
-      this.#data = bigger;
-    }
+    if (this.length === this.#data.length) this.#grow(this.length + 1);
     this.#data[this.length++] = v;
   }
-  /** The values as a typed array of their exact length (a copy), and empty again. */
+  append(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.#data.length) this.#grow(this.length + values.length);
+    this.#data.set(values, this.length);
+    this.length += values.length;
+  }
+  #grow(needed: number): void {
+    let size = this.#data.length * 2;
+    while (size < needed) size *= 2;
+    const bigger = this.make(size);
+    bigger.set(this.#data);
+    this.#data = bigger;
+  }
+  /** The values as a typed array of their exact length (a copy). */
   take(): T {
-    const out = this.#data.slice(0, this.length) as T;
+    return this.#data.slice(0, this.length) as T;
+  }
+  /** Empty again (the storage is kept). */
+  clear(): void {
     this.length = 0;
-    return out;
   }
 }
 
@@ -294,6 +304,8 @@ export class PerfCollector {
       gaps: this.#gaps.take(),
       multi: this.#multi.take(),
     });
+    this.#gaps.clear();
+    this.#multi.clear();
     this.#n = 0;
     this.#fresh();
   }

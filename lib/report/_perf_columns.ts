@@ -7,7 +7,13 @@
  */
 import pl from "nodejs-polars";
 import { droppedRows } from "./_frame.ts";
-import { PERF_NUMERIC, PERF_WINDOW, type PerfBlock, UNIT_FIELDS } from "./_perf_collect.ts";
+import {
+  Growing,
+  PERF_NUMERIC,
+  PERF_WINDOW,
+  type PerfBlock,
+  UNIT_FIELDS,
+} from "./_perf_collect.ts";
 
 export { PERF_NUMERIC, PERF_WINDOW } from "./_perf_collect.ts";
 
@@ -37,35 +43,6 @@ export interface PerfGaps {
   start: Int32Array;
   gaps: Float32Array;
   multi: Uint8Array;
-}
-
-/** A growable typed array. */
-class Growing<T extends Float32Array | Int32Array | Uint8Array> {
-  #data: T;
-  length = 0;
-  constructor(private readonly make: (n: number) => T) {
-    this.#data = make(1024);
-  }
-  push(v: number): void {
-    if (this.length === this.#data.length) this.#grow(this.length + 1);
-    this.#data[this.length++] = v;
-  }
-  append(values: ArrayLike<number>): void {
-    if (this.length + values.length > this.#data.length) this.#grow(this.length + values.length);
-    this.#data.set(values, this.length);
-    this.length += values.length;
-  }
-  #grow(needed: number): void {
-    let size = this.#data.length * 2;
-    while (size < needed) size *= 2;
-    const bigger = this.make(size);
-    bigger.set(this.#data);
-    this.#data = bigger;
-  }
-  /** The values as a typed array of their exact length (a copy). */
-  take(): T {
-    return this.#data.slice(0, this.length) as T;
-  }
 }
 
 /** Builds the perf frame from blocks; `frame()` returns it. */

@@ -177,7 +177,11 @@ Deno.test({
       const warmHits = prefixHits(server.log()).slice(coldHits.length);
       const rs = await records(results);
       const prompt = rs.find((r) => r.scenario === "interactive_warm")!.prompt_tokens!;
-      assert.ok(coldHits.length >= 19 && coldHits.every((n) => n <= 4), `cold: ${coldHits}`);
+      // Cold: the chat template's 3 opening tokens, plus the leading digits the request's 8-digit
+      // id shares by chance with the previous one's (SmolLM2 has a token per digit: one digit in
+      // 10, two in 100). The ids always differ, so the match never passes them (3 + 8 tokens).
+      assert.ok(coldHits.length >= 19 && coldHits.every((n) => n <= 11), `cold: ${coldHits}`);
+      assert.ok(coldHits.filter((n) => n > 4).length <= 2, `cold: ${coldHits}`);
       // Warm: from the second request on, all but the last prompt token come from the cache.
       assert.ok(warmHits.length >= 20, `warm: ${warmHits}`);
       assert.ok(warmHits.slice(1).every((n) => n >= prompt - 8), `warm: ${warmHits} of ${prompt}`);

@@ -36,6 +36,13 @@ export interface CachingServerOptions {
    * spread), added before the first chunk. @default none
    */
   extraTtftMs?: (request: number) => number;
+  /**
+   * Schedule every chunk from the request's arrival (first at TTFT, the i-th `i` gaps later)
+   * instead of sleeping one gap after the previous write: a timer that fires late on a busy
+   * machine then shortens the next gap instead of pushing back every later chunk, so a request's
+   * TTFT and decode time carry only the lateness of one timer. @default false
+   */
+  anchored?: boolean;
 }
 
 /** A running scripted server. */
@@ -120,14 +127,21 @@ export function startCachingServer(options: CachingServerOptions = {}): CachingS
           const piece = (i: number) => ({
             choices: [{ index: 0, delta: { content: `w${i} ` }, finish_reason: null }],
           });
-          await new Promise((r) => setTimeout(r, processed * msPerWord + extra));
+          const arrival = performance.now();
+          const ttft = processed * msPerWord + extra;
+          await new Promise((r) => setTimeout(r, ttft));
+          let due = arrival + ttft;
           for (let i = 0; i < n; i++) {
             if (together.has(i) && i + 1 < n) {
               // Two events in one write: the client reads them as one chunk.
               c.enqueue(enc.encode(event(piece(i)) + event(piece(i + 1))));
               i++;
             } else send(piece(i));
-            if (i + 1 < n) await new Promise((r) => setTimeout(r, gapOf(i)));
+            if (i + 1 < n) {
+              due += gapOf(i);
+              const wait = options.anchored ? Math.max(0, due - performance.now()) : gapOf(i);
+              await new Promise((r) => setTimeout(r, wait));
+            }
           }
           send({
             choices: [{ index: 0, delta: {}, finish_reason: "length" }],

@@ -28,6 +28,31 @@ export function countTrue(frame: pl.DataFrame, column: string): number {
   return frame.filter(pl.col(column).eq(pl.lit(true))).height;
 }
 
+/**
+ * The groups of `frame` by `keys`, one at a time: each is filtered out of the frame when the
+ * loop reaches it and is garbage once the loop moves on, so at most one group's copy exists
+ * (`partitionBy` copies every group before the first is used: at a million rows, the whole frame
+ * once more). Groups come in order of first appearance; a key's null is a group of its own.
+ * Categorical keys are compared by their codes.
+ */
+export function* groupsOf(
+  frame: pl.DataFrame,
+  keys: readonly string[],
+): Generator<pl.DataFrame> {
+  if (frame.height === 0) return;
+  const distinct = frame.select(...keys.map((k) => pl.col(k).toPhysical().alias(k)))
+    .unique({ maintainOrder: true }).toRecords() as Record<string, number | null>[];
+  for (const combo of distinct) {
+    let where: pl.Expr | null = null;
+    for (const k of keys) {
+      const v = combo[k];
+      const one = v === null ? pl.col(k).isNull() : pl.col(k).toPhysical().eq(pl.lit(v));
+      where = where === null ? one : where.and(one);
+    }
+    yield frame.filter(where!);
+  }
+}
+
 let dropped = 0;
 
 /**

@@ -17,6 +17,28 @@ import {
 
 export { PERF_NUMERIC, PERF_WINDOW } from "./_perf_collect.ts";
 
+/**
+ * Columns that hold counts (the record schema bounds them to 32-bit integers): kept as Int32, half
+ * the memory of the other measurements' Float64.
+ */
+export const PERF_COUNTS: ReadonlySet<string> = new Set([
+  "prompt_tokens",
+  "output_tokens",
+  "cached_prompt_tokens",
+  "chunks",
+  "multi_token_chunks",
+  "sweep_prompt_tokens",
+  "sweep_output_tokens",
+  "concurrency",
+  "window_size",
+]);
+
+/** A gathered number column in its frame type (NaN is null). */
+const measured = (f: string) => {
+  const filled = pl.col(f).fillNan(null);
+  return PERF_COUNTS.has(f) ? filled.cast(pl.Int32).alias(f) : filled;
+};
+
 /** Columns of the perf records frame, in order. */
 export const PERF_COLUMNS: readonly string[] = [
   "file",
@@ -127,7 +149,7 @@ export class PerfColumns {
         tri("prompt_cache_hit"),
         tri("throttled"),
         tri("sweep_prompt_exact"),
-        ...[...PERF_NUMERIC, ...PERF_WINDOW].map((f) => pl.col(f).fillNan(null)),
+        ...[...PERF_NUMERIC, ...PERF_WINDOW].map(measured),
       ),
     ));
     this.#total += n;
@@ -175,7 +197,12 @@ export class PerfColumns {
             .map((f) => [f, pl.Series(f, [], pl.Bool)]),
         ),
         ...Object.fromEntries(
-          [...PERF_NUMERIC, ...PERF_WINDOW].map((f) => [f, pl.Series(f, new Float64Array(0))]),
+          [...PERF_NUMERIC, ...PERF_WINDOW].map((f) => [
+            f,
+            PERF_COUNTS.has(f)
+              ? pl.Series(f, new Int32Array(0))
+              : pl.Series(f, new Float64Array(0)),
+          ]),
         ),
       });
     const frame: pl.DataFrame = this.#frames.length === 0

@@ -16,7 +16,7 @@ import {
   sweepPoints,
   type SweepSample,
 } from "../perf/mod.ts";
-import { distinctText, droppedRows, numericValues } from "./_frame.ts";
+import { distinctText, droppedRows, groupsOf, numericValues } from "./_frame.ts";
 import type { ResultSet } from "./load.ts";
 import { KEYS as PERF_KEYS } from "./performance.ts";
 
@@ -130,7 +130,7 @@ export function percentileTable(
       "config_hash",
     ]),
   );
-  for (const group of narrow.partitionBy(KEYS)) {
+  for (const group of groupsOf(narrow, KEYS)) {
     const ok = group.filter(pl.col("warmup").not().and(pl.col("ok")));
     if (ok.height === 0) continue;
     const first = ok.head(1).toRecords()[0] as Record<string, string | number>;

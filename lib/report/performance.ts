@@ -7,7 +7,7 @@
 import pl from "nodejs-polars";
 import { aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
 import { type CiMethod, meanBootstrapCi, quantile } from "../stats/mod.ts";
-import { countTrue, distinctText, droppedRows, numericValues } from "./_frame.ts";
+import { countTrue, distinctText, droppedRows, groupsOf, numericValues } from "./_frame.ts";
 import { bandOf, type Bands, performanceBand } from "./bands.ts";
 import type { ResultSet } from "./load.ts";
 
@@ -295,7 +295,7 @@ export function performanceTable(
   // Only the columns the table reads are copied into the groups (a million rows of all of them
   // would be copied three times over: group, measured, succeeded).
   const narrow = results.perf.select(...new Set([...KEYS, ...PERFORMANCE_INPUTS]));
-  for (let group of narrow.partitionBy(KEYS)) {
+  for (let group of groupsOf(narrow, KEYS)) {
     if (options.pool === "latest") group = latestRun(group);
     const first = group.head(1).toRecords()[0] as Record<string, string>;
     // Each filtered copy holds only the columns read from it.

@@ -2,7 +2,9 @@ import { latestAttemptsBy } from "./_attempts.ts";
 import { z } from "zod";
 
 const ms = z.number().nonnegative().nullable();
-const count = z.number().int().nonnegative().nullable();
+/** Counts are 32-bit (the report keeps them as Int32; no server counts past 2³¹ tokens). */
+const INT32_MAX = 2 ** 31 - 1;
+const count = z.number().int().nonnegative().max(INT32_MAX).nullable();
 
 /** Server-side timing fields normalised from llama-server `timings`, LM Studio `stats`, Ollama durations. */
 export const ServerTimingsSchema = z.object({
@@ -94,7 +96,7 @@ export const PerfRecordSchema = z.object({
    * The run's concurrency: requests it sends together (continuous batching rounds); 1:
    * sequential. `batch_window.size` is how many were sent with this one (fewer in a last group).
    */
-  concurrency: z.number().int().positive().default(1),
+  concurrency: z.number().int().positive().max(INT32_MAX).default(1),
   /**
    * The concurrent window the request was sent in: `size` requests sent together, the window
    * opened at `id` (epoch microseconds, unique per window); `sent_ms` and `end_ms` are when this
@@ -104,7 +106,7 @@ export const PerfRecordSchema = z.object({
    */
   batch_window: z.object({
     id: z.number().int(),
-    size: z.number().int().positive(),
+    size: z.number().int().positive().max(INT32_MAX),
     sent_ms: z.number().nullable(),
     end_ms: z.number().nullable(),
   }).optional(),
@@ -128,15 +130,15 @@ export const PerfRecordSchema = z.object({
    */
   chunk_token_source: z.enum(["count", "tokenizer", "events"]).nullable().default(null),
   /** Chunks that carried more than one token (flagged: their gaps are not per-token latency). */
-  multi_token_chunks: z.number().int().nonnegative().nullable().default(null),
+  multi_token_chunks: z.number().int().nonnegative().max(INT32_MAX).nullable().default(null),
   /**
    * A length-sweep point (`deno task perf --sweep`): the synthetic prompt's target length in
    * tokens (chat template included), how it was counted, whether the built prompt hit it exactly,
    * and the output length asked for (max_tokens). Null outside a sweep.
    */
   sweep: z.object({
-    prompt_tokens_target: z.number().int().positive(),
-    output_tokens_target: z.number().int().positive(),
+    prompt_tokens_target: z.number().int().positive().max(INT32_MAX),
+    output_tokens_target: z.number().int().positive().max(INT32_MAX),
     /** `engine`, `server` (its /tokenize), `tokenizer` (a local GGUF) or `approximation`. */
     prompt_token_method: z.enum(["engine", "server", "tokenizer", "approximation"]),
     /** The prompt, counted by that method, has exactly the target length. */

@@ -1,0 +1,128 @@
+/**
+ * The perf frame's compact storage and the one-group-at-a-time walk of the tables (what keeps a
+ * million-record report within its memory): counts are Int32 and hold the records' values, a
+ * count past 32 bits is refused with the file and line, and `groupsOf` yields exactly the groups
+ * `partitionBy` would (categorical, null and numeric keys), in order of first appearance.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { loadResults } from "../../lib/report/mod.ts";
+import { groupsOf } from "../../lib/report/_frame.ts";
+import { PERF_COUNTS } from "../../lib/report/_perf_columns.ts";
+import { perfRecord } from "./_fixtures.ts";
+
+const FILE = "perf_acme_demo-3b_GGUF_Q4_K_M_interactive_assistant_20251123_100000.jsonl";
+
+Deno.test("the perf frame keeps counts as Int32 and measurements as Float64, with the records' values and nulls", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-int32-" });
+  const records = [
+    perfRecord({ repetition: 0, prompt_tokens: 272, output_tokens: 128, concurrency: 1 }),
+    perfRecord({ repetition: 1, prompt_tokens: 2 ** 31 - 1, output_tokens: null }),
+    perfRecord({
+      repetition: 2,
+      prompt_tokens: 0,
+      output_tokens: 7,
+      chunk_offsets_ms: [10, 20, 30],
+      chunk_tokens: [1, 1, 5],
+      multi_token_chunks: 1,
+      concurrency: 4,
+      batch_window: { id: 1_764_000_000_000_000, size: 3, sent_ms: 1.5, end_ms: 9.25 },
+    }),
+  ];
+  await Deno.writeTextFile(
+    join(dir, FILE),
+    records.map((r) => JSON.stringify(r)).join("\n") + "\n",
+  );
+  const { perf, warnings } = await loadResults(dir, { workers: 0 });
+  assert.deepEqual(warnings, []);
+  for (const c of perf.getColumns()) {
+    if (PERF_COUNTS.has(c.name)) assert.equal(String(c.dtype), "DataType(Int32)", c.name);
+  }
+  assert.equal(String(perf.getColumn("ttft_ms").dtype), "DataType(Float64)");
+  // An epoch-microsecond window id does not fit 32 bits: it stays Float64, exact.
+  assert.equal(String(perf.getColumn("window_id").dtype), "DataType(Float64)");
+  const rows = perf.select(
+    "prompt_tokens",
+    "output_tokens",
+    "chunks",
+    "multi_token_chunks",
+    "concurrency",
+    "window_size",
+    "window_id",
+  ).toRecords();
+  assert.deepEqual(rows, [
+    {
+      prompt_tokens: 272,
+      output_tokens: 128,
+      chunks: null,
+      multi_token_chunks: null,
+      concurrency: 1,
+      window_size: null,
+      window_id: null,
+    },
+    {
+      prompt_tokens: 2 ** 31 - 1,
+      output_tokens: null,
+      chunks: null,
+      multi_token_chunks: null,
+      concurrency: 1,
+      window_size: null,
+      window_id: null,
+    },
+    {
+      prompt_tokens: 0,
+      output_tokens: 7,
+      chunks: 3,
+      multi_token_chunks: 1,
+      concurrency: 4,
+      window_size: 3,
+      window_id: 1_764_000_000_000_000,
+    },
+  ]);
+});
+
+Deno.test("a count past 32 bits is refused with the file, line and field, the other records kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-int32-bad-" });
+  const good = JSON.stringify(perfRecord({ repetition: 0 }));
+  const big = JSON.stringify({ ...perfRecord({ repetition: 1 }), output_tokens: 2 ** 31 });
+  await Deno.writeTextFile(join(dir, FILE), `${good}\n${big}\n${good}\n`);
+  const { perf, warnings } = await loadResults(dir, { workers: 0 });
+  assert.equal(perf.height, 2);
+  assert.deepEqual(
+    warnings.map((w) => [w.file, w.line, w.message.split(":")[0]]),
+    [[join(dir, FILE), 2, "record does not match its schema at 'output_tokens'"]],
+  );
+});
+
+Deno.test("groupsOf() yields the groups partitionBy gives, one at a time, in order of first appearance", () => {
+  const n = 5000;
+  const model = Array.from({ length: n }, (_, i) => ["a", "b", "c"][(i * 7) % 3]);
+  const round = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `r${i % 2}`));
+  const conc = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 4 : 1));
+  const frame = pl.DataFrame({
+    model_key: pl.Series("model_key", model, pl.Categorical),
+    round_id: pl.Series("round_id", round, pl.Categorical),
+    concurrency: pl.Series("concurrency", conc),
+    row: pl.Series("row", Int32Array.from({ length: n }, (_, i) => i)),
+  });
+  const keys = ["model_key", "round_id", "concurrency"];
+  const signature = (g: pl.DataFrame) => {
+    const first = g.head(1).toRecords()[0];
+    return JSON.stringify([keys.map((k) => first[k]), g.getColumn("row").toArray()]);
+  };
+  const mine = [...groupsOf(frame, keys)].map(signature);
+  const theirs = frame.partitionBy(keys).map(signature).sort();
+  assert.deepEqual([...mine].sort(), theirs);
+  const combos = new Set(model.map((m, i) => JSON.stringify([m, round[i], conc[i]])));
+  assert.equal(mine.length, combos.size);
+  assert.ok(mine.length >= 9, `${mine.length} groups`);
+  // Order of first appearance: the group of row 0 first, and each group's rows in frame order.
+  assert.equal(JSON.parse(mine[0])[1][0], 0);
+  const starts = mine.map((s) => JSON.parse(s)[1][0] as number);
+  assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
+  // Lazily: the first group comes before any other is filtered.
+  const walk = groupsOf(frame, keys);
+  assert.equal(walk.next().value!.height, JSON.parse(mine[0])[1].length);
+  assert.deepEqual([...groupsOf(frame.head(0), keys)], []);
+});

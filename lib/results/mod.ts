@@ -19,7 +19,7 @@ export {
   readJsonl,
   type ReadJsonlOptions,
 } from "./_jsonl.ts";
-export { type FastCheck, fastCheck } from "./_fast_check.ts";
+export { type FastCheck, fastCheck, fastParse } from "./_fast_check.ts";
 export { fileSafe, fileStamp, manifestFileName, perfFileName } from "./_names.ts";
 export {
   type ActiveRun,

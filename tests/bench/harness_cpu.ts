@@ -9,7 +9,8 @@
  *
  * (a) timing path: `backend.chat()` of the LM Studio backend in a loop (HTTP, SSE, stamping).
  * (b) perf run, in process: `executePerf` (plus memory sampling of the server every 100 ms,
- *     record validation and fsync per record); also its peak RSS (VmHWM).
+ *     record validation and fsync per record) up to the last answer; the unit's summary made
+ *     after it (no request in flight) is printed apart, as CPU ms; also its peak RSS (VmHWM).
  * (c) the perf command: `deno task perf` run twice as a subprocess, with 8 and 8 + `--requests`
  *     measured requests; CPU (user + system, from the shell's `times`) over wall, differenced.
  *
@@ -105,8 +106,10 @@ async function partPerf(baseUrl: string, serverPid: number): Promise<Record<stri
       resultsDir: join(tmp, "results"),
     });
     const slope = new Slope();
+    const after = new Slope();
     let done = 0;
     let events = 0;
+    let m: ReturnType<Slope["percent"]> | null = null;
     await executePerf(prepared, {
       onEvent: (e) => {
         if (e.type !== "request_done") return;
@@ -116,11 +119,23 @@ async function partPerf(baseUrl: string, serverPid: number): Promise<Record<stri
           slope.mark();
           events = 0;
         }
+        // While streaming: up to the last answer. The unit's summary (bootstrap intervals), made
+        // once no request is in flight, is measured apart.
+        if (done === 3 + WARM + REQUESTS) {
+          m = slope.percent();
+          after.mark();
+        }
       },
     });
-    const m = slope.percent();
-    if (done !== 3 + WARM + REQUESTS) throw new Error(`only ${done} requests done`);
-    return { ...m, events_per_s: events / (m.wallMs / 1000), peak_rss_mib: vmHwmMiB() };
+    const summary = after.percent();
+    if (done !== 3 + WARM + REQUESTS || m === null) throw new Error(`only ${done} requests done`);
+    const streaming = m as ReturnType<Slope["percent"]>;
+    return {
+      ...streaming,
+      events_per_s: events / (streaming.wallMs / 1000),
+      peak_rss_mib: vmHwmMiB(),
+      summary_cpu_ms: summary.cpuMs,
+    };
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
@@ -232,7 +247,10 @@ if (args.part) {
         `${navigator.hardwareConcurrency} cores)`,
     );
     console.log(`(a) timing path (backend.chat):      ${f(stream.percent)} % of one core`);
-    console.log(`(b) perf run in process:             ${f(perf.percent)} % of one core`);
+    console.log(
+      `(b) perf run in process:             ${f(perf.percent)} % of one core ` +
+        `(then the unit summary: ${perf.summary_cpu_ms.toFixed(0)} ms CPU, no request in flight)`,
+    );
     console.log(`(c) perf command (deno task perf):   ${f(cli.percent)} % of one core`);
     console.log(
       `harness peak RSS during the perf run (VmHWM): ${perf.peak_rss_mib.toFixed(1)} MiB`,

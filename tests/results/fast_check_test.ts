@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { fastCheck, PerfRecordSchema } from "../../lib/results/mod.ts";
+import { fastCheck, fastParse, PerfRecordSchema } from "../../lib/results/mod.ts";
 import { seededRandom } from "../../lib/stats/mod.ts";
 import { perfRecord } from "../report/_fixtures.ts";
 
@@ -160,4 +160,45 @@ Deno.test("fastCheck() leaves what it does not know to zod (a refinement, a tran
     assert.equal(fastCheck(n)(v), false);
     assert.equal(n.safeParse(v).success, false);
   }
+});
+
+Deno.test("fastParse() returns exactly zod's output: strict about unknown keys (zod strips them), zod's error on a bad value", () => {
+  const random = seededRandom(11);
+  const base = fullRecord();
+  const all = paths(base);
+  let fast = 0;
+  for (let i = 0; i < 2000; i++) {
+    const value = structuredClone(base);
+    const path = all[Math.floor(random() * all.length)];
+    try {
+      setAt(value, path, structuredClone(ODD[Math.floor(random() * ODD.length)]));
+    } catch { /* parent replaced */ }
+    // Every fifth record gets a key its schema does not name, at the top or inside an object.
+    if (i % 5 === 0) {
+      const objects = all.filter((p) => {
+        let o: unknown = value;
+        for (const k of p) o = (o as Record<string, unknown> | null)?.[k];
+        return o !== null && typeof o === "object" && !Array.isArray(o);
+      });
+      const at = i % 10 === 0 || objects.length === 0
+        ? []
+        : objects[Math.floor(random() * objects.length)];
+      setAt(value, [...at, "extra_key"], 1);
+    }
+    const zod = PerfRecordSchema.safeParse(structuredClone(value));
+    if (fastCheck(PerfRecordSchema, { strict: true })(structuredClone(value))) fast++;
+    if (zod.success) assert.deepEqual(fastParse(PerfRecordSchema, value), zod.data);
+    else {
+      assert.throws(
+        () => fastParse(PerfRecordSchema, value),
+        (e: unknown) => e instanceof Error && e.name === "ZodError",
+      );
+    }
+  }
+  assert.ok(fast > 200, `${fast} vouched for`);
+  // An unknown key: the strict check leaves it to zod, which strips it.
+  const extra = { ...fullRecord(), extra_key: 1 };
+  assert.equal(fastCheck(PerfRecordSchema)(structuredClone(extra)), true);
+  assert.equal(fastCheck(PerfRecordSchema, { strict: true })(structuredClone(extra)), false);
+  assert.equal("extra_key" in fastParse(PerfRecordSchema, extra), false);
 });

@@ -126,3 +126,67 @@ Deno.test("groupsOf() yields the groups partitionBy gives, one at a time, in ord
   assert.equal(walk.next().value!.height, JSON.parse(mine[0])[1].length);
   assert.deepEqual([...groupsOf(frame.head(0), keys)], []);
 });
+
+Deno.test("every number column of the frame is read from its own record field (a full record, all parts present)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-columns-" });
+  const record = perfRecord({
+    ttft_ms: 101.5,
+    e2e_ms: 2002.25,
+    tpot_ms: 15.125,
+    output_tokens_per_s: 66.5,
+    prefill_tokens_per_s: 2700.75,
+    prompt_tokens: 273,
+    output_tokens: 129,
+    peak_rss_bytes: 5_368_709_121,
+    cached_prompt_tokens: 17,
+    timestamp: "2025-11-23T10:00:01.500Z",
+    chunk_offsets_ms: [101.5, 120, 140, 160],
+    chunk_tokens: [1, 1, 2, 1],
+    multi_token_chunks: 1,
+    energy: {
+      source: "rapl",
+      joules: 3.5,
+      joules_per_token: 0.027,
+      domains: { "package-0": 3.5 },
+      coverage: 1,
+      mean_watts: 4.1,
+    },
+    sweep: {
+      prompt_tokens_target: 256,
+      output_tokens_target: 64,
+      prompt_token_method: "engine",
+      prompt_exact: true,
+      context_size: 2048,
+    },
+    concurrency: 2,
+    batch_window: { id: 1_764_000_000_000_123, size: 2, sent_ms: 3.5, end_ms: 2005.75 },
+  });
+  await Deno.writeTextFile(join(dir, FILE), JSON.stringify(record) + "\n");
+  const { perf } = await loadResults(dir, { workers: 0 });
+  const row = perf.toRecords()[0];
+  const expected: Record<string, number> = {
+    ttft_ms: 101.5,
+    e2e_ms: 2002.25,
+    tpot_ms: 15.125,
+    output_tokens_per_s: 66.5,
+    prefill_tokens_per_s: 2700.75,
+    prompt_tokens: 273,
+    output_tokens: 129,
+    peak_rss_bytes: 5_368_709_121,
+    cached_prompt_tokens: 17,
+    timestamp_ms: Date.UTC(2025, 10, 23, 10, 0, 1, 500),
+    chunks: 4,
+    multi_token_chunks: 1,
+    energy_j: 3.5,
+    energy_j_per_token: 0.027,
+    sweep_prompt_tokens: 256,
+    sweep_output_tokens: 64,
+    concurrency: 2,
+    window_id: 1_764_000_000_000_123,
+    window_size: 2,
+    window_sent_ms: 3.5,
+    window_end_ms: 2005.75,
+  };
+  for (const [k, v] of Object.entries(expected)) assert.equal(row[k], v, k);
+  assert.equal(row.sweep_prompt_exact, true);
+});

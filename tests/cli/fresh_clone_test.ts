@@ -1,6 +1,6 @@
 /**
  * A fresh clone stands on its own: `git clone` of this repository into a temporary folder with no
- * `../shared` beside it, an environment without any EDGE_BENCH_* variable and without network
+ * workspace `shared` folder beside it, an environment without any EDGE_BENCH_* variable and without network
  * settings, then the README's first command (`deno task demo`). The demo must find its model in
  * the clone (data/models), finish, and leave complete records in the clone's results/.
  *
@@ -50,7 +50,7 @@ async function canUnshareNet(): Promise<boolean> {
 
 Deno.test({
   name:
-    "a fresh clone without ../shared or EDGE_BENCH_* variables runs `deno task demo` and records every request",
+    "a fresh clone with no shared folder beside it and no EDGE_BENCH_* variables runs `deno task demo` and records every request",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

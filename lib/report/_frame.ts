@@ -40,17 +40,47 @@ export function* groupsOf(
   keys: readonly string[],
 ): Generator<pl.DataFrame> {
   if (frame.height === 0) return;
-  const distinct = frame.select(...keys.map((k) => pl.col(k).toPhysical().alias(k)))
-    .unique({ maintainOrder: true }).toRecords() as Record<string, number | null>[];
-  for (const combo of distinct) {
+  for (const { combo, from, to } of distinctKeys(frame, keys)) {
     let where: pl.Expr | null = null;
     for (const k of keys) {
       const v = combo[k];
       const one = v === null ? pl.col(k).isNull() : pl.col(k).toPhysical().eq(pl.lit(v));
       where = where === null ? one : where.and(one);
     }
-    yield frame.filter(where!);
+    // Only the slices the combination was seen in hold its rows.
+    yield frame.slice(from * SLICE, (to - from + 1) * SLICE).filter(where!);
   }
+}
+
+/** Rows per slice when finding the distinct keys. */
+const SLICE = 1 << 16;
+
+/**
+ * The distinct combinations of `keys` (physical values), in order of first appearance, each with
+ * the first and last slice it appears in: found slice by slice (zero-copy slices of 65,536 rows),
+ * since a unique over all the rows at once hashes a million rows of keys (about 110 MiB at a
+ * million records).
+ */
+function distinctKeys(
+  frame: pl.DataFrame,
+  keys: readonly string[],
+): { combo: Record<string, number | null>; from: number; to: number }[] {
+  const physical = keys.map((k) => pl.col(k).toPhysical().alias(k));
+  const seen = new Map<
+    string,
+    { combo: Record<string, number | null>; from: number; to: number }
+  >();
+  for (let offset = 0, slice = 0; offset < frame.height; offset += SLICE, slice++) {
+    const combos = frame.slice(offset, SLICE).select(...physical).unique({ maintainOrder: true })
+      .toRecords() as Record<string, number | null>[];
+    for (const combo of combos) {
+      const id = keys.map((k) => String(combo[k])).join("\u0000");
+      const known = seen.get(id);
+      if (known) known.to = slice;
+      else seen.set(id, { combo, from: slice, to: slice });
+    }
+  }
+  return [...seen.values()];
 }
 
 let dropped = 0;

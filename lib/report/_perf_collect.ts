@@ -5,7 +5,7 @@
  * distinct combination (a unit).
  * @module
  */
-import type { PerfRecord } from "../results/mod.ts";
+import type { PerfRecord } from "../results/_perf_record.ts";
 
 /** The categorical fields shared by the records of one run unit and file. */
 export const UNIT_FIELDS = [

@@ -5,7 +5,8 @@
  * in folder order, so the frame, its warnings and the progress events are the same either way.
  * @module
  */
-import { type JsonlWarning, PerfRecordSchema } from "../results/mod.ts";
+import type { JsonlWarning } from "../results/_jsonl.ts";
+import { PerfRecordSchema } from "../results/_perf_record.ts";
 import { nullableKeys } from "./_legacy.ts";
 import { type PerfBlock, PerfCollector } from "./_perf_collect.ts";
 import { streamJsonl } from "./_stream.ts";
@@ -58,9 +59,11 @@ interface Pending {
 }
 
 /**
- * Reads perf files in `workers` worker threads; `read(path, onBlock)` gives a file's blocks in
- * order and its result. Files are handed out in the order given to `start`, one at a time per
- * worker; `close()` ends the workers.
+ * Reads perf files in `workers` worker threads and in this thread: `read(path, onBlock)` gives a
+ * file's blocks in order and its result. Files are handed out in the order given, one at a time
+ * per reader, this thread taking the next file whenever it has finished one (so on 2 cores, one
+ * worker and this thread parse side by side, and one isolate's memory is saved); `close()` ends
+ * the workers.
  */
 export class PerfReaderPool {
   #workers: Worker[] = [];
@@ -85,6 +88,32 @@ export class PerfReaderPool {
       };
       this.#workers.push(worker);
       this.#next(worker);
+    }
+    this.#here = this.#parseHere();
+  }
+
+  #here: Promise<void>;
+  #closed = false;
+  #readHere = 0;
+
+  /** Files this thread parsed itself (the rest went to the workers). */
+  get filesReadHere(): number {
+    return this.#readHere;
+  }
+
+  /** This thread's reader: the next queued file, parsed here between the other awaits. */
+  async #parseHere(): Promise<void> {
+    // Let the workers take their first files before this thread takes one.
+    await Promise.resolve();
+    for (let job = this.#queue.shift(); job && !this.#closed; job = this.#queue.shift()) {
+      const p = this.#pending.get(job.path)!;
+      this.#readHere++;
+      const result = await readPerfFile(job.path, (block) => {
+        p.blocks.push(block);
+        p.wake?.();
+      }, this.chunkLines);
+      p.result ??= result;
+      p.wake?.();
     }
   }
 
@@ -125,9 +154,11 @@ export class PerfReaderPool {
     }
   }
 
-  /** End the workers. */
-  close(): void {
+  /** End the workers (this thread's reader stops after the file it is reading). */
+  close(): Promise<void> {
+    this.#closed = true;
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
+    return this.#here;
   }
 }

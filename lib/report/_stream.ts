@@ -7,7 +7,8 @@
  * @module
  */
 import type { z } from "zod";
-import { fastCheck, type JsonlWarning } from "../results/mod.ts";
+import { fastCheck } from "../results/_fast_check.ts";
+import type { JsonlWarning } from "../results/_jsonl.ts";
 import { fillNulls } from "./_legacy.ts";
 
 /** Options for {@linkcode streamJsonl}. */

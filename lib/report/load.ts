@@ -23,6 +23,7 @@ import {
   type SweepFile,
   SweepFileSchema,
 } from "./_derived.ts";
+import { fixMmapThreshold, trim } from "./_allocator.ts";
 import type { PerfBlock } from "./_perf_collect.ts";
 import { PerfColumns, type PerfGaps } from "./_perf_columns.ts";
 import { PerfReaderPool, readPerfFile } from "./_perf_read.ts";
@@ -141,8 +142,9 @@ export interface LoadResultsOptions {
   /** Lines per validated chunk of a perf file. @default 256 */
   chunkLines?: number;
   /**
-   * Worker threads parsing perf files; 0 reads them in this thread.
-   * @default one per core (at most 4) when the perf files hold 64 MiB or more, else 0
+   * Worker threads parsing perf files beside this thread (which parses too); 0 reads them in this
+   * thread alone.
+   * @default one fewer than the cores (at most 3) when the perf files hold 64 MiB or more, else 0
    */
   workers?: number;
 }
@@ -237,19 +239,24 @@ export async function loadResults(
     });
   };
   options.onEvent?.({ type: "load_start", dir, files: paths.length, bytes: totalBytes });
-  // Large perf files are parsed in worker threads, one per core (at most 4), while this thread
-  // builds the frame; small folders are read here (a worker takes a while to start).
+  // Large perf files are parsed by this thread and worker threads, one reader per core (at most
+  // 4), while this thread also builds the frame; small folders are read here alone (a worker
+  // takes a while to start, and each costs its own memory).
   const perfPaths = paths.filter((p) => kindOf(p.split("/").at(-1)!) === "perf");
   const perfBytes = perfPaths.reduce((s, p) => s + (sizes.get(p) ?? 0), 0);
   const workers = options.workers ??
-    (perfBytes >= PARALLEL_BYTES ? Math.min(4, navigator.hardwareConcurrency || 1) : 0);
+    (perfBytes >= PARALLEL_BYTES ? Math.min(4, navigator.hardwareConcurrency || 1) - 1 : 0);
+  // A large folder's columns are freed and reallocated block by block: keep the allocator from
+  // holding on to the freed blocks (see lib/report/_allocator.ts).
+  const large = perfBytes >= PARALLEL_BYTES;
+  if (large) fixMmapThreshold();
   const pool = workers > 0 && perfPaths.length > 0
     ? new PerfReaderPool(perfPaths, workers, options.chunkLines)
     : null;
   try {
     await readAll();
   } finally {
-    pool?.close();
+    await pool?.close();
   }
   async function readAll(): Promise<void> {
     for (const path of paths) {
@@ -362,10 +369,18 @@ export async function loadResults(
       "capability records without a summary (interrupted run?): not reported; finish it with `deno task eval --resume`",
     );
   }
+  const perf = columns.frame();
+  const perfGaps = columns.gaps();
+  if (large) {
+    // The blocks' JavaScript arrays and the intermediate frames are garbage now: collect them
+    // (where the process allows it) and give their pages back.
+    (globalThis as { gc?: () => void }).gc?.();
+    trim();
+  }
   return {
     dir,
-    perf: columns.frame(),
-    perfGaps: columns.gaps(),
+    perf,
+    perfGaps,
     eval: evalRuns,
     compliance,
     manifests,

@@ -153,26 +153,12 @@ export async function writeReport(
       );
     }
   }
-  if (formats.has("md") || formats.has("html") || formats.has("pdf")) {
-    for (const f of report.figures) {
-      figures.push(
-        await writeFigure(f.element, figuresDir, { name: f.id, scale: options.pngScale }),
-      );
-    }
-  }
-  let markdownPath: string | null = null;
   let htmlPath: string | null = null;
-  if (formats.has("md")) {
-    markdownPath = join(outputDir, `benchmark_report_${stamp}.md`);
-    const href = relative(outputDir, figuresDir) || ".";
-    await Deno.writeTextFile(markdownPath, reportMarkdown(report, { figuresHref: href }));
-    files.push(markdownPath);
-  }
   let pdfPath: string | null = null;
+  let printing: Promise<void> | null = null;
   if (formats.has("html") || formats.has("pdf")) {
     htmlPath = join(outputDir, `benchmark_report_${stamp}.html`);
     await Deno.writeTextFile(htmlPath, reportHtml(report, { viewerUrl: options.viewerUrl }));
-    if (formats.has("html")) files.push(htmlPath);
   }
   if (formats.has("pdf")) {
     pdfPath = join(outputDir, `benchmark_report_${stamp}.pdf`);
@@ -181,17 +167,40 @@ export async function writeReport(
       ? htmlPath!
       : join(outputDir, `.benchmark_report_${stamp}.print.html`);
     if (printable !== htmlPath) await Deno.writeTextFile(printable, reportHtml(report));
-    try {
-      await printPdf(printable, pdfPath, { chromium: chromium ?? undefined });
-    } finally {
-      if (printable !== htmlPath) await Deno.remove(printable).catch(() => {});
-      if (!formats.has("html")) {
-        await Deno.remove(htmlPath!).catch(() => {});
-        htmlPath = null;
+    // The HTML holds its figures inline: Chromium prints it while the PNGs are rendered here
+    // (resvg in this thread; rendering them on its worker threads kept 15 MiB more for 0.1 s).
+    const html = htmlPath!;
+    printing = printPdf(printable, pdfPath, { chromium: chromium ?? undefined }).finally(
+      async () => {
+        if (printable !== html) await Deno.remove(printable).catch(() => {});
+        if (!formats.has("html")) await Deno.remove(html).catch(() => {});
+      },
+    );
+    // Handled when awaited below; a failure before then must not be reported as unhandled.
+    printing.catch(() => {});
+  }
+  try {
+    if (formats.has("md") || formats.has("html") || formats.has("pdf")) {
+      for (const f of report.figures) {
+        figures.push(
+          await writeFigure(f.element, figuresDir, { name: f.id, scale: options.pngScale }),
+        );
       }
     }
-    files.push(pdfPath);
+  } finally {
+    // The PDF's failure is the one reported if both fail; the print is never left running.
+    if (printing) await printing;
   }
+  let markdownPath: string | null = null;
+  if (formats.has("md")) {
+    markdownPath = join(outputDir, `benchmark_report_${stamp}.md`);
+    const href = relative(outputDir, figuresDir) || ".";
+    await Deno.writeTextFile(markdownPath, reportMarkdown(report, { figuresHref: href }));
+    files.push(markdownPath);
+  }
+  if (formats.has("html")) files.push(htmlPath!);
+  else htmlPath = null;
+  if (pdfPath) files.push(pdfPath);
   let latexPath: string | null = null;
   if (formats.has("tex")) {
     latexPath = join(outputDir, `benchmark_tables_${stamp}.tex`);

@@ -127,6 +127,49 @@ Deno.test("groupsOf() yields the groups partitionBy gives, one at a time, in ord
   assert.deepEqual([...groupsOf(frame.head(0), keys)], []);
 });
 
+Deno.test("groupsOf() over several 65,536-row slices: runs across a slice boundary, a group that comes back later, a frame of many chunks", () => {
+  const n = 200_000;
+  // a: rows 0..69,999 (across the first slice boundary), b: up to 139,999, a again for 10 rows
+  // (a later slice), then c with a null round every 7th row; one b row at the very end.
+  const model = Array.from(
+    { length: n },
+    (_, i) => i < 70_000 ? "a" : i < 140_000 ? "b" : i < 140_010 ? "a" : i === n - 1 ? "b" : "c",
+  );
+  const round = Array.from({ length: n }, (_, i) => (i >= 140_010 && i % 7 === 0 ? null : "r0"));
+  const frame = (from: number, to: number) =>
+    pl.DataFrame({
+      model_key: pl.Series("model_key", model.slice(from, to), pl.Categorical),
+      round_id: pl.Series("round_id", round.slice(from, to), pl.Categorical),
+      row: pl.Series("row", Int32Array.from({ length: to - from }, (_, i) => from + i)),
+    });
+  // Chunks of uneven sizes, as blocks of several files give.
+  const cuts = [0, 1000, 65_000, 66_000, 131_072, 150_000, n];
+  const chunked = pl.concat(cuts.slice(1).map((to, i) => frame(cuts[i], to)), {
+    how: "vertical",
+    rechunk: false,
+  });
+  const keys = ["model_key", "round_id"];
+  const signature = (g: pl.DataFrame) => {
+    const first = g.head(1).toRecords()[0];
+    const rows = g.getColumn("row").toArray() as number[];
+    return JSON.stringify([keys.map((k) => first[k]), rows.length, rows[0], rows.at(-1)]);
+  };
+  const mine = [...groupsOf(chunked, keys)];
+  assert.deepEqual(
+    mine.map(signature),
+    chunked.partitionBy(keys).map(signature).sort((x, y) => JSON.parse(x)[2] - JSON.parse(y)[2]),
+  );
+  // Every row once, each group's rows in frame order.
+  assert.equal(mine.reduce((s, g) => s + g.height, 0), n);
+  for (const g of mine) {
+    const rows = g.getColumn("row").toArray() as number[];
+    assert.ok(rows.every((r, i) => i === 0 || r > rows[i - 1]));
+  }
+  assert.deepEqual(mine.map((g) => g.head(1).toRecords()[0].model_key), ["a", "b", "c", "c"]);
+  assert.equal(mine[0].height, 70_010);
+  assert.equal(mine[1].height, 70_001);
+});
+
 Deno.test("every number column of the frame is read from its own record field (a full record, all parts present)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "report-columns-" });
   const record = perfRecord({

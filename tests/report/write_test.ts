@@ -1,0 +1,67 @@
+/**
+ * Writing the report: the PDF is printed by the real headless Chromium while the figures' PNGs are
+ * rendered, so the files it leaves, their order and a failed print are checked here.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { buildReport, loadBands, loadResults, writeReport } from "../../lib/report/mod.ts";
+import { PdfError } from "../../lib/report/pdf.ts";
+import { writeScriptedSet } from "./_fixtures.ts";
+
+async function scriptedReport() {
+  const dir = await Deno.makeTempDir({ prefix: "report-write-" });
+  await writeScriptedSet(join(dir, "results"));
+  return { dir, report: buildReport(await loadResults(join(dir, "results")), await loadBands()) };
+}
+
+const DATE = new Date(Date.UTC(2025, 10, 23, 10, 0, 0));
+
+Deno.test("a PDF alone: printed while the PNGs render, no HTML left behind, every figure written", async () => {
+  const { dir, report } = await scriptedReport();
+  const out = join(dir, "report");
+  const written = await writeReport(report, out, { formats: ["pdf"], date: DATE });
+  assert.equal(written.htmlPath, null);
+  assert.deepEqual(written.files, [written.pdfPath]);
+  const pdf = await Deno.readFile(written.pdfPath!);
+  assert.equal(new TextDecoder().decode(pdf.subarray(0, 5)), "%PDF-");
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assert.deepEqual(names, ["benchmark_report_20251123_100000.pdf", "figures"]);
+  assert.equal(written.figures.length, report.figures.length);
+  for (const f of written.figures) {
+    const png = await Deno.readFile(f.pngPath);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], f.pngPath);
+  }
+});
+
+Deno.test("Markdown, HTML and PDF with viewer links: files in that order, the links-free print copy removed", async () => {
+  const { dir, report } = await scriptedReport();
+  const out = join(dir, "report");
+  const written = await writeReport(report, out, {
+    formats: ["md", "html", "pdf"],
+    date: DATE,
+    viewerUrl: "http://127.0.0.1:8766/",
+  });
+  assert.deepEqual(written.files, [written.markdownPath, written.htmlPath, written.pdfPath]);
+  assert.match(await Deno.readTextFile(written.htmlPath!), /127\.0\.0\.1:8766/);
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assert.deepEqual(names, [
+    "benchmark_report_20251123_100000.html",
+    "benchmark_report_20251123_100000.md",
+    "benchmark_report_20251123_100000.pdf",
+    "figures",
+  ]);
+});
+
+Deno.test("a print that fails is reported as a PdfError after the figures are written, and leaves no HTML it was not asked for", async () => {
+  const { dir, report } = await scriptedReport();
+  const out = join(dir, "report");
+  await assert.rejects(
+    writeReport(report, out, { formats: ["md", "pdf"], date: DATE, chromium: "/bin/false" }),
+    (e: unknown) => e instanceof PdfError && /wrote no PDF/.test(e.message),
+  );
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  // The Markdown comes after the print (it was not written); the figures were.
+  assert.deepEqual(names, ["figures"]);
+  const figures = [...Deno.readDirSync(join(out, "figures"))].map((e) => e.name);
+  assert.equal(figures.filter((n) => n.endsWith(".png")).length, report.figures.length);
+});

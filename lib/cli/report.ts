@@ -6,22 +6,14 @@
  * @module
  */
 import { join, relative, resolve } from "node:path";
-import {
-  buildReport,
-  type ComplianceAnalysis,
-  complianceAnalysis,
-  DEFAULT_BANDS_PATH,
-  isEmptyFilter,
-  loadBands,
-  loadResults,
-  REPORT_FORMATS,
-  type ReportFormat,
-  type RunFilter,
-  selectRuns,
-  writeReport,
-} from "../report/mod.ts";
+// Plot, linkedom and resvg (about 70 MiB) are imported once the results are loaded (see below).
+import type { ComplianceAnalysis } from "../report/mod.ts";
+import { DEFAULT_BANDS_PATH, loadBands } from "../report/bands.ts";
+import { loadResults } from "../report/load.ts";
+import { REPORT_FORMATS, type ReportFormat } from "../report/_report_formats.ts";
+import { isEmptyFilter, type RunFilter, selectRuns } from "../report/select.ts";
 import { resolveOutputPath } from "../config/mod.ts";
-import { isLoopbackHost } from "../viewer/mod.ts";
+import { isLoopbackHost } from "../viewer/_bind.ts";
 import { loadProgress } from "../progress/mod.ts";
 import { dirFlag, intFlag, parseFlags, runMain, UsageError } from "./_common.ts";
 import { CliProgress, PROGRESS_OPTIONS, progressHelp, progressModeOf } from "./_progress.ts";
@@ -232,6 +224,12 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   const baseline = values.baseline ? await load(resolve(values.baseline)) : null;
+  const { buildReport, complianceAnalysis, findChromium, PdfPrinter, writeReport } = await import(
+    "../report/mod.ts"
+  );
+  // Chromium takes about a second to start: it starts now and waits while the tables are built.
+  const chromium = formats.includes("pdf") ? findChromium() : null;
+  const printer = chromium ? new PdfPrinter(chromium) : null;
   const steps = new CliProgress("report", null, mode);
   let compliance: ComplianceAnalysis | null = null;
   let written;
@@ -262,12 +260,14 @@ export async function main(args: string[]): Promise<number> {
         formats,
         figuresDir,
         viewerUrl,
+        printer: printer ?? undefined,
         pdfOptional: values.format.split(",").map((s) => s.trim()).includes("all") &&
           !values.format.split(",").map((s) => s.trim()).includes("pdf"),
       }),
     };
   } finally {
     steps.stop();
+    await printer?.close();
   }
   const { report } = written;
   console.log(

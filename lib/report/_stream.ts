@@ -49,19 +49,26 @@ export async function streamJsonl<S extends z.ZodType>(
   let lineNo = 0;
   const take = (raw: string, last: boolean) => {
     lineNo++;
-    const line = raw.trim();
-    if (line === "") return;
     let data: unknown;
     try {
-      data = JSON.parse(line);
+      // JSON.parse skips the whitespace around a value itself: no trimmed copy of every line.
+      data = JSON.parse(raw);
     } catch {
-      warn(
-        lineNo,
-        last
-          ? "truncated last line (interrupted write), skipped"
-          : `not valid JSON, skipped: ${line.slice(0, 80)}`,
-      );
-      return;
+      // Blank, or with whitespace JSON does not know (a byte-order mark, a no-break space).
+      const line = raw.trim();
+      if (line === "") return;
+      try {
+        if (line === raw) throw new SyntaxError("not JSON");
+        data = JSON.parse(line);
+      } catch {
+        warn(
+          lineNo,
+          last
+            ? "truncated last line (interrupted write), skipped"
+            : `not valid JSON, skipped: ${line.slice(0, 80)}`,
+        );
+        return;
+      }
     }
     if (options.nullable && typeof data === "object" && data !== null && !Array.isArray(data)) {
       fillNulls(data as Record<string, unknown>, options.nullable.keys, options.nullable.filled);

@@ -140,7 +140,14 @@ export {
   SweepFileSchema,
 } from "./_derived.ts";
 export { latexEscape, latexTable, reportLatex } from "./latex.ts";
-export { findChromium, PdfError, printPdf, type PrintPdfOptions } from "./pdf.ts";
+export {
+  findChromium,
+  PdfError,
+  PdfPrinter,
+  type PdfPrinterOptions,
+  printPdf,
+  type PrintPdfOptions,
+} from "./pdf.ts";
 export { EMPTY_ATTRIBUTE, emptyReason } from "./figures/_common.ts";
 export { bandLevels, type DisplayTable, displayTables, num, withCi } from "./display_tables.ts";
 export {

@@ -1,13 +1,7 @@
 /** The HTML report printed to PDF by headless Chromium (Chrome on macOS). @module */
-import { pathToFileURL } from "node:url";
+import { PdfError, PdfPrinter } from "./_pdf_printer.ts";
 
-/** Chromium cannot be found or did not write the PDF. */
-export class PdfError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "PdfError";
-  }
-}
+export { PdfError, PdfPrinter, type PdfPrinterOptions } from "./_pdf_printer.ts";
 
 const CANDIDATES = [
   "/usr/bin/chromium",
@@ -37,69 +31,33 @@ export interface PrintPdfOptions {
   chromium?: string;
   /** @default 120000 */
   timeoutMs?: number;
+  /** A browser already running (started early, see {@linkcode PdfPrinter}). @default one started here */
+  printer?: PdfPrinter;
 }
 
 /**
- * Print `htmlPath` to `pdfPath` with headless Chromium (`--print-to-pdf`, no network, no
- * profile left behind). Throws {@linkcode PdfError} naming how to install Chromium when none is
- * found, or with Chromium's last output when it wrote nothing.
+ * Print `htmlPath` to `pdfPath` with headless Chromium (over its DevTools protocol on 127.0.0.1,
+ * no network, no profile left behind): with `printer`, that running browser; else one started for
+ * this print and ended after it. Throws {@linkcode PdfError} naming how to install Chromium when
+ * none is found, or with Chromium's last output when it did not print.
  */
 export async function printPdf(
   htmlPath: string,
   pdfPath: string,
   options: PrintPdfOptions = {},
 ): Promise<void> {
+  await Deno.remove(pdfPath).catch(() => {});
+  if (options.printer) return await options.printer.print(htmlPath, pdfPath);
   const chromium = options.chromium ?? findChromium();
   if (!chromium) {
     throw new PdfError(
       "Cannot print the report to PDF: no Chromium found (set CHROMIUM, or install it: 'apt-get install chromium' on Debian/Ubuntu, Google Chrome on macOS)",
     );
   }
-  const profile = await Deno.makeTempDir({ prefix: "edge-bench-pdf-" });
+  const printer = new PdfPrinter(chromium, { timeoutMs: options.timeoutMs });
   try {
-    await Deno.remove(pdfPath).catch(() => {});
-    const child = new Deno.Command(chromium, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--no-pdf-header-footer",
-        `--print-to-pdf=${pdfPath}`,
-        pathToFileURL(htmlPath).href,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, options.timeoutMs ?? 120_000);
-    const out = await child.output();
-    clearTimeout(timer);
-    let size = 0;
-    try {
-      size = (await Deno.stat(pdfPath)).size;
-    } catch { /* not written */ }
-    if (size === 0) {
-      throw new PdfError(
-        `Chromium (${chromium}) wrote no PDF at ${pdfPath} (exit ${out.code}): ${
-          new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ")
-        }`,
-      );
-    }
-  } catch (error) {
-    if (error instanceof PdfError) throw error;
-    throw new PdfError(`Cannot run ${chromium} to print the report: ${(error as Error).message}`, {
-      cause: error,
-    });
+    await printer.print(htmlPath, pdfPath);
   } finally {
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await printer.close();
   }
 }

@@ -8,20 +8,11 @@ import { tableFrame } from "./frame.ts";
 import { displayTables } from "./display_tables.ts";
 import { latexTable, reportLatex } from "./latex.ts";
 import { reportHtml, reportMarkdown } from "./markdown.ts";
-import { findChromium, printPdf } from "./pdf.ts";
+import { findChromium, type PdfPrinter, printPdf } from "./pdf.ts";
 import { PERFORMANCE_COLUMNS } from "./performance.ts";
 
-/** Output formats of `deno task report --format`. */
-export type ReportFormat = "md" | "html" | "csv" | "parquet" | "tex" | "pdf";
-/** Every format (`--format all`; `pdf` is skipped with a note when no Chromium is installed). */
-export const REPORT_FORMATS: readonly ReportFormat[] = [
-  "md",
-  "html",
-  "csv",
-  "parquet",
-  "tex",
-  "pdf",
-];
+import { REPORT_FORMATS, type ReportFormat } from "./_report_formats.ts";
+export { REPORT_FORMATS, type ReportFormat } from "./_report_formats.ts";
 
 /** Options for {@linkcode writeReport}. */
 export interface WriteReportOptions {
@@ -39,6 +30,11 @@ export interface WriteReportOptions {
   pdfOptional?: boolean;
   /** Browser for the PDF. @default findChromium() */
   chromium?: string;
+  /**
+   * A browser started earlier to print the PDF (the report command starts it while the tables are
+   * computed: it takes about a second to start). @default one started when the PDF is printed
+   */
+  printer?: PdfPrinter;
 }
 
 /** What was written. */
@@ -144,7 +140,7 @@ export async function writeReport(
   const figures: WrittenFigure[] = [];
   const notes: string[] = [];
   let chromium = options.chromium ?? null;
-  if (formats.has("pdf")) {
+  if (formats.has("pdf") && !options.printer) {
     chromium ??= findChromium();
     if (!chromium && options.pdfOptional) {
       formats.delete("pdf");
@@ -170,7 +166,10 @@ export async function writeReport(
     // The HTML holds its figures inline: Chromium prints it while the PNGs are rendered here
     // (resvg in this thread; rendering them on its worker threads kept 15 MiB more for 0.1 s).
     const html = htmlPath!;
-    printing = printPdf(printable, pdfPath, { chromium: chromium ?? undefined }).finally(
+    printing = printPdf(printable, pdfPath, {
+      chromium: chromium ?? undefined,
+      printer: options.printer,
+    }).finally(
       async () => {
         if (printable !== html) await Deno.remove(printable).catch(() => {});
         if (!formats.has("html")) await Deno.remove(html).catch(() => {});

@@ -27,7 +27,72 @@ export function quantile(values: readonly number[], p: number): number {
   if (values.length === 0) {
     throw new RangeError("quantile() needs at least one value: current length is 0");
   }
-  return quantileOfSorted(sortAscending(values), p);
+  return quantileOf(values, p);
+}
+
+/** From this many values on, quantiles select their order statistics instead of sorting. */
+const SELECT_FROM = 4096;
+
+/** Type-7 quantile of finite `values` (checked by the caller): sorted when few, else selected. */
+function quantileOf(values: readonly number[], p: number): number {
+  if (values.length < SELECT_FROM) return quantileOfSorted(sortAscending(values), p);
+  const a = Float64Array.from(values);
+  const h = (a.length - 1) * p;
+  const lo = Math.floor(h);
+  const low = select(a, lo);
+  const fraction = h - lo;
+  if (fraction === 0 || lo + 1 >= a.length) return low;
+  // After the selection every value right of `lo` is at or above it: the next order statistic
+  // is their minimum.
+  let next = a[lo + 1];
+  for (let i = lo + 2; i < a.length; i++) if (a[i] < next) next = a[i];
+  return low + fraction * (next - low);
+}
+
+/**
+ * The `k`-th smallest value of `a` (0-based), rearranging `a` so that values left of `k` are at or
+ * below it and values right of it at or above it: quickselect with a median-of-three pivot, and a
+ * sort of what is left should the partitions stop shrinking (so never worse than sorting).
+ */
+function select(a: Float64Array, k: number): number {
+  let left = 0;
+  let right = a.length - 1;
+  let rounds = 0;
+  const limit = 2 * Math.ceil(Math.log2(a.length + 1)) + 8;
+  while (right > left) {
+    if (++rounds > limit) {
+      const rest = a.subarray(left, right + 1).sort();
+      return rest[k - left];
+    }
+    const mid = (left + right) >>> 1;
+    // Median of three as the pivot, moved to a[mid].
+    if (a[mid] < a[left]) swap(a, mid, left);
+    if (a[right] < a[left]) swap(a, right, left);
+    if (a[right] < a[mid]) swap(a, right, mid);
+    const pivot = a[mid];
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // [left, j] ≤ pivot ≤ [i, right]; between them, values equal to the pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /**
@@ -39,7 +104,7 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) {
     throw new RangeError("median() needs at least one value: current length is 0");
   }
-  return quantileOfSorted(sortAscending(values), 0.5);
+  return quantileOf(values, 0.5);
 }
 
 /** The 90th percentile (type-7 quantile at 0.9). Throws a RangeError for an empty array. */
@@ -48,7 +113,7 @@ export function p90(values: readonly number[]): number {
   if (values.length === 0) {
     throw new RangeError("p90() needs at least one value: current length is 0");
   }
-  return quantileOfSorted(sortAscending(values), 0.9);
+  return quantileOf(values, 0.9);
 }
 
 /** Type-7 quantile of an already ascending, non-empty array (no checks). */

@@ -6,21 +6,19 @@
  * (a) Synthetic: streams `--records` valid PerfRecord lines into `--files` perf JSONL files (4
  *     model units — two model ids in GGUF and MLX — × 2 scenarios), then a child process loads them
  *     (`loadResults`: every line validated with PerfRecordSchema), builds every table and figure
- *     (`buildReport`) and writes Markdown, HTML, CSV, Parquet, SVG and PNG (`writeReport`). The
- *     child reports each phase's wall time and its peak RSS (VmHWM from /proc/self/status), so
- *     the generation is not counted.
+ *     (`buildReport`) and writes Markdown, HTML, CSV, Parquet, LaTeX, PDF, SVG and PNG
+ *     (`writeReport`), importing the rendering modules after the load as the report command
+ *     does. The child reports each phase's wall time, its CPU time and its peak RSS (VmHWM from
+ *     /proc/self/status), so the generation is not counted.
  * (b) Real: a small real set made by the perf, eval and compliance CLIs on stories260K, measured
  *     the same way.
  */
 import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
-import {
-  buildReport,
-  complianceAnalysis,
-  loadBands,
-  loadResults,
-  writeReport,
-} from "../../lib/report/mod.ts";
+// As in the report command: the results are loaded before Plot, linkedom and resvg are imported.
+import { loadBands } from "../../lib/report/bands.ts";
+import { loadResults } from "../../lib/report/load.ts";
 import { perfFileName } from "../../lib/results/mod.ts";
 import { seededRandom } from "../../lib/stats/mod.ts";
 
@@ -32,6 +30,16 @@ function flag(name: string, fallback: string): string {
   return i >= 0 ? Deno.args[i + 1] : fallback;
 }
 
+/** Start a new peak (Linux: writing 5 to clear_refs resets VmHWM); false where it cannot. */
+function resetPeak(): boolean {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function vmHwmMiB(): number {
   const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
@@ -39,14 +47,32 @@ function vmHwmMiB(): number {
 
 async function measure(dir: string): Promise<void> {
   const out = await Deno.makeTempDir({ prefix: "bench-report-out-" });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const results = await loadResults(dir);
   const t1 = performance.now();
+  // Each phase's own peak too, where the kernel lets it be reset (the overall peak is their max).
+  const peaks = [vmHwmMiB()];
+  const phased = resetPeak();
+  const { buildReport, complianceAnalysis, findChromium, PdfPrinter, writeReport } = await import(
+    "../../lib/report/mod.ts"
+  );
+  // As the report command does: Chromium starts while the tables are built.
+  const chromium = findChromium();
+  const printer = chromium ? new PdfPrinter(chromium) : null;
   const compliance = results.compliance.length ? await complianceAnalysis(dir) : null;
   const report = buildReport(results, await loadBands(), { compliance });
   const t2 = performance.now();
-  const written = await writeReport(report, out, { figuresDir: join(out, "figures") });
+  peaks.push(vmHwmMiB());
+  if (phased) resetPeak();
+  const written = await writeReport(report, out, {
+    figuresDir: join(out, "figures"),
+    printer: printer ?? undefined,
+    pdfOptional: true,
+  });
+  await printer?.close();
   const t3 = performance.now();
+  peaks.push(vmHwmMiB());
   console.log(JSON.stringify({
     records: results.perf.height,
     warnings: results.warnings.length,
@@ -56,7 +82,11 @@ async function measure(dir: string): Promise<void> {
     tables_and_figures_s: (t2 - t1) / 1000,
     write_s: (t3 - t2) / 1000,
     total_s: (t3 - t0) / 1000,
-    peak_rss_mib: vmHwmMiB(),
+    cpu_s: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
+    peak_rss_mib: Math.max(...peaks),
+    load_peak_mib: peaks[0],
+    tables_peak_mib: phased ? peaks[1] : NaN,
+    write_peak_mib: phased ? peaks[2] : NaN,
   }));
   await Deno.remove(out, { recursive: true });
 }
@@ -119,15 +149,32 @@ async function generate(dir: string, records: number, files: number): Promise<vo
   }
 }
 
+/** CPU time the hypervisor gave to others (steal), all cores, seconds; 0 where unreadable. */
+function stealSeconds(): number {
+  try {
+    const cpu = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/);
+    return Number(cpu[8] ?? 0) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The V8 flags `deno task report` runs with (deno.json), so the child measures what users get. */
+function reportV8Flags(): string {
+  const tasks = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
+  return String(tasks.report).match(/--v8-flags=(\S+)/)?.[1] ?? "--expose-gc";
+}
+
 async function child(dir: string): Promise<Record<string, number>> {
+  const steal = stealSeconds();
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", SELF, "--measure", dir],
+    args: ["run", "-A", `--v8-flags=${reportV8Flags()}`, SELF, "--measure", dir],
     stdout: "piped",
     stderr: "inherit",
   }).output();
   const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!;
   if (out.code !== 0) throw new Error(`measurement failed: ${text}`);
-  return JSON.parse(text);
+  return { ...JSON.parse(text), steal_s: stealSeconds() - steal };
 }
 
 async function run(cmd: string[]): Promise<void> {
@@ -144,9 +191,15 @@ function print(label: string, r: Record<string, number>): void {
   console.log(
     `${label}: ${r.records} records, ${r.performance_rows} performance rows, ${r.figures} figures | ` +
       `load ${r.load_s.toFixed(2)} s, tables+figures ${r.tables_and_figures_s.toFixed(2)} s, ` +
-      `write ${r.write_s.toFixed(2)} s, total ${r.total_s.toFixed(2)} s | peak RSS ${
-        r.peak_rss_mib.toFixed(0)
-      } MiB`,
+      `write ${r.write_s.toFixed(2)} s, total ${r.total_s.toFixed(2)} s (CPU ${
+        r.cpu_s.toFixed(2)
+      } s) | peak RSS ${r.peak_rss_mib.toFixed(0)} MiB` +
+      (Number.isFinite(r.tables_peak_mib)
+        ? ` (load ${r.load_peak_mib.toFixed(0)}, tables ${r.tables_peak_mib.toFixed(0)}, write ${
+          r.write_peak_mib.toFixed(0)
+        })`
+        : "") +
+      (r.steal_s > 0 ? ` | the hypervisor took ${r.steal_s.toFixed(1)} s of CPU meanwhile` : ""),
   );
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildReport, loadBands, loadResults, writeReport } from "../../lib/report/mod.ts";
-import { PdfError } from "../../lib/report/pdf.ts";
+import { PdfError, PdfPrinter } from "../../lib/report/pdf.ts";
 import { writeScriptedSet } from "./_fixtures.ts";
 
 async function scriptedReport() {
@@ -57,11 +57,44 @@ Deno.test("a print that fails is reported as a PdfError after the figures are wr
   const out = join(dir, "report");
   await assert.rejects(
     writeReport(report, out, { formats: ["md", "pdf"], date: DATE, chromium: "/bin/false" }),
-    (e: unknown) => e instanceof PdfError && /wrote no PDF/.test(e.message),
+    (e: unknown) =>
+      e instanceof PdfError &&
+      /\/bin\/false .*exited \(code 1\) before opening its DevTools port/.test(e.message),
   );
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   // The Markdown comes after the print (it was not written); the figures were.
   assert.deepEqual(names, ["figures"]);
   const figures = [...Deno.readDirSync(join(out, "figures"))].map((e) => e.name);
   assert.equal(figures.filter((n) => n.endsWith(".png")).length, report.figures.length);
+});
+
+Deno.test("a printer started early prints two reports on the same browser, Letter pages as --print-to-pdf gave, and leaves no profile", async () => {
+  const { dir, report } = await scriptedReport();
+  const printer = new PdfPrinter(Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium");
+  try {
+    for (const name of ["one", "two"]) {
+      const written = await writeReport(report, join(dir, name), {
+        formats: ["pdf"],
+        date: DATE,
+        printer,
+      });
+      const pdf = new TextDecoder("latin1").decode(await Deno.readFile(written.pdfPath!));
+      assert.ok(pdf.startsWith("%PDF-"));
+      assert.match(pdf, /MediaBox \[0 0 612 792\]/);
+    }
+  } finally {
+    await printer.close();
+  }
+  await assert.rejects(printer.print(join(dir, "x.html"), join(dir, "x.pdf")), PdfError);
+  assert.ok(printer.profile, "the browser had a profile folder");
+  await assert.rejects(Deno.stat(printer.profile!), Deno.errors.NotFound);
+});
+
+Deno.test("a browser that cannot be started is a PdfError naming it, from print(); close() still ends cleanly", async () => {
+  const printer = new PdfPrinter("/nonexistent/chromium");
+  await assert.rejects(
+    printer.print("/tmp/none.html", "/tmp/none.pdf"),
+    (e: unknown) => e instanceof PdfError && /Cannot run \/nonexistent\/chromium/.test(e.message),
+  );
+  await printer.close();
 });

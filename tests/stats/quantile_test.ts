@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { median, p90, quantile } from "../../lib/stats/mod.ts";
+import { median, p90, quantile, seededRandom } from "../../lib/stats/mod.ts";
 
 Deno.test("quantile() interpolates linearly between order statistics (type 7)", () => {
   // Sorted [1, 2, 3, 4], n − 1 = 3:
@@ -69,4 +69,40 @@ Deno.test("quantile() rejects non-finite values naming the index, and p outside 
     name: "RangeError",
     message: "quantile() needs p between 0 and 1: current value is 1.5",
   });
+});
+
+Deno.test("quantile() of many values (selected, not sorted) equals the sorted order statistics exactly", () => {
+  const random = seededRandom(7);
+  const sorted = (xs: number[]) => Float64Array.from(xs).sort();
+  const byHand = (xs: number[], p: number) => {
+    const s = sorted(xs);
+    const h = (s.length - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, s.length - 1);
+    return h === lo ? s[lo] : s[lo] + (h - lo) * (s[hi] - s[lo]);
+  };
+  const shapes: Record<string, (i: number) => number> = {
+    uniform: () => random() * 1000,
+    ties: () => Math.floor(random() * 5),
+    ascending: (i) => i,
+    descending: (i) => -i,
+    constant: () => 42,
+    spikes: (i) => (i % 97 === 0 ? 1e6 : random()),
+    // The smallest values last: the selection leaves the next order statistic anywhere.
+    small_last: (i) => (i >= 4090 ? 4096 - i : 1000 + random()),
+  };
+  for (const [name, draw] of Object.entries(shapes)) {
+    for (const n of [4096, 5001, 20_000]) {
+      const xs = Array.from({ length: n }, (_, i) => draw(i));
+      const copy = [...xs];
+      const levels = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1, 0.5 / (n - 1), 2.5 / (n - 1)];
+      for (let r = 0; r < 10; r++) levels.push(random());
+      for (const p of levels) {
+        assert.equal(quantile(xs, p), byHand(xs, p), `${name} n=${n} p=${p}`);
+      }
+      assert.equal(median(xs), byHand(xs, 0.5));
+      assert.equal(p90(xs), byHand(xs, 0.9));
+      assert.deepEqual(xs, copy, "input unchanged");
+    }
+  }
 });

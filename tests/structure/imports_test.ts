@@ -146,3 +146,11 @@ Deno.test("the perf command loads no engine, no Polars and no plotting at start 
     assert.ok(!packages.has(heavy), `${heavy} is imported statically by the perf command`);
   }
 });
+
+Deno.test("the report command loads no plotting or PNG rendering at start (a million records are loaded before Plot, linkedom and resvg take their ~70 MiB)", async () => {
+  const packages = await staticPackages(join(LIB, "cli", "report.ts"));
+  assert.ok(packages.has("nodejs-polars"), `the graph was read: ${[...packages].join(", ")}`);
+  for (const heavy of ["@observablehq/plot", "linkedom", "@resvg/resvg-js", "node-llama-cpp"]) {
+    assert.ok(!packages.has(heavy), `${heavy} is imported statically by the report command`);
+  }
+});

@@ -1,8 +1,9 @@
 /**
  * Headless Chromium kept open to print HTML files to PDF over the DevTools protocol (on
  * 127.0.0.1): the browser takes about a second to start, so the report command starts it while
- * the tables are computed and prints once the HTML is written. The page is printed as
- * `--print-to-pdf` does (Letter, default margins, no header or footer).
+ * the tables are computed and prints once the HTML is written: Letter in landscape, default
+ * margins, backgrounds (the band colours), no header or footer, scaled down to fit the widest table
+ * (not below 0.6).
  * @module
  */
 import { Buffer } from "node:buffer";
@@ -203,9 +204,26 @@ export class PdfPrinter {
         } finally {
           this.#listeners.delete(listener);
         }
+        // Landscape Letter, scaled down (not below 0.6) when the widest table is wider than the
+        // printable width: a page must not cut a table's last columns off.
+        const printable = Math.round((11 - 2 * 0.4) * 96);
+        await this.#send("Emulation.setEmulatedMedia", { media: "print" }, session);
+        await this.#send("Emulation.setDeviceMetricsOverride", {
+          width: printable,
+          height: 800,
+          deviceScaleFactor: 1,
+          mobile: false,
+        }, session);
+        const { result: measured } = await this.#send("Runtime.evaluate", {
+          expression: "document.documentElement.scrollWidth",
+          returnByValue: true,
+        }, session);
+        const width = Number((measured!.result as { value: unknown }).value) || printable;
         const { result } = await this.#send("Page.printToPDF", {
           displayHeaderFooter: false,
-          printBackground: false,
+          printBackground: true,
+          landscape: true,
+          scale: Math.max(0.6, Math.min(1, printable / width)),
         }, session);
         const pdf = Buffer.from(result!.data as string, "base64");
         if (pdf.length === 0 || pdf.subarray(0, 5).toString() !== "%PDF-") {

@@ -68,7 +68,7 @@ Deno.test("a print that fails is reported as a PdfError after the figures are wr
   assert.equal(figures.filter((n) => n.endsWith(".png")).length, report.figures.length);
 });
 
-Deno.test("a printer started early prints two reports on the same browser, Letter pages as --print-to-pdf gave, and leaves no profile", async () => {
+Deno.test("a printer started early prints two reports on the same browser, on landscape Letter pages, and leaves no profile", async () => {
   const { dir, report } = await scriptedReport();
   const printer = new PdfPrinter(Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium");
   try {
@@ -80,7 +80,7 @@ Deno.test("a printer started early prints two reports on the same browser, Lette
       });
       const pdf = new TextDecoder("latin1").decode(await Deno.readFile(written.pdfPath!));
       assert.ok(pdf.startsWith("%PDF-"));
-      assert.match(pdf, /MediaBox \[0 0 612 792\]/);
+      assert.match(pdf, /MediaBox \[0 0 792 612\]/);
     }
   } finally {
     await printer.close();

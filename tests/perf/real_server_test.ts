@@ -103,10 +103,13 @@ Deno.test({
       assert.match(out.stdout, /Valid JSON: {5}\d+\.\d% \[95% CI/);
       // Every measured prompt was evaluated, not served from the server's cache: llama-cpp-python
       // logs the prefix it reused; the request id leaves only the chat template's opening
-      // ("<|im_start|>system\n", 3 tokens) in common.
+      // ("<|im_start|>system\n", 3 tokens) in common, plus the leading digits the 8-digit id shares
+      // by chance with the previous one's (a token per digit: one in 10, two in 100; a CI run saw
+      // 3, 3, 3, 3, 4, 3, 5, 3). The ids always differ, so a match never passes 3 + 8 tokens.
       const hits = prefixHits(server.log());
       assert.ok(hits.length > 0, "the server logs its prefix matches");
-      assert.ok(hits.every((n) => n <= 4), `prefix-match hits: ${hits.join(", ")}`);
+      assert.ok(hits.every((n) => n <= 11), `prefix-match hits: ${hits.join(", ")}`);
+      assert.ok(hits.filter((n) => n > 4).length <= 2, `prefix-match hits: ${hits.join(", ")}`);
       // The manifest keeps what the server said about itself.
       const manifest = [...Deno.readDirSync(results)].find((e) =>
         e.name.startsWith("experiment_config_")

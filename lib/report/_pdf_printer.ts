@@ -28,7 +28,8 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   "--disable-sync",
 ];
 
-interface Message {
+/** A DevTools protocol message (a command's reply, or an event). */
+export interface CdpMessage {
   id?: number;
   method?: string;
   params?: Record<string, unknown>;
@@ -56,8 +57,8 @@ export class PdfPrinter {
   #stderr = "";
   #drain: Promise<void> | null = null;
   #nextId = 1;
-  #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
-  #listeners = new Set<(m: Message) => void>();
+  #pending = new Map<number, { resolve: (m: CdpMessage) => void; reject: (e: Error) => void }>();
+  #listeners = new Set<(m: CdpMessage) => void>();
   #ready: Promise<void>;
   #closed = false;
 
@@ -135,7 +136,7 @@ export class PdfPrinter {
         }),
     );
     ws.onmessage = (e) => {
-      const m = JSON.parse(e.data as string) as Message;
+      const m = JSON.parse(e.data as string) as CdpMessage;
       const waiting = m.id === undefined ? undefined : this.#pending.get(m.id);
       if (waiting) {
         this.#pending.delete(m.id!);
@@ -171,7 +172,7 @@ export class PdfPrinter {
   }
 
   #send(method: string, params: Record<string, unknown> = {}, sessionId?: string) {
-    return new Promise<Message>((resolve, reject) => {
+    return new Promise<CdpMessage>((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       this.#ws!.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
@@ -193,7 +194,7 @@ export class PdfPrinter {
         const session = attached!.sessionId as string;
         let loaded = () => {};
         const load = new Promise<void>((resolve) => loaded = resolve);
-        const listener = (m: Message) => {
+        const listener = (m: CdpMessage) => {
           if (m.sessionId === session && m.method === "Page.loadEventFired") loaded();
         };
         this.#listeners.add(listener);

@@ -3,6 +3,8 @@
  * open a page, collect console errors, exceptions and requests, evaluate, screenshot.
  */
 
+import { type CdpMessage, CHROMIUM_FLAGS } from "../../lib/report/_pdf_printer.ts";
+
 export const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 
 /** What happened while a page loaded. */
@@ -13,27 +15,14 @@ export interface PageVisit {
   screenshot(width: number, height: number): Promise<Uint8Array>;
 }
 
-type Message = {
-  id?: number;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: { message: string };
-  sessionId?: string;
-};
+type Message = CdpMessage;
 
 /** Launch Chromium, open `url`, run `fn` on the loaded page, then close everything. */
 export async function visit<T>(url: string, fn: (page: PageVisit) => Promise<T>): Promise<T> {
   const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
   const child = new Deno.Command(CHROMIUM, {
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
+      ...CHROMIUM_FLAGS,
       "--remote-debugging-port=0",
       `--user-data-dir=${profile}`,
       "about:blank",

@@ -103,8 +103,7 @@ export class PerfReaderPool {
 
   /** This thread's reader: the next queued file, parsed here between the other awaits. */
   async #parseHere(): Promise<void> {
-    // Let the workers take their first files before this thread takes one.
-    await Promise.resolve();
+    // The workers took their first files in the constructor; this thread takes the next ones.
     for (let job = this.#queue.shift(); job && !this.#closed; job = this.#queue.shift()) {
       const p = this.#pending.get(job.path)!;
       this.#readHere++;

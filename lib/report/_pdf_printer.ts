@@ -241,13 +241,16 @@ export class PdfPrinter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await this.#ready;
       await Promise.race([
         this.#send("Browser.close").catch(() => {}),
-        new Promise((r) => setTimeout(r, 3000)),
+        new Promise((r) => timer = setTimeout(r, 3000)),
       ]);
     } catch { /* it did not start */ }
+    // A pending timer would keep the process alive for 3 s after the report is done.
+    clearTimeout(timer);
     this.#ws?.close();
     try {
       this.#child?.kill("SIGKILL");

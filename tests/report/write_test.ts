@@ -90,6 +90,31 @@ Deno.test("a printer started early prints two reports on the same browser, on la
   await assert.rejects(Deno.stat(printer.profile!), Deno.errors.NotFound);
 });
 
+Deno.test("a closed printer leaves nothing pending: the process that used it ends at once (a 3 s fallback timer once kept it alive)", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./_printer_exit.ts", import.meta.url).pathname],
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let said = "";
+  while (!said.includes("closed")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    said += value;
+  }
+  const closedAt = performance.now();
+  await reader.cancel();
+  const status = await child.status;
+  const lingered = performance.now() - closedAt;
+  assert.ok(said.includes("closed"), `the subprocess said ${JSON.stringify(said)}`);
+  assert.equal(status.code, 0);
+  // Exiting takes tens of milliseconds; the timer kept it 3,000 ms.
+  assert.ok(lingered < 2000, `the process lived ${lingered.toFixed(0)} ms after closing`);
+});
+
 Deno.test("a browser that cannot be started is a PdfError naming it, from print(); close() still ends cleanly", async () => {
   const printer = new PdfPrinter("/nonexistent/chromium");
   await assert.rejects(

@@ -149,7 +149,16 @@ export function clusterQuantileMethod(
     m++;
     total += g.length;
   }
-  return resamples * (m + total) > BOOTSTRAP_WORK_LIMIT ? "woodruff" : "percentile_bootstrap";
+  return clusterQuantileMethodOf(m, total, resamples);
+}
+
+/** {@linkcode clusterQuantileMethod} from the counts: `groups` non-empty groups of `values` in all. */
+export function clusterQuantileMethodOf(
+  groups: number,
+  values: number,
+  resamples = 2000,
+): "percentile_bootstrap" | "woodruff" {
+  return resamples * (groups + values) > BOOTSTRAP_WORK_LIMIT ? "woodruff" : "percentile_bootstrap";
 }
 
 /**
@@ -203,7 +212,22 @@ function singleValueWoodruff(
     }
     sorted[i] = v;
   }
-  sorted.sort();
+  return woodruffOfSorted(sorted.sort(), levels, confidence);
+}
+
+/**
+ * Type-7 quantiles at `levels` of ascending finite values, one per request (TTFT, E2E), each with
+ * Woodruff's interval: what {@linkcode clusterQuantiles} gives for one value per group with
+ * `method: "woodruff"`, for values already sorted (lib/report sorts a column in Polars). With
+ * a_g ∈ {0, 1}, Σ_g (a_g − F̂)² = m·F̂·(1 − F̂), so no group bookkeeping.
+ */
+export function woodruffOfSorted(
+  sorted: Float64Array,
+  levels: readonly number[],
+  confidence = 0.95,
+): Estimate[] {
+  const m = sorted.length;
+  if (m === 0) return levels.map(() => ({ value: null, ci95: null, ci_method: "woodruff" }));
   const z = normalQuantile(1 - (1 - confidence) / 2);
   return levels.map((p) => {
     const value = quantileOfSorted(sorted, p);

@@ -48,12 +48,14 @@ export {
 export {
   BOOTSTRAP_WORK_LIMIT,
   clusterQuantileMethod,
+  clusterQuantileMethodOf,
   clusterQuantiles,
   type LatencyOptions,
   type LatencyPercentiles,
   latencyPercentiles,
   type LatencyRequest,
   type PercentileSet,
+  woodruffOfSorted,
 } from "./_latency.ts";
 export {
   ADAPTIVE_METRICS,

@@ -21,6 +21,12 @@ export function numericValues(frame: pl.DataFrame, column: string, scale = 1): n
   return out;
 }
 
+/** The finite numbers of `column` (nulls dropped), ascending: sorted by Polars. */
+export function sortedValues(frame: pl.DataFrame, column: string): Float64Array {
+  const s = frame.getColumn(column).dropNulls().cast(pl.Float64);
+  return s.filter(s.isFinite()).sort().toTypedArray() as Float64Array;
+}
+
 /** The distinct values of a text column, sorted, joined by spaces. */
 export function distinctText(frame: pl.DataFrame, column: string): string {
   return (frame.getColumn(column).unique().toArray() as (string | null)[])

@@ -8,6 +8,7 @@
 import pl from "nodejs-polars";
 import {
   clusterQuantileMethod,
+  clusterQuantileMethodOf,
   clusterQuantiles,
   kneeIndex,
   type SweepFit,
@@ -15,10 +16,18 @@ import {
   type SweepPoint,
   sweepPoints,
   type SweepSample,
+  woodruffOfSorted,
 } from "../perf/mod.ts";
-import { distinctText, droppedRows, groupsOf, numericValues } from "./_frame.ts";
+import type { Estimate } from "../stats/mod.ts";
+import { distinctText, droppedRows, groupsOf, numericValues, sortedValues } from "./_frame.ts";
 import type { ResultSet } from "./load.ts";
 import { KEYS as PERF_KEYS } from "./performance.ts";
+
+/** Finite values of `column` (what `numericValues` would give, counted in Polars). */
+function countValues(frame: pl.DataFrame, column: string): number {
+  const s = frame.getColumn(column).dropNulls().cast(pl.Float64);
+  return s.filter(s.isFinite()).len();
+}
 
 /** Grouping of the percentile rows: the performance table's keys (with the concurrency). */
 const KEYS = PERF_KEYS;
@@ -82,11 +91,8 @@ type Flat = Pick<
 
 function flat(
   prefix: "ttft" | "itl" | "e2e",
-  groups: number[][],
-  seed: number,
-  method: "percentile_bootstrap" | "woodruff",
+  est: Estimate[],
 ): Partial<Flat> {
-  const est = clusterQuantiles(groups, LEVELS, { seed, method });
   const out: Record<string, number | null> = {};
   ["p50", "p90", "p99"].forEach((p, i) => {
     out[`${prefix}_${p}`] = est[i].value;
@@ -94,6 +100,22 @@ function flat(
     out[`${prefix}_${p}_hi`] = est[i].ci95?.[1] ?? null;
   });
   return out as Partial<Flat>;
+}
+
+/**
+ * The percentiles of a per-request column (TTFT, E2E: one value per request), as
+ * `clusterQuantiles` gives them with one value per group: with Woodruff's interval, from the column
+ * sorted by Polars (a hundred thousand values are not copied into arrays of one value, nor sorted
+ * in JavaScript); with the bootstrap, through `clusterQuantiles`.
+ */
+function perRequest(
+  ok: pl.DataFrame,
+  column: string,
+  seed: number,
+  method: "percentile_bootstrap" | "woodruff",
+): Estimate[] {
+  if (method === "woodruff") return woodruffOfSorted(sortedValues(ok, column), LEVELS);
+  return clusterQuantiles(numericValues(ok, column).map((x) => [x]), LEVELS, { seed, method });
 }
 
 /** Options for {@linkcode percentileTable}. */
@@ -134,8 +156,8 @@ export function percentileTable(
     const ok = group.filter(pl.col("warmup").not().and(pl.col("ok")));
     if (ok.height === 0) continue;
     const first = ok.head(1).toRecords()[0] as Record<string, string | number>;
-    const ttft = numericValues(ok, "ttft_ms").map((x) => [x]);
-    const e2e = numericValues(ok, "e2e_ms").map((x) => [x]);
+    const ttftN = countValues(ok, "ttft_ms");
+    const e2eN = countValues(ok, "e2e_ms");
     const itl: number[][] = [];
     let multiGaps = 0;
     const chunked = ok.filter(pl.col("chunks").isNotNull()).getColumn("row")
@@ -150,7 +172,9 @@ export function percentileTable(
       itl.push(g);
     }
     // One interval method per row: the bootstrap unless one of the three would be too long.
-    const method = [ttft, itl, e2e].some((g) => clusterQuantileMethod(g) === "woodruff")
+    const method = clusterQuantileMethodOf(ttftN, ttftN) === "woodruff" ||
+        clusterQuantileMethodOf(e2eN, e2eN) === "woodruff" ||
+        clusterQuantileMethod(itl) === "woodruff"
       ? "woodruff"
       : "percentile_bootstrap";
     rows.push({
@@ -162,9 +186,9 @@ export function percentileTable(
       runner: String(first.runner),
       concurrency: Number(first.concurrency ?? 1),
       n: ok.height,
-      ...flat("ttft", ttft, seed, method),
-      ...flat("itl", itl, seed, method),
-      ...flat("e2e", e2e, seed, method),
+      ...flat("ttft", perRequest(ok, "ttft_ms", seed, method)),
+      ...flat("itl", clusterQuantiles(itl, LEVELS, { seed, method })),
+      ...flat("e2e", perRequest(ok, "e2e_ms", seed, method)),
       itl_requests: withChunks,
       itl_gaps: itl.reduce((s, g) => s + g.length, 0),
       multi_token_gaps: multiGaps,

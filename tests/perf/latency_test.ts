@@ -17,6 +17,7 @@ import {
   latencyPercentiles,
   type PerfEvent,
   preparePerf,
+  woodruffOfSorted,
 } from "../../lib/perf/mod.ts";
 import type { PerfRecord } from "../../lib/results/mod.ts";
 import { seededRandom } from "../../lib/stats/mod.ts";
@@ -149,6 +150,21 @@ Deno.test("Woodruff's interval over one value per request is the hand-computed o
     assert.ok(Math.abs(est[k].ci95![1] - q(p + 1.959964 * se)) < 1e-4, `p${p} high`);
     assert.equal(est[k].ci_method, "woodruff");
   });
+});
+
+Deno.test("woodruffOfSorted() over sorted values is clusterQuantiles() with one value per group (ties, 0 to 20,000 values)", () => {
+  const random = seededRandom(23);
+  for (const n of [0, 1, 2, 3, 17, 1000, 20_000]) {
+    // Lognormal-ish times rounded to 0.1 ms: many ties.
+    const xs = Array.from({ length: n }, () => Math.round(Math.exp(4 + random()) * 10) / 10);
+    const levels = [0.5, 0.9, 0.99, 0.999];
+    const sorted = Float64Array.from(xs).sort();
+    assert.deepEqual(
+      woodruffOfSorted(sorted, levels, 0.9),
+      clusterQuantiles(xs.map((x) => [x]), levels, { method: "woodruff", confidence: 0.9 }),
+      `n = ${n}`,
+    );
+  }
 });
 
 Deno.test("Woodruff's interval keeps a request's gaps together: correlated gaps give the cluster bootstrap's width, not the independent one's", () => {

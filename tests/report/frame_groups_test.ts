@@ -2,12 +2,15 @@
  * The perf frame's compact storage and the one-group-at-a-time walk of the tables (what keeps a
  * million-record report within its memory): counts are Int32 and hold the records' values, a
  * count past 32 bits is refused with the file and line, and `groupsOf` yields exactly the groups
- * `partitionBy` would (categorical, null and numeric keys), in order of first appearance.
+ * `partitionBy` would (categorical, null and numeric keys), in order of first appearance; the
+ * percentile table's Polars-sorted Woodruff path gives lib/perf's numbers.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { loadResults } from "../../lib/report/mod.ts";
+import { clusterQuantiles } from "../../lib/perf/mod.ts";
+import { loadResults, percentileTable } from "../../lib/report/mod.ts";
+import { seededRandom } from "../../lib/stats/mod.ts";
 import { groupsOf } from "../../lib/report/_frame.ts";
 import { PERF_COUNTS } from "../../lib/report/_perf_columns.ts";
 import { perfRecord } from "./_fixtures.ts";
@@ -232,4 +235,43 @@ Deno.test("every number column of the frame is read from its own record field (a
   };
   for (const [k, v] of Object.entries(expected)) assert.equal(row[k], v, k);
   assert.equal(row.sweep_prompt_exact, true);
+});
+
+Deno.test("the percentile table over 6,000 requests a row (Woodruff's interval) gives what lib/perf's clusterQuantiles gives on the same values", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-woodruff-" });
+  const random = seededRandom(9);
+  const lines: string[] = [];
+  for (let i = 0; i < 12_000; i++) {
+    // Rounded to 0.1 ms (ties); a few failed requests and warm-ups, which the table leaves out.
+    const ttft = Math.round(Math.exp(5 + random()) * 10) / 10;
+    lines.push(JSON.stringify(perfRecord({
+      repetition: i,
+      scenario: i % 2 ? "json_extraction" : "interactive_assistant",
+      warmup: i < 6,
+      ttft_ms: ttft,
+      e2e_ms: ttft + Math.round(2000 * random()),
+      ...(i % 97 === 0 ? { error: "timeout", ttft_ms: null, e2e_ms: null } : {}),
+    })));
+  }
+  await Deno.writeTextFile(join(dir, FILE), lines.join("\n") + "\n");
+  const results = await loadResults(dir);
+  const rows = percentileTable(results);
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    assert.equal(row.ci_method, "woodruff");
+    const ok = results.perf.filter(
+      pl.col("scenario").eq(pl.lit(row.scenario)).and(pl.col("warmup").not()).and(pl.col("ok")),
+    );
+    assert.equal(ok.height, row.n);
+    assert.ok(row.n > 5_800, `${row.n} requests`);
+    for (const [metric, column] of [["ttft", "ttft_ms"], ["e2e", "e2e_ms"]] as const) {
+      const values = (ok.getColumn(column).toArray() as number[]).map((x) => [x]);
+      const expected = clusterQuantiles(values, [0.5, 0.9, 0.99], { method: "woodruff" });
+      (["p50", "p90", "p99"] as const).forEach((p, k) => {
+        assert.equal(row[`${metric}_${p}`], expected[k].value, `${row.scenario} ${metric} ${p}`);
+        assert.equal(row[`${metric}_${p}_lo`], expected[k].ci95![0]);
+        assert.equal(row[`${metric}_${p}_hi`], expected[k].ci95![1]);
+      });
+    }
+  }
 });

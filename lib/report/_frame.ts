@@ -48,9 +48,14 @@ export function countTrue(frame: pl.DataFrame, column: string): number {
 export function* groupsOf(
   frame: pl.DataFrame,
   keys: readonly string[],
+  index?: GroupIndex,
 ): Generator<pl.DataFrame> {
   if (frame.height === 0) return;
-  for (const { combo, from, to } of distinctKeys(frame, keys)) {
+  // An index found on the same rows (another selection of the columns of the same frame).
+  const found = index && index.height === frame.height && index.keys.join() === keys.join()
+    ? index
+    : groupIndex(frame, keys);
+  for (const { combo, from, to } of found.groups) {
     let where: pl.Expr | null = null;
     for (const k of keys) {
       const v = combo[k];
@@ -60,6 +65,26 @@ export function* groupsOf(
     // Only the slices the combination was seen in hold its rows.
     yield frame.slice(from * SLICE, (to - from + 1) * SLICE).filter(where!);
   }
+}
+
+/**
+ * Where the groups of a frame by some keys are (see {@linkcode groupIndex}): found once, it serves
+ * every table grouped by the same keys over the same rows (the performance and percentile
+ * tables), which `groupsOf` checks by the row count and the keys.
+ */
+export interface GroupIndex {
+  height: number;
+  keys: readonly string[];
+  groups: { combo: Record<string, number | null>; from: number; to: number }[];
+}
+
+/** The groups of `frame` by `keys`, in order of first appearance, and the slices they are in. */
+export function groupIndex(frame: pl.DataFrame, keys: readonly string[]): GroupIndex {
+  return {
+    height: frame.height,
+    keys: [...keys],
+    groups: frame.height === 0 ? [] : distinctKeys(frame, keys),
+  };
 }
 
 /** Rows per slice when finding the distinct keys. */

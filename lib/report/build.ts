@@ -13,7 +13,8 @@ import { efficiencyDefinition, type EfficiencyRow, efficiencyTable } from "./eff
 import { type FormatComparisonRow, formatComparisonTable } from "./formats.ts";
 import type { LoadWarning, ResultSet } from "./load.ts";
 import { environmentSummary, type MethodologyRow, methodologyRows } from "./methodology.ts";
-import { type PerformanceRow, performanceTable } from "./performance.ts";
+import { KEYS as PERFORMANCE_KEYS, type PerformanceRow, performanceTable } from "./performance.ts";
+import { groupIndex } from "./_frame.ts";
 import { type TradeoffRow, tradeoffRows } from "./tradeoffs.ts";
 import { datasetLicenceRows, licenceRows, ratingsOf } from "../compliance/tables.ts";
 import { emptyReason } from "./figures/_common.ts";
@@ -146,7 +147,9 @@ export function buildReport(
   options: BuildReportOptions = {},
 ): Report {
   const pool = options.pool ?? "all";
-  const performance = performanceTable(results, { bands, pool });
+  // The performance and percentile tables group the same rows by the same keys: found once.
+  const groups = groupIndex(results.perf, PERFORMANCE_KEYS);
+  const performance = performanceTable(results, { bands, pool, groups });
   const capability = capabilityTable(results, { bands });
   const perClass = perClassRows(results, "banking77");
   const analysis = options.compliance ?? null;
@@ -177,7 +180,7 @@ export function buildReport(
   } on ${bands.efficiency.quality_task}, %`;
   const rounds = roundsTable(results);
   const sweep = sweepTable(results);
-  const percentiles = percentileTable(results);
+  const percentiles = percentileTable(results, { groups });
   const lengthSweep = sweepCurves(results);
   const throughputLatency = throughputLatencyRows(performance, percentiles);
   const sweptModels = [...new Set(lengthSweep.points.map((p) => p.model_key))];

@@ -19,7 +19,14 @@ import {
   woodruffOfSorted,
 } from "../perf/mod.ts";
 import type { Estimate } from "../stats/mod.ts";
-import { distinctText, droppedRows, groupsOf, numericValues, sortedValues } from "./_frame.ts";
+import {
+  distinctText,
+  droppedRows,
+  type GroupIndex,
+  groupsOf,
+  numericValues,
+  sortedValues,
+} from "./_frame.ts";
 import type { ResultSet } from "./load.ts";
 import { KEYS as PERF_KEYS } from "./performance.ts";
 
@@ -122,6 +129,8 @@ function perRequest(
 export interface PercentileTableOptions {
   /** Bootstrap seed. @default 42 */
   seed?: number;
+  /** The frame's groups by the performance keys, when already found (`groupIndex`). */
+  groups?: GroupIndex;
 }
 
 /**
@@ -152,7 +161,7 @@ export function percentileTable(
       "config_hash",
     ]),
   );
-  for (const group of groupsOf(narrow, KEYS)) {
+  for (const group of groupsOf(narrow, KEYS, options.groups)) {
     const ok = group.filter(pl.col("warmup").not().and(pl.col("ok")));
     if (ok.height === 0) continue;
     const first = ok.head(1).toRecords()[0] as Record<string, string | number>;

@@ -7,7 +7,14 @@
 import pl from "nodejs-polars";
 import { aggregateThroughput, type WindowRequest } from "../perf/mod.ts";
 import { type CiMethod, meanBootstrapCi, quantile } from "../stats/mod.ts";
-import { countTrue, distinctText, droppedRows, groupsOf, numericValues } from "./_frame.ts";
+import {
+  countTrue,
+  distinctText,
+  droppedRows,
+  type GroupIndex,
+  groupsOf,
+  numericValues,
+} from "./_frame.ts";
 import { bandOf, type Bands, performanceBand } from "./bands.ts";
 import type { ResultSet } from "./load.ts";
 
@@ -185,6 +192,8 @@ export interface PerformanceTableOptions {
    * `latest` keeps the run with the latest first request. @default "all"
    */
   pool?: "all" | "latest";
+  /** The frame's groups by {@linkcode KEYS}, when already found (`groupIndex`). */
+  groups?: GroupIndex;
 }
 
 /** The grouping of a performance row (and of the percentile rows of lib/report/depth.ts). */
@@ -295,7 +304,7 @@ export function performanceTable(
   // Only the columns the table reads are copied into the groups (a million rows of all of them
   // would be copied three times over: group, measured, succeeded).
   const narrow = results.perf.select(...new Set([...KEYS, ...PERFORMANCE_INPUTS]));
-  for (let group of groupsOf(narrow, KEYS)) {
+  for (let group of groupsOf(narrow, KEYS, options.groups)) {
     if (options.pool === "latest") group = latestRun(group);
     const first = group.head(1).toRecords()[0] as Record<string, string>;
     // Each filtered copy holds only the columns read from it.

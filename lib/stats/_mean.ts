@@ -63,10 +63,11 @@ export function meanCi(values: readonly number[], options: MeanCiOptions = {}): 
 
 /** Arithmetic mean of a non-empty array, with one correction pass against rounding drift. */
 export function meanOf(values: readonly number[]): number {
+  const n = values.length;
   let sum = 0;
-  for (const value of values) sum += value;
-  const rough = sum / values.length;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const rough = sum / n;
   let residual = 0;
-  for (const value of values) residual += value - rough;
-  return rough + residual / values.length;
+  for (let i = 0; i < n; i++) residual += values[i] - rough;
+  return rough + residual / n;
 }

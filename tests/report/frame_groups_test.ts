@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import { clusterQuantiles } from "../../lib/perf/mod.ts";
 import { loadResults, percentileTable } from "../../lib/report/mod.ts";
 import { seededRandom } from "../../lib/stats/mod.ts";
-import { groupsOf } from "../../lib/report/_frame.ts";
+import { groupIndex, groupsOf } from "../../lib/report/_frame.ts";
 import { PERF_COUNTS } from "../../lib/report/_perf_columns.ts";
 import { perfRecord } from "./_fixtures.ts";
 
@@ -128,6 +128,19 @@ Deno.test("groupsOf() yields the groups partitionBy gives, one at a time, in ord
   const walk = groupsOf(frame, keys);
   assert.equal(walk.next().value!.height, JSON.parse(mine[0])[1].length);
   assert.deepEqual([...groupsOf(frame.head(0), keys)], []);
+  // An index found once serves another selection of the same rows; one of other rows or keys is
+  // not used (the groups are found again).
+  const index = groupIndex(frame, keys);
+  assert.deepEqual([...groupsOf(frame.select(...keys, "row"), keys, index)].map(signature), mine);
+  const half = frame.head(n / 2);
+  assert.deepEqual(
+    [...groupsOf(half, keys, index)].map(signature),
+    [...groupsOf(half, keys)].map(signature),
+  );
+  assert.deepEqual(
+    [...groupsOf(frame, ["model_key"], index)].map((g) => g.height),
+    frame.partitionBy(["model_key"], true).map((g) => g.height),
+  );
 });
 
 Deno.test("groupsOf() over several 65,536-row slices: runs across a slice boundary, a group that comes back later, a frame of many chunks", () => {

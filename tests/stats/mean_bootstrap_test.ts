@@ -67,6 +67,16 @@ Deno.test("meanBootstrapCi() rejects values outside the range and a reversed ran
     name: "RangeError",
     message: "meanBootstrapCi() needs values inside [0, 1]: values[1] is 1.2",
   });
+  // In a large array too, and a non-finite value is named before an earlier out-of-range one.
+  const many = Array.from({ length: 5000 }, (_, i) => i / 5000);
+  many[4000] = 1.5;
+  assert.throws(() => meanBootstrapCi(many, { range: [0, 1] }), {
+    message: "meanBootstrapCi() needs values inside [0, 1]: values[4000] is 1.5",
+  });
+  many[4500] = NaN;
+  assert.throws(() => meanBootstrapCi(many, { range: [0, 1] }), {
+    message: "meanBootstrapCi() needs finite numbers: values[4500] is NaN",
+  });
   assert.throws(() => meanBootstrapCi([1], { range: [1, 0] }), {
     name: "RangeError",
     message:

@@ -250,9 +250,6 @@ export class Growing<T extends Float32Array | Int32Array | Uint8Array> {
   }
 }
 
-/** A block's arrays free to be filled again (every row written is overwritten before use). */
-let spareBlock: PerfBlock | null = null;
-
 /** Gathers the records of one file into blocks, handed to `onBlock` as each fills. */
 export class PerfCollector {
   #units = new Map<string, number>();
@@ -268,9 +265,7 @@ export class PerfCollector {
   }
 
   #fresh(): void {
-    const spare = spareBlock;
-    spareBlock = null;
-    this.#block = spare ? { ...spare, n: 0, units: this.#unitRows } : {
+    this.#block = {
       n: 0,
       units: this.#unitRows,
       unit: new Int32Array(BLOCK),
@@ -369,10 +364,6 @@ export class PerfCollector {
     this.#gaps.clear();
     this.#multi.clear();
     this.#n = 0;
-    // A part block went out as copies: its arrays can be filled again, by this collector or the
-    // next one (a piece of a large file is often less than a block: without this each piece
-    // would allocate and zero a whole block, 15 MB).
-    if (n < BLOCK) spareBlock = b;
     this.#fresh();
   }
 

@@ -8,7 +8,6 @@
 import pl from "nodejs-polars";
 import { droppedRows } from "./_frame.ts";
 import {
-  BLOCK,
   Growing,
   PERF_NUMERIC,
   PERF_WINDOW,
@@ -68,24 +67,6 @@ export interface PerfGaps {
   multi: Uint8Array;
 }
 
-/** A block's worth of rows gathered from smaller blocks (unit codes already this frame's). */
-function pendingRows() {
-  return {
-    n: 0,
-    unit: new Int32Array(BLOCK),
-    line: new Int32Array(BLOCK),
-    repetition: new Int32Array(BLOCK),
-    warmup: new Uint8Array(BLOCK),
-    ok: new Uint8Array(BLOCK),
-    valid: new Uint8Array(BLOCK),
-    hit: new Uint8Array(BLOCK),
-    throttled: new Uint8Array(BLOCK),
-    exact: new Uint8Array(BLOCK),
-    numbers: PERF_NUMERIC.map(() => new Float64Array(BLOCK)),
-    windows: PERF_WINDOW.map(() => new Float64Array(BLOCK)),
-  };
-}
-
 /** Builds the perf frame from blocks; `frame()` returns it. */
 export class PerfColumns {
   #units = new Map<string, number>();
@@ -104,7 +85,7 @@ export class PerfColumns {
 
   /** Records gathered so far. */
   get length(): number {
-    return this.#total + this.#pending.n;
+    return this.#total;
   }
 
   /** Add one block of a file's records (blocks in file order, files in folder order). */
@@ -123,6 +104,10 @@ export class PerfColumns {
       }
       return id;
     });
+    const unit = new Int32Array(n);
+    for (let i = 0; i < n; i++) unit[i] = map[block.unit[i]];
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = this.#total + i;
     let end = this.#gaps.length;
     for (let i = 0; i < n; i++) {
       end += block.gapCounts[i];
@@ -130,61 +115,26 @@ export class PerfColumns {
     }
     this.#gaps.append(block.gaps);
     this.#multi.append(block.multi);
-    // Rows wait in one block's worth of arrays and go to Polars BLOCK rows at a time: a frame
-    // costs ~10 ms of Polars calls whatever its size, and the pieces of a large file, the last
-    // block of each file and a small folder's files come in smaller blocks.
-    for (let from = 0; from < n;) {
-      const p = this.#pending;
-      const take = Math.min(n - from, BLOCK - p.n);
-      const to = from + take;
-      for (let i = from, k = p.n; i < to; i++, k++) p.unit[k] = map[block.unit[i]];
-      p.line.set(block.line.subarray(from, to), p.n);
-      p.repetition.set(block.repetition.subarray(from, to), p.n);
-      p.warmup.set(block.warmup.subarray(from, to), p.n);
-      p.ok.set(block.ok.subarray(from, to), p.n);
-      p.valid.set(block.valid.subarray(from, to), p.n);
-      p.hit.set(block.hit.subarray(from, to), p.n);
-      p.throttled.set(block.throttled.subarray(from, to), p.n);
-      p.exact.set(block.exact.subarray(from, to), p.n);
-      block.numbers.forEach((a, j) => p.numbers[j].set(a.subarray(from, to), p.n));
-      block.windows.forEach((a, j) => p.windows[j].set(a.subarray(from, to), p.n));
-      p.n += take;
-      from = to;
-      if (p.n === BLOCK) this.#flush();
-    }
-  }
-
-  /** The rows gathered so far, before they go to Polars. */
-  #pending = pendingRows();
-
-  /** Move the gathered rows into a Polars frame. */
-  #flush(): void {
-    const p = this.#pending;
-    const n = p.n;
-    if (n === 0) return;
-    const rows = new Int32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = this.#total + i;
-    const at = <T extends Int32Array | Uint8Array | Float64Array>(a: T) => a.subarray(0, n) as T;
     // The flags go to Polars as small integers and become booleans there (a boolean series built
     // from JavaScript values costs a call per value).
-    const codes = (name: string, xs: Uint8Array) => pl.Series(name, Int32Array.from(at(xs)));
+    const codes = (name: string, xs: Uint8Array) => pl.Series(name, Int32Array.from(xs));
     const columns: Record<string, pl.Series> = {
       row: pl.Series("row", rows),
-      unit: pl.Series("unit", at(p.unit)),
-      line: pl.Series("line", at(p.line)),
-      repetition: pl.Series("repetition", at(p.repetition)),
-      warmup: codes("warmup", p.warmup),
-      ok: codes("ok", p.ok),
-      output_valid: codes("output_valid", p.valid),
-      prompt_cache_hit: codes("prompt_cache_hit", p.hit),
-      throttled: codes("throttled", p.throttled),
-      sweep_prompt_exact: codes("sweep_prompt_exact", p.exact),
+      unit: pl.Series("unit", unit),
+      line: pl.Series("line", block.line),
+      repetition: pl.Series("repetition", block.repetition),
+      warmup: codes("warmup", block.warmup),
+      ok: codes("ok", block.ok),
+      output_valid: codes("output_valid", block.valid),
+      prompt_cache_hit: codes("prompt_cache_hit", block.hit),
+      throttled: codes("throttled", block.throttled),
+      sweep_prompt_exact: codes("sweep_prompt_exact", block.exact),
     };
     PERF_NUMERIC.forEach((f, j) => {
-      columns[f] = pl.Series(f, at(p.numbers[j]));
+      columns[f] = pl.Series(f, block.numbers[j]);
     });
     PERF_WINDOW.forEach((f, j) => {
-      columns[f] = pl.Series(f, at(p.windows[j]));
+      columns[f] = pl.Series(f, block.windows[j]);
     });
     const two = (name: string) => pl.col(name).eq(1).alias(name);
     // 0 null, 1 false, 2 true.
@@ -203,7 +153,6 @@ export class PerfColumns {
       ),
     ));
     this.#total += n;
-    p.n = 0;
     // The block's intermediate frames (before null filling, before the join) are garbage now.
     droppedRows(2 * n);
   }
@@ -237,7 +186,6 @@ export class PerfColumns {
 
   /** One row per record: file, line, the unit fields, flags and measurements (null when absent). */
   frame(): pl.DataFrame {
-    this.#flush();
     const empty = () =>
       pl.DataFrame({
         row: pl.Series("row", new Int32Array(0)),

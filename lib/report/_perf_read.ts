@@ -22,26 +22,16 @@ export interface PerfFileResult {
   filled: [string, number][];
   /** Set when the file could not be read to its end (the blocks before stay). */
   error: string | null;
-  /** Lines read, blank and bad ones included (a piece's line numbers count from its first). */
-  lines: number;
 }
 
-/** Lines that start in bytes [start, end) of a file (`end` Infinity: to the file's end). */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
-
-/** Read one perf file, or the lines of `range` in it, in this thread. */
+/** Read one perf file in this thread. */
 export async function readPerfFile(
   path: string,
   onBlock: (block: PerfBlock) => void,
   chunkLines?: number,
-  range?: ByteRange,
 ): Promise<PerfFileResult> {
   const filled = new Map<string, number>();
   let records = 0;
-  let lineCount = 0;
   const collector = new PerfCollector(path, onBlock);
   let warnings: JsonlWarning[] = [];
   let error: string | null = null;
@@ -49,83 +39,45 @@ export async function readPerfFile(
     warnings = await streamJsonl(path, PerfRecordSchema, (chunk, lines) => {
       collector.add(chunk, lines);
       records += chunk.length;
-    }, {
-      chunkLines,
-      nullable: { keys: PERF_NULLABLE, filled },
-      range,
-      onLines: (n) => lineCount = n,
-    });
+    }, { chunkLines, nullable: { keys: PERF_NULLABLE, filled } });
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
   collector.finish();
-  return { records, warnings, filled: [...filled], error, lines: lineCount };
+  return { records, warnings, filled: [...filled], error };
 }
 
 type Message =
   | { id: number; type: "block"; block: PerfBlock }
   | { id: number; type: "done"; result: PerfFileResult };
 
-/** A piece of a file being read (by a worker or here): its blocks as they come, then its result. */
-interface Piece {
-  id: number;
-  path: string;
-  range: ByteRange;
+/** One file being read by a worker: its blocks as they come, then its result. */
+interface Pending {
   blocks: PerfBlock[];
   result: PerfFileResult | null;
+  wake: (() => void) | null;
 }
-
-/** Bytes per piece a large file is cut into: 16 MiB, about 17,000 records of ~1 KB. */
-export const PIECE_BYTES = 1 << 24;
 
 /**
  * Reads perf files in `workers` worker threads and in this thread: `read(path, onBlock)` gives a
- * file's blocks in order and its result. Each file is cut into pieces of about
- * {@linkcode PIECE_BYTES} (at line boundaries, found by the reader), handed out in order, one at a
- * time per reader, this thread taking the next whenever it has finished one: so on 2 cores one
- * worker and this thread parse side by side and finish within a piece of each other (whole files
- * left one of them idle for half a file at the end). A piece's line numbers count from its first
- * line; `read` adds the lines of the pieces before it, so blocks, warnings and results are those
- * of one thread reading the file whole. `close()` ends the workers.
+ * file's blocks in order and its result. Files are handed out in the order given, one at a time
+ * per reader, this thread taking the next file whenever it has finished one (so on 2 cores, one
+ * worker and this thread parse side by side, and one isolate's memory is saved); `close()` ends
+ * the workers.
  */
 export class PerfReaderPool {
   #workers: Worker[] = [];
-  #pieces = new Map<string, Piece[]>();
-  #byId: Piece[] = [];
-  #queue: Piece[] = [];
-  #wake: (() => void) | null = null;
+  #pending = new Map<string, Pending>();
+  #queue: { id: number; path: string }[] = [];
+  #paths: string[] = [];
 
-  constructor(
-    paths: readonly string[],
-    workers: number,
-    private readonly chunkLines?: number,
-    pieceBytes = PIECE_BYTES,
-  ) {
-    for (const path of paths) {
-      let size = 0;
-      try {
-        size = Deno.statSync(path).size;
-      } catch {
-        // Unreadable: one piece, whose reader reports the error.
-      }
-      const pieces: Piece[] = [];
-      for (let start = 0; start === 0 || start < size; start += pieceBytes) {
-        // The last piece reads to the end, wherever the file ends by then.
-        const end = start + pieceBytes >= size ? Infinity : start + pieceBytes;
-        const piece = {
-          id: this.#byId.length,
-          path,
-          range: { start, end },
-          blocks: [],
-          result: null,
-        };
-        this.#byId.push(piece);
-        pieces.push(piece);
-      }
-      this.#pieces.set(path, pieces);
+  constructor(paths: readonly string[], workers: number, private readonly chunkLines?: number) {
+    this.#paths = [...paths];
+    this.#queue = this.#paths.map((path, id) => ({ id, path }));
+    for (const path of this.#paths) {
+      this.#pending.set(path, { blocks: [], result: null, wake: null });
     }
-    this.#queue = [...this.#byId];
-    for (let i = 0; i < Math.min(workers, this.#queue.length); i++) {
+    for (let i = 0; i < Math.min(workers, paths.length); i++) {
       const worker = new Worker(new URL("./_perf_worker.ts", import.meta.url).href, {
         type: "module",
       });
@@ -135,9 +87,6 @@ export class PerfReaderPool {
         this.#failAll(`worker failed: ${e.message}`);
       };
       this.#workers.push(worker);
-      // Two pieces at a time: the next is already in the worker's queue when it finishes one
-      // (waiting for this thread to answer its "done" left it idle a quarter of the time).
-      this.#next(worker);
       this.#next(worker);
     }
     this.#here = this.#parseHere();
@@ -147,106 +96,64 @@ export class PerfReaderPool {
   #closed = false;
   #readHere = 0;
 
-  /** Pieces this thread parsed itself (the rest went to the workers). */
-  get piecesReadHere(): number {
+  /** Files this thread parsed itself (the rest went to the workers). */
+  get filesReadHere(): number {
     return this.#readHere;
   }
 
-  /** Pieces in all. */
-  get pieces(): number {
-    return this.#byId.length;
-  }
-
-  /** This thread's reader: the next queued piece, parsed here between the other awaits. */
+  /** This thread's reader: the next queued file, parsed here between the other awaits. */
   async #parseHere(): Promise<void> {
-    // The workers took their first pieces in the constructor; this thread takes the next ones.
-    for (let piece = this.#queue.shift(); piece && !this.#closed; piece = this.#queue.shift()) {
+    // The workers took their first files in the constructor; this thread takes the next ones.
+    for (let job = this.#queue.shift(); job && !this.#closed; job = this.#queue.shift()) {
+      const p = this.#pending.get(job.path)!;
       this.#readHere++;
-      const result = await readPerfFile(
-        piece.path,
-        (block) => {
-          piece.blocks.push(block);
-          this.#wake?.();
-        },
-        this.chunkLines,
-        piece.range,
-      );
-      piece.result ??= result;
-      this.#wake?.();
+      const result = await readPerfFile(job.path, (block) => {
+        p.blocks.push(block);
+        p.wake?.();
+      }, this.chunkLines);
+      p.result ??= result;
+      p.wake?.();
     }
   }
 
   #next(worker: Worker): void {
-    const piece = this.#queue.shift();
-    if (piece) {
-      worker.postMessage({
-        id: piece.id,
-        path: piece.path,
-        chunkLines: this.chunkLines,
-        range: piece.range,
-      });
-    }
+    const job = this.#queue.shift();
+    if (job) worker.postMessage({ ...job, chunkLines: this.chunkLines });
   }
 
   #receive(worker: Worker, m: Message): void {
-    const piece = this.#byId[m.id];
-    if (m.type === "block") piece.blocks.push(m.block);
+    const p = this.#pending.get(this.#paths[m.id])!;
+    if (m.type === "block") p.blocks.push(m.block);
     else {
-      piece.result = m.result;
+      p.result = m.result;
       this.#next(worker);
     }
-    this.#wake?.();
+    p.wake?.();
   }
 
   #failAll(message: string): void {
-    for (const piece of this.#byId) {
-      piece.result ??= { records: 0, warnings: [], filled: [], error: message, lines: 0 };
+    for (const p of this.#pending.values()) {
+      p.result ??= { records: 0, warnings: [], filled: [], error: message };
+      p.wake?.();
     }
-    this.#wake?.();
   }
 
-  /** Until a piece gets a block or its result. */
-  async #wait(): Promise<void> {
-    await new Promise<void>((resolve) => this.#wake = resolve);
-    this.#wake = null;
-  }
-
-  /**
-   * The blocks of `path` handed to `onBlock` in order as they arrive, then its result (a piece
-   * that could not be read ends the file there, as one thread reading it would stop).
-   */
+  /** The blocks of `path` handed to `onBlock` in order as they arrive, then its result. */
   async read(path: string, onBlock: (block: PerfBlock) => void): Promise<PerfFileResult> {
-    const pieces = this.#pieces.get(path);
-    if (!pieces) throw new Error(`${path} is not one of the pool's files`);
-    this.#pieces.delete(path);
-    const total: PerfFileResult = { records: 0, warnings: [], filled: [], error: null, lines: 0 };
-    const filled = new Map<string, number>();
-    for (const piece of pieces) {
-      const before = total.lines;
-      for (;;) {
-        while (piece.blocks.length) {
-          const block = piece.blocks.shift()!;
-          if (before > 0) { for (let i = 0; i < block.n; i++) block.line[i] += before; }
-          onBlock(block);
-        }
-        if (piece.result) break;
-        await this.#wait();
+    const p = this.#pending.get(path);
+    if (!p) throw new Error(`${path} is not one of the pool's files`);
+    for (;;) {
+      while (p.blocks.length) onBlock(p.blocks.shift()!);
+      if (p.result) {
+        this.#pending.delete(path);
+        return p.result;
       }
-      const r = piece.result;
-      total.records += r.records;
-      total.lines += r.lines;
-      for (const w of r.warnings) total.warnings.push({ ...w, line: w.line + before });
-      for (const [key, n] of r.filled) filled.set(key, (filled.get(key) ?? 0) + n);
-      if (r.error !== null) {
-        total.error = r.error;
-        break;
-      }
+      await new Promise<void>((resolve) => p.wake = resolve);
+      p.wake = null;
     }
-    total.filled = [...filled];
-    return total;
   }
 
-  /** End the workers (this thread's reader stops after the piece it is reading). */
+  /** End the workers (this thread's reader stops after the file it is reading). */
   close(): Promise<void> {
     this.#closed = true;
     for (const w of this.#workers) w.terminate();

@@ -1,9 +1,9 @@
 /**
- * Streaming JSONL reading for large results folders: the file (or a byte range of it) is read 64
- * KiB at a time and split into lines as it comes, each line parsed once and validated by the
- * schema compiled into a plain predicate ({@linkcode fastCheck}); zod itself runs only on the
- * lines the predicate does not vouch for, so a bad line gets exactly the warning `parseJsonl`
- * gives (file and line), and memory holds one chunk of records at a time, never the whole file.
+ * Streaming JSONL reading for large results folders: the file is read in 1 MiB pieces and split
+ * into lines as it comes, each line parsed once and validated by the schema compiled into a plain
+ * predicate ({@linkcode fastCheck}); zod itself runs only on the lines the predicate does not vouch
+ * for, so a bad line gets exactly the warning `parseJsonl` gives (file and line), and memory holds
+ * one chunk of records at a time, never the whole file.
  * @module
  */
 import type { z } from "zod";
@@ -22,17 +22,7 @@ export interface StreamJsonlOptions {
    * per field how many records needed it.
    */
   nullable?: { keys: readonly string[]; filled: Map<string, number> };
-  /**
-   * Read only the lines that start in bytes [start, end) of the file (`end` may be Infinity: to
-   * its end); line numbers then count from the piece's first line. @default the whole file
-   */
-  range?: { start: number; end: number };
-  /** Called at the end with the number of lines read (blank and bad ones included). */
-  onLines?: (lines: number) => void;
 }
-
-/** Bytes read at a time (more for a longer line). */
-const READ_BYTES = 1 << 20;
 
 /**
  * Read `path` line by line, validate every line with `schema` and hand each chunk of valid
@@ -104,86 +94,28 @@ export async function streamJsonl<S extends z.ZodType>(
     }
   };
 
-  const start = options.range?.start ?? 0;
-  const end = options.range?.end ?? Infinity;
   const file = await Deno.open(path, { read: true });
   try {
-    // Bytes are split into lines before decoding (a UTF-8 character never holds a newline byte),
-    // so only whole lines are decoded and a piece of the file can start and end at any byte.
     const decoder = new TextDecoder();
-    let buffer = new Uint8Array(READ_BYTES);
-    let have = 0; // bytes held in buffer[0, have)
-    let at = start; // the file offset of buffer[0]
-    // A piece after the first starts one byte early: the line before it ends at the first newline.
-    let skipping = start > 0;
-    if (skipping) {
-      at = start - 1;
-      await file.seek(at, Deno.SeekMode.Start);
-    }
-    let done = false;
-    const takeLines = (upTo: number) => {
-      // buffer[0, upTo) holds whole lines, each ended by its newline.
-      const text = decoder.decode(buffer.subarray(0, upTo));
-      let from = 0;
-      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
-        take(text.slice(from, nl), false);
-        from = nl + 1;
-      }
-    };
-    const drop = (n: number) => {
-      buffer.copyWithin(0, n, have);
-      have -= n;
-      at += n;
-    };
+    const buffer = new Uint8Array(1 << 20);
+    let carry = "";
     for (;;) {
-      if (have === buffer.length) {
-        // A line longer than the buffer: room for more of it.
-        const bigger = new Uint8Array(buffer.length * 2);
-        bigger.set(buffer);
-        buffer = bigger;
-      }
-      const n = await file.read(buffer.subarray(have));
+      const n = await file.read(buffer);
       if (n === null) break;
-      have += n;
-      if (skipping) {
-        const nl = buffer.subarray(0, have).indexOf(10);
-        if (nl < 0) {
-          drop(have);
-          continue;
-        }
-        drop(nl + 1);
-        skipping = false;
-        if (at >= end) {
-          // The piece starts inside a line that runs past its end: none of its lines.
-          done = true;
-          break;
-        }
+      const text = carry + decoder.decode(buffer.subarray(0, n), { stream: true });
+      let from = 0;
+      for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", from)) {
+        take(text.slice(from, at), false);
+        from = at + 1;
       }
-      // The piece's lines are those that start before its end: its last ends at the first
-      // newline at or after its end's byte.
-      if (at + have >= end) {
-        const last = buffer.subarray(0, have).indexOf(10, Math.max(0, end - 1 - at));
-        if (last >= 0) {
-          takeLines(last + 1);
-          done = true;
-          break;
-        }
-      }
-      const nl = buffer.subarray(0, have).lastIndexOf(10);
-      if (nl >= 0) {
-        takeLines(nl + 1);
-        drop(nl + 1);
-      }
+      carry = text.slice(from);
     }
-    // A last line without its newline was cut by an interrupted write (a piece that started
-    // inside the file's last line holds none of it).
-    if (!done && !skipping && have > 0) {
-      take(decoder.decode(buffer.subarray(0, have)), true);
-    }
+    carry += decoder.decode();
+    // A last line without its newline was cut by an interrupted write.
+    if (carry.length > 0) take(carry, true);
     if (records.length) onRecords(records, lines);
   } finally {
     file.close();
   }
-  options.onLines?.(lineNo);
   return warnings;
 }

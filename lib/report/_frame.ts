@@ -21,10 +21,15 @@ export function numericValues(frame: pl.DataFrame, column: string, scale = 1): n
   return out;
 }
 
+/** The finite numbers of `column` as a Float64 series, in Polars (nulls dropped). */
+export function finiteSeries(frame: pl.DataFrame, column: string): pl.Series {
+  const s = frame.getColumn(column).dropNulls().cast(pl.Float64);
+  return s.filter(s.isFinite());
+}
+
 /** The finite numbers of `column` (nulls dropped), ascending: sorted by Polars. */
 export function sortedValues(frame: pl.DataFrame, column: string): Float64Array {
-  const s = frame.getColumn(column).dropNulls().cast(pl.Float64);
-  return s.filter(s.isFinite()).sort().toTypedArray() as Float64Array;
+  return finiteSeries(frame, column).sort().toTypedArray() as Float64Array;
 }
 
 /** The distinct values of a text column, sorted, joined by spaces. */

@@ -22,6 +22,7 @@ import type { Estimate } from "../stats/mod.ts";
 import {
   distinctText,
   droppedRows,
+  finiteSeries,
   type GroupIndex,
   groupsOf,
   numericValues,
@@ -29,12 +30,6 @@ import {
 } from "./_frame.ts";
 import type { ResultSet } from "./load.ts";
 import { KEYS as PERF_KEYS } from "./performance.ts";
-
-/** Finite values of `column` (what `numericValues` would give, counted in Polars). */
-function countValues(frame: pl.DataFrame, column: string): number {
-  const s = frame.getColumn(column).dropNulls().cast(pl.Float64);
-  return s.filter(s.isFinite()).len();
-}
 
 /** Grouping of the percentile rows: the performance table's keys (with the concurrency). */
 const KEYS = PERF_KEYS;
@@ -165,8 +160,9 @@ export function percentileTable(
     const ok = group.filter(pl.col("warmup").not().and(pl.col("ok")));
     if (ok.height === 0) continue;
     const first = ok.head(1).toRecords()[0] as Record<string, string | number>;
-    const ttftN = countValues(ok, "ttft_ms");
-    const e2eN = countValues(ok, "e2e_ms");
+    // Requests with a value (what `numericValues` would give, counted in Polars).
+    const ttftN = finiteSeries(ok, "ttft_ms").len();
+    const e2eN = finiteSeries(ok, "e2e_ms").len();
     const itl: number[][] = [];
     let multiGaps = 0;
     const chunked = ok.filter(pl.col("chunks").isNotNull()).getColumn("row")
